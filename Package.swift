@@ -1,0 +1,44 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let release: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+
+let package = Package(
+    name: "prune",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "prune", targets: ["prune"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // OpenBLAS's C interface, found through pkg-config.
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // Float32 matrices, BLAS calls and the SIMD kernels of the forward pass.
+        .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: release),
+        // Model files: GGUF reading, dequantization, tensor naming.
+        .target(name: "ModelIO", dependencies: ["Tensor"], swiftSettings: release),
+        // Byte-level BPE tokenizers built from model metadata.
+        .target(name: "Tokenizers", dependencies: ["ModelIO"], swiftSettings: release),
+        // The LLaMA architecture: configuration, weights, forward pass, activation statistics.
+        .target(name: "Llama", dependencies: ["Tensor", "ModelIO", "Tokenizers"], swiftSettings: release),
+        // Perplexity under a stated protocol.
+        .target(name: "Evaluation", dependencies: ["Llama", "Tokenizers"], swiftSettings: release),
+        // The command-line tool: argument parsing and printing only.
+        .executableTarget(
+            name: "prune",
+            dependencies: [
+                "Tensor", "ModelIO", "Tokenizers", "Llama", "Evaluation",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: release
+        ),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+        .testTarget(name: "ModelIOTests", dependencies: ["ModelIO"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "ModelIO"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LlamaTests", dependencies: ["Llama", "ModelIO", "Tensor", "Tokenizers"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Llama", "Tokenizers", "ModelIO"]),
+        .testTarget(name: "PruneCLITests", dependencies: ["ModelIO"]),
+    ]
+)
