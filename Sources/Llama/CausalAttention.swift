@@ -1,0 +1,35 @@
+import Foundation
+import Tensor
+
+/// Causal grouped-query attention over one window, as BLAS calls: for each head and each block of
+/// queries, scores against the keys up to the block's end only (the upper triangle is never computed),
+/// a masked softmax per row, then the weighted sum of values. Head h reads key/value head h / group.
+enum CausalAttention {
+    static func run(state s: RunState, config c: LlamaConfig, tokens t: Int) {
+        let hd = c.headDim, group = c.numAttentionHeads / c.numKeyValueHeads
+        let qStride = c.queryWidth, kvStride = c.keyValueWidth
+        let scale = 1 / Float(hd).squareRoot()
+        let block = RunState.attentionBlock
+        for h in 0..<c.numAttentionHeads {
+            let kv = h / group
+            var q0 = 0
+            while q0 < t {
+                let rows = min(block, t - q0), keys = q0 + rows
+                BLAS.gemmNT(m: rows, n: keys, k: hd, alpha: scale,
+                            a: s.q.pointer + q0 * qStride + h * hd, lda: qStride,
+                            b: s.k.pointer + kv * hd, ldb: kvStride,
+                            c: s.scores.pointer, ldc: keys)
+                for r in 0..<rows {
+                    let row = s.scores.pointer + r * keys, visible = q0 + r + 1
+                    Kernels.softmax(row, visible)
+                    if visible < keys { (row + visible).update(repeating: 0, count: keys - visible) }
+                }
+                BLAS.gemmNN(m: rows, n: hd, k: keys,
+                            a: s.scores.pointer, lda: keys,
+                            b: s.v.pointer + kv * hd, ldb: kvStride,
+                            c: s.attention.pointer + q0 * qStride + h * hd, ldc: qStride)
+                q0 += rows
+            }
+        }
+    }
+}

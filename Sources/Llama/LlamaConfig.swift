@@ -1,0 +1,42 @@
+/// Hyperparameters of a LLaMA-architecture model, named as Hugging Face's `config.json` names them.
+public struct LlamaConfig: Codable, Sendable, Equatable {
+    public var hiddenSize: Int
+    /// FFN width of every layer; layers may differ once a model has been shrunk.
+    public var intermediateSizes: [Int]
+    public var numHiddenLayers: Int
+    public var numAttentionHeads: Int
+    public var numKeyValueHeads: Int
+    public var headDim: Int
+    public var vocabSize: Int
+    public var ropeTheta: Double
+    public var rmsNormEps: Double
+    public var tieWordEmbeddings: Bool
+    public var maxPositionEmbeddings: Int
+
+    public init(hiddenSize: Int, intermediateSizes: [Int], numHiddenLayers: Int, numAttentionHeads: Int,
+                numKeyValueHeads: Int, headDim: Int, vocabSize: Int, ropeTheta: Double, rmsNormEps: Double,
+                tieWordEmbeddings: Bool, maxPositionEmbeddings: Int) {
+        self.hiddenSize = hiddenSize
+        self.intermediateSizes = intermediateSizes
+        self.numHiddenLayers = numHiddenLayers
+        self.numAttentionHeads = numAttentionHeads
+        self.numKeyValueHeads = numKeyValueHeads
+        self.headDim = headDim
+        self.vocabSize = vocabSize
+        self.ropeTheta = ropeTheta
+        self.rmsNormEps = rmsNormEps
+        self.tieWordEmbeddings = tieWordEmbeddings
+        self.maxPositionEmbeddings = maxPositionEmbeddings
+    }
+
+    public var queryWidth: Int { numAttentionHeads * headDim }
+    public var keyValueWidth: Int { numKeyValueHeads * headDim }
+    public var maxIntermediateSize: Int { intermediateSizes.max() ?? 0 }
+
+    enum CodingKeys: String, CodingKey {
+        case hiddenSize = "hidden_size", intermediateSizes = "intermediate_sizes", numHiddenLayers = "num_hidden_layers"
+        case numAttentionHeads = "num_attention_heads", numKeyValueHeads = "num_key_value_heads", headDim = "head_dim"
+        case vocabSize = "vocab_size", ropeTheta = "rope_theta", rmsNormEps = "rms_norm_eps"
+        case tieWordEmbeddings = "tie_word_embeddings", maxPositionEmbeddings = "max_position_embeddings"
+    }
+}

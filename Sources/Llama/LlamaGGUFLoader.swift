@@ -1,0 +1,143 @@
+import ModelIO
+import Tensor
+
+/// Builds a `LlamaModel` from a GGUF file: configuration from the `llama.*` metadata, weights
+/// dequantized to Float32 under their Hugging Face names, q/k rows returned to Hugging Face order.
+enum LlamaGGUFLoader {
+    static func config(of file: GGUFFile) throws -> LlamaConfig {
+        let path = file.path
+        guard let arch = file.architecture else { throw ModelIOError(path, "no general.architecture in the metadata") }
+        guard arch == "llama" else {
+            throw ModelIOError(path, "architecture \"\(arch)\" is not supported (this tool runs llama)")
+        }
+        func int(_ key: String) throws -> Int {
+            guard let v = file.metadata["llama.\(key)"]?.int else { throw ModelIOError(path, "missing metadata llama.\(key)") }
+            return v
+        }
+        if let scaling = file.metadata["llama.rope.scaling.type"]?.string, scaling != "none" {
+            throw ModelIOError(path, "rope scaling \"\(scaling)\" is not supported")
+        }
+        let hidden = try int("embedding_length")
+        let layers = try int("block_count")
+        let heads = try int("attention.head_count")
+        let kvHeads = file.metadata["llama.attention.head_count_kv"]?.int ?? heads
+        let headDim = file.metadata["llama.attention.key_length"]?.int ?? hidden / heads
+        guard layers > 0, heads > 0, kvHeads > 0, heads % kvHeads == 0, headDim % 2 == 0 else {
+            throw ModelIOError(path, "inconsistent attention shape: \(heads) heads, \(kvHeads) key/value heads, head size \(headDim)")
+        }
+        // Per-layer FFN widths come from the tensors themselves, so shrunk models load too.
+        var widths: [Int] = []
+        for l in 0..<layers {
+            guard let up = file[tensor: "blk.\(l).ffn_up.weight"] else { throw ModelIOError(path, "missing tensor blk.\(l).ffn_up.weight") }
+            widths.append(up.rows)
+        }
+        guard let embedding = file[tensor: "token_embd.weight"] else { throw ModelIOError(path, "missing tensor token_embd.weight") }
+        return LlamaConfig(
+            hiddenSize: hidden, intermediateSizes: widths, numHiddenLayers: layers,
+            numAttentionHeads: heads, numKeyValueHeads: kvHeads, headDim: headDim,
+            vocabSize: embedding.rows,
+            ropeTheta: file.metadata["llama.rope.freq_base"]?.double ?? 10000,
+            rmsNormEps: file.metadata["llama.attention.layer_norm_rms_epsilon"]?.double ?? 1e-5,
+            tieWordEmbeddings: file[tensor: "output.weight"] == nil,
+            maxPositionEmbeddings: file.metadata["llama.context_length"]?.int ?? 2048)
+    }
+
+    static func load(_ file: GGUFFile) throws -> LlamaModel {
+        let config = try config(of: file)
+        let path = file.path
+        let c = config
+
+        // Every tensor to read, with the shape the forward pass expects.
+        var wanted: [(name: String, rows: Int, columns: Int, heads: Int?)] = [
+            ("token_embd.weight", c.vocabSize, c.hiddenSize, nil),
+            ("output_norm.weight", 1, c.hiddenSize, nil),
+        ]
+        if !c.tieWordEmbeddings { wanted.append(("output.weight", c.vocabSize, c.hiddenSize, nil)) }
+        for l in 0..<c.numHiddenLayers {
+            let f = c.intermediateSizes[l]
+            wanted += [
+                ("blk.\(l).attn_norm.weight", 1, c.hiddenSize, nil),
+                ("blk.\(l).attn_q.weight", c.queryWidth, c.hiddenSize, c.numAttentionHeads),
+                ("blk.\(l).attn_k.weight", c.keyValueWidth, c.hiddenSize, c.numKeyValueHeads),
+                ("blk.\(l).attn_v.weight", c.keyValueWidth, c.hiddenSize, nil),
+                ("blk.\(l).attn_output.weight", c.hiddenSize, c.queryWidth, nil),
+                ("blk.\(l).ffn_norm.weight", 1, c.hiddenSize, nil),
+                ("blk.\(l).ffn_gate.weight", f, c.hiddenSize, nil),
+                ("blk.\(l).ffn_up.weight", f, c.hiddenSize, nil),
+                ("blk.\(l).ffn_down.weight", file[tensor: "blk.\(l).ffn_down.weight"]?.rows ?? c.hiddenSize, f, nil),
+            ]
+        }
+        var infos: [GGUFFile.TensorInfo] = []
+        for w in wanted {
+            guard let info = file[tensor: w.name] else { throw ModelIOError(path, "missing tensor \(w.name)") }
+            guard info.rows == w.rows, info.columns == w.columns else {
+                throw ModelIOError(path, "tensor \(w.name) has shape [\(info.rows), \(info.columns)], expected [\(w.rows), \(w.columns)]")
+            }
+            infos.append(info)
+        }
+
+        // Dequantize on every core; each tensor writes only its own matrix.
+        let matrices = infos.map { Matrix(rows: $0.rows, columns: $0.columns) }
+        var failure: Error?
+        let failureLock = NSLockBox()
+        Parallel.forEach(infos.count) { i in
+            do {
+                let info = infos[i], m = matrices[i]
+                let dst = UnsafeMutableBufferPointer(start: m.pointer, count: m.count)
+                if let heads = wanted[i].heads {
+                    let tmp = Matrix(rows: m.rows, columns: m.columns)
+                    try Dequantize.run(info.type, from: file.data(of: info), into: UnsafeMutableBufferPointer(start: tmp.pointer, count: tmp.count))
+                    RotaryPermutation.toHuggingFace(tmp.pointer, rows: m.rows, columns: m.columns, heads: heads, into: m.pointer)
+                } else {
+                    try Dequantize.run(info.type, from: file.data(of: info), into: dst)
+                }
+            } catch {
+                failureLock.run { failure = failure ?? error }
+            }
+        }
+        if let failure {
+            if let e = failure as? ModelIOError, e.path.isEmpty { throw ModelIOError(path, e.problem) }
+            throw failure
+        }
+
+        var byName: [String: Matrix] = [:]
+        for (w, m) in zip(wanted, matrices) { byName[w.name] = m }
+        func vector(_ name: String) -> [Float] { byName[name]!.values }
+        var layers: [LlamaLayer] = []
+        for l in 0..<c.numHiddenLayers {
+            let down = byName["blk.\(l).ffn_down.weight"]!
+            layers.append(LlamaLayer(
+                inputNorm: vector("blk.\(l).attn_norm.weight"),
+                q: byName["blk.\(l).attn_q.weight"]!, k: byName["blk.\(l).attn_k.weight"]!,
+                v: byName["blk.\(l).attn_v.weight"]!, o: byName["blk.\(l).attn_output.weight"]!,
+                postAttentionNorm: vector("blk.\(l).ffn_norm.weight"),
+                gate: byName["blk.\(l).ffn_gate.weight"]!, up: byName["blk.\(l).ffn_up.weight"]!,
+                down: down, downOutputs: try downOutputs(file, layer: l, rows: down.rows, hidden: c.hiddenSize)))
+        }
+        let weights = LlamaWeights(embedding: byName["token_embd.weight"]!, layers: layers,
+                                   finalNorm: vector("output_norm.weight"), lmHead: byName["output.weight"])
+        return LlamaModel(config: config, weights: weights)
+    }
+
+    /// A shrunk down_proj that writes only some hidden channels lists them in `prune.ffn_down_outputs.N`.
+    private static func downOutputs(_ file: GGUFFile, layer: Int, rows: Int, hidden: Int) throws -> [Int]? {
+        guard rows != hidden else { return nil }
+        guard let list = file.metadata["prune.ffn_down_outputs.\(layer)"]?.ints, list.count == rows,
+              list.allSatisfy({ (0..<hidden).contains($0) }) else {
+            throw ModelIOError(file.path, "blk.\(layer).ffn_down.weight has \(rows) rows but no valid prune.ffn_down_outputs.\(layer)")
+        }
+        return list
+    }
+}
+
+/// A tiny lock wrapper for collecting the first error from worker threads.
+final class NSLockBox: @unchecked Sendable {
+    private let lock = NSLock()
+    func run(_ body: () -> Void) {
+        lock.lock()
+        body()
+        lock.unlock()
+    }
+}
+
+import Foundation

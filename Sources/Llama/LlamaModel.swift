@@ -1,0 +1,106 @@
+import Foundation
+import ModelIO
+import Tensor
+
+/// A LLaMA-architecture causal language model in Float32, following Hugging Face transformers'
+/// `LlamaForCausalLM` (RMSNorm, rotate-half RoPE, grouped-query attention, SwiGLU FFN).
+public final class LlamaModel: @unchecked Sendable {
+    public let config: LlamaConfig
+    public var weights: LlamaWeights
+
+    public init(config: LlamaConfig, weights: LlamaWeights) {
+        self.config = config
+        self.weights = weights
+    }
+
+    /// Loads a GGUF model file.
+    public static func load(gguf file: GGUFFile) throws -> LlamaModel {
+        try LlamaGGUFLoader.load(file)
+    }
+
+    public static func load(path: String) throws -> LlamaModel {
+        try load(gguf: GGUFFile(path: path))
+    }
+
+    public func makeState(tokens: Int) -> RunState { RunState(config: config, tokens: tokens) }
+
+    /// Runs the transformer blocks on one window and leaves the final-normalised hidden states in
+    /// `state.h`. With `statistics`, records its modules' input and output sums of squares on the way.
+    public func body(_ ids: [Int32], state s: RunState, statistics: ActivationStatistics? = nil) {
+        let c = config, t = ids.count
+        precondition(t <= s.tokens, "window of \(t) tokens exceeds the run state's \(s.tokens)")
+        let d = c.hiddenSize
+        for (i, id) in ids.enumerated() {
+            precondition(id >= 0 && Int(id) < c.vocabSize, "token id \(id) outside the vocabulary")
+            s.x.row(i).update(from: weights.embedding.row(Int(id)), count: d)
+        }
+        let eps = Float(c.rmsNormEps)
+        statistics?.countTokens(t)
+
+        for (l, layer) in weights.layers.enumerated() {
+            // Attention sub-block.
+            layer.inputNorm.withUnsafeBufferPointer { w in
+                for i in 0..<t { Kernels.rmsNorm(s.x.row(i), weight: w.baseAddress!, eps: eps, count: d, into: s.h.row(i)) }
+            }
+            linear(l, .q, input: s.h, weight: layer.q, output: s.q, tokens: t, statistics: statistics)
+            linear(l, .k, input: s.h, weight: layer.k, output: s.k, tokens: t, statistics: statistics)
+            linear(l, .v, input: s.h, weight: layer.v, output: s.v, tokens: t, statistics: statistics)
+            s.rope.apply(s.q.pointer, tokens: t, heads: c.numAttentionHeads)
+            s.rope.apply(s.k.pointer, tokens: t, heads: c.numKeyValueHeads)
+            CausalAttention.run(state: s, config: c, tokens: t)
+            linear(l, .o, input: s.attention, weight: layer.o, output: s.x, scratch: s.scratch, tokens: t, accumulate: true, statistics: statistics)
+
+            // Feed-forward sub-block: down(silu(gate(h)) · up(h)).
+            layer.postAttentionNorm.withUnsafeBufferPointer { w in
+                for i in 0..<t { Kernels.rmsNorm(s.x.row(i), weight: w.baseAddress!, eps: eps, count: d, into: s.h.row(i)) }
+            }
+            let f = layer.ffnWidth
+            linear(l, .gate, input: s.h, weight: layer.gate, output: s.gate, tokens: t, statistics: statistics)
+            linear(l, .up, input: s.h, weight: layer.up, output: s.up, tokens: t, statistics: statistics)
+            for i in 0..<t { Kernels.swiglu(gate: s.gate.row(i), up: s.up.row(i), count: f) }
+            feedForwardDown(l, layer, state: s, tokens: t, statistics: statistics)
+        }
+        weights.finalNorm.withUnsafeBufferPointer { w in
+            for i in 0..<t { Kernels.rmsNorm(s.x.row(i), weight: w.baseAddress!, eps: eps, count: d, into: s.h.row(i)) }
+        }
+    }
+
+    /// y = x Wᵀ for the first `tokens` rows; with `accumulate`, y += x Wᵀ (the residual add, fused into
+    /// the GEMM). Statistics of an accumulated output need it alone, so then it goes through `scratch`.
+    private func linear(_ layer: Int, _ kind: LinearKind, input x: Matrix, weight w: Matrix, output y: Matrix,
+                        scratch: Matrix? = nil, tokens t: Int, accumulate: Bool = false, statistics: ActivationStatistics?) {
+        let record = statistics?.wants(layer, kind) ?? false
+        if record { statistics!.addInput(layer, kind, x, rows: t) }
+        if record && accumulate, let tmp = scratch {
+            BLAS.gemmNT(m: t, n: w.rows, k: w.columns, a: x.pointer, lda: x.columns, b: w.pointer, ldb: w.columns, c: tmp.pointer, ldc: tmp.columns)
+            statistics!.addOutput(layer, kind, tmp, rows: t)
+            for i in 0..<t {
+                let dst = y.row(i), src = tmp.row(i)
+                for j in 0..<w.rows { dst[j] += src[j] }
+            }
+        } else {
+            BLAS.gemmNT(m: t, n: w.rows, k: w.columns, a: x.pointer, lda: x.columns, b: w.pointer, ldb: w.columns,
+                        beta: accumulate ? 1 : 0, c: y.pointer, ldc: y.columns)
+            if record { statistics!.addOutput(layer, kind, y, rows: t) }
+        }
+    }
+
+    /// down_proj, whose kept output rows may be a subset of the hidden channels: then compute only those
+    /// and scatter them into the residual stream.
+    private func feedForwardDown(_ l: Int, _ layer: LlamaLayer, state s: RunState, tokens t: Int, statistics: ActivationStatistics?) {
+        guard let outputs = layer.downOutputs else {
+            linear(l, .down, input: s.gate, weight: layer.down, output: s.x, scratch: s.scratch, tokens: t, accumulate: true, statistics: statistics)
+            return
+        }
+        let record = statistics?.wants(l, .down) ?? false
+        if record { statistics!.addInput(l, .down, s.gate, rows: t) }
+        let n = layer.down.rows
+        BLAS.gemmNT(m: t, n: n, k: layer.down.columns, a: s.gate.pointer, lda: s.gate.columns,
+                    b: layer.down.pointer, ldb: layer.down.columns, c: s.scratch.pointer, ldc: s.scratch.columns)
+        if record { statistics!.addOutput(l, .down, s.scratch, rows: t) }
+        for i in 0..<t {
+            let dst = s.x.row(i), src = s.scratch.row(i)
+            for (j, channel) in outputs.enumerated() { dst[channel] += src[j] }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import Tensor
+
+/// One transformer block's weights, each linear one [out, in] as the checkpoint stores it.
+public struct LlamaLayer: Sendable {
+    public var inputNorm: [Float]          // (hidden)
+    public var q: Matrix                   // (heads·headDim, hidden)
+    public var k: Matrix                   // (kvHeads·headDim, hidden)
+    public var v: Matrix                   // (kvHeads·headDim, hidden)
+    public var o: Matrix                   // (hidden, heads·headDim)
+    public var postAttentionNorm: [Float]  // (hidden)
+    public var gate: Matrix                // (ffn, hidden)
+    public var up: Matrix                  // (ffn, hidden)
+    public var down: Matrix                // (hidden or kept outputs, ffn)
+    /// When down_proj's zeroed output rows were removed: the hidden channels its remaining rows write.
+    /// nil means every channel (down has `hidden` rows).
+    public var downOutputs: [Int]?
+
+    public var ffnWidth: Int { up.rows }
+}
+
+/// All weights of a LLaMA model.
+public struct LlamaWeights: Sendable {
+    public var embedding: Matrix           // (vocab, hidden)
+    public var layers: [LlamaLayer]
+    public var finalNorm: [Float]          // (hidden)
+    /// nil when tied to the embedding.
+    public var lmHead: Matrix?             // (vocab, hidden)
+
+    public var outputMatrix: Matrix { lmHead ?? embedding }
+}
+
+/// The linear modules of a block, with the names Hugging Face gives them.
+public enum LinearKind: String, CaseIterable, Sendable, Codable {
+    case q = "self_attn.q_proj", k = "self_attn.k_proj", v = "self_attn.v_proj", o = "self_attn.o_proj"
+    case gate = "mlp.gate_proj", up = "mlp.up_proj", down = "mlp.down_proj"
+}
+
+/// One linear module of the model: `model.layers.N.<kind>`.
+public struct LinearModule: Hashable, Sendable, Codable, Comparable {
+    public let layer: Int
+    public let kind: LinearKind
+
+    public init(layer: Int, kind: LinearKind) {
+        self.layer = layer
+        self.kind = kind
+    }
+
+    public var name: String { "model.layers.\(layer).\(kind.rawValue)" }
+
+    public static func < (a: LinearModule, b: LinearModule) -> Bool {
+        a.layer != b.layer ? a.layer < b.layer : LinearKind.allCases.firstIndex(of: a.kind)! < LinearKind.allCases.firstIndex(of: b.kind)!
+    }
+}
+
+extension LlamaLayer {
+    public func weight(_ kind: LinearKind) -> Matrix {
+        switch kind {
+        case .q: q
+        case .k: k
+        case .v: v
+        case .o: o
+        case .gate: gate
+        case .up: up
+        case .down: down
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+
+/// Rotary position embedding tables in Hugging Face's rotate-half convention: dimension i pairs with
+/// i + d/2 and turns by position · θ^(−2i/d). Angles are formed in Float32 as transformers forms them.
+struct RopeTable {
+    let half: Int
+    let cos: [Float]   // (positions, half)
+    let sin: [Float]
+
+    init(positions: Int, headDim: Int, theta: Double) {
+        half = headDim / 2
+        let inverse: [Float] = (0..<half).map { i in Float(1 / pow(theta, Double(2 * i) / Double(headDim))) }
+        var c = [Float](repeating: 0, count: positions * half), s = c
+        for p in 0..<positions {
+            for i in 0..<half {
+                let angle = Float(p) * inverse[i]
+                c[p * half + i] = Foundation.cos(angle)
+                s[p * half + i] = Foundation.sin(angle)
+            }
+        }
+        cos = c
+        sin = s
+    }
+
+    /// Rotates every head of every row of x [tokens, heads·headDim] in place.
+    func apply(_ x: UnsafeMutablePointer<Float>, tokens: Int, heads: Int) {
+        let d = 2 * half
+        cos.withUnsafeBufferPointer { cosBuffer in
+            sin.withUnsafeBufferPointer { sinBuffer in
+                for t in 0..<tokens {
+                    let c = cosBuffer.baseAddress! + t * half, s = sinBuffer.baseAddress! + t * half
+                    for h in 0..<heads {
+                        let a = x + (t * heads + h) * d, b = a + half
+                        for i in 0..<half {
+                            let x1 = a[i], x2 = b[i]
+                            a[i] = x1 * c[i] - x2 * s[i]
+                            b[i] = x2 * c[i] + x1 * s[i]
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import Tensor
+
+/// Scratch buffers for one window of `tokens` positions. One per worker thread; reused across windows.
+public final class RunState: @unchecked Sendable {
+    public let tokens: Int
+    let x: Matrix          // (tokens, hidden) residual stream
+    let h: Matrix          // (tokens, hidden) normalised input of a sub-block
+    let q: Matrix          // (tokens, heads·headDim)
+    let k: Matrix          // (tokens, kvHeads·headDim)
+    let v: Matrix          // (tokens, kvHeads·headDim)
+    let attention: Matrix  // (tokens, heads·headDim)
+    let gate: Matrix       // (tokens, max ffn)
+    let up: Matrix         // (tokens, max ffn)
+    let scratch: Matrix    // (tokens, hidden) a module's output when its statistics are wanted
+    let scores: Matrix     // (attention block, tokens)
+    let logits: Matrix     // (logit chunk, vocab)
+    let rope: RopeTable
+
+    public static let attentionBlock = 128
+    public static let logitChunk = 128
+
+    public init(config c: LlamaConfig, tokens: Int) {
+        self.tokens = tokens
+        x = Matrix(rows: tokens, columns: c.hiddenSize)
+        h = Matrix(rows: tokens, columns: c.hiddenSize)
+        q = Matrix(rows: tokens, columns: c.queryWidth)
+        k = Matrix(rows: tokens, columns: c.keyValueWidth)
+        v = Matrix(rows: tokens, columns: c.keyValueWidth)
+        attention = Matrix(rows: tokens, columns: c.queryWidth)
+        gate = Matrix(rows: tokens, columns: c.maxIntermediateSize)
+        up = Matrix(rows: tokens, columns: c.maxIntermediateSize)
+        scratch = Matrix(rows: tokens, columns: c.hiddenSize)
+        scores = Matrix(rows: min(tokens, Self.attentionBlock), columns: tokens)
+        logits = Matrix(rows: min(tokens, Self.logitChunk), columns: c.vocabSize)
+        rope = RopeTable(positions: tokens, headDim: c.headDim, theta: c.ropeTheta)
+    }
+}

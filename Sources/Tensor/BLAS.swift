@@ -1,0 +1,39 @@
+import CBLAS
+
+/// The few BLAS calls the forward pass needs, row-major, with leading dimensions explicit so that
+/// strided views (one attention head inside a [tokens, heads·dim] matrix) need no copies.
+public enum BLAS {
+    /// C[m×n] = alpha · A[m×k] · B[n×k]ᵀ + beta · C: a linear layer `x Wᵀ` with W stored [out, in].
+    @inline(__always)
+    public static func gemmNT(
+        m: Int, n: Int, k: Int, alpha: Float = 1,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k),
+                    alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// C[m×n] = alpha · A[m×k] · B[k×n] + beta · C.
+    @inline(__always)
+    public static func gemmNN(
+        m: Int, n: Int, k: Int, alpha: Float = 1,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k),
+                    alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// y = W x for W [rows, columns] (a matrix–vector product, for small jobs such as scoring).
+    public static func gemv(_ w: Matrix, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(w.rows), Int32(w.columns), 1, w.pointer, Int32(w.columns), x, 1, 0, y, 1)
+    }
+
+    /// How many threads OpenBLAS uses inside one call. The forward pass runs one window per core with
+    /// single-threaded BLAS, which keeps the element-wise work parallel too.
+    public static var threads: Int {
+        get { Int(openblas_get_num_threads()) }
+        set { openblas_set_num_threads(Int32(newValue)) }
+    }
+}

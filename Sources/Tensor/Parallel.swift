@@ -1,0 +1,65 @@
+import Dispatch
+import Foundation
+
+public enum Parallel {
+    /// Cores this process may use.
+    public static var cores: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+
+    /// Runs `body(i)` for i in 0..<count on up to `threads` threads.
+    public static func forEach(_ count: Int, threads: Int = Parallel.cores, _ body: (Int) -> Void) {
+        if count <= 1 || threads <= 1 {
+            for i in 0..<count { body(i) }
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            let box = UncheckedBox(body)
+            DispatchQueue.concurrentPerform(iterations: min(threads, count)) { worker in
+                var i = worker
+                while i < count {
+                    box.value(i)
+                    i += min(threads, count)
+                }
+            }
+        }
+    }
+
+    /// Hands out the items 0..<count to `threads` workers, each taking the next free item, so a slow item
+    /// does not hold up the rest. `body(worker, item)`.
+    public static func workQueue(_ count: Int, threads: Int, _ body: (Int, Int) -> Void) {
+        let workers = max(1, min(threads, count))
+        if workers == 1 {
+            for i in 0..<count { body(0, i) }
+            return
+        }
+        let next = Counter()
+        withoutActuallyEscaping(body) { body in
+            let box = UncheckedBox(body)
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                while true {
+                    let item = next.take()
+                    if item >= count { break }
+                    box.value(worker, item)
+                }
+            }
+        }
+    }
+}
+
+/// A closure or value passed to worker threads whose safety the caller guarantees (disjoint writes).
+public struct UncheckedBox<T>: @unchecked Sendable {
+    public let value: T
+    public init(_ value: T) { self.value = value }
+}
+
+/// A thread-safe counter handing out increasing integers.
+final class Counter: @unchecked Sendable {
+    private var value = 0
+    private let lock = NSLock()
+
+    func take() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        value += 1
+        return value - 1
+    }
+}

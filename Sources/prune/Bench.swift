@@ -1,0 +1,83 @@
+import ArgumentParser
+import Evaluation
+import Foundation
+import Llama
+import Tensor
+
+/// `prune bench`: speed and memory measured in one run, so ratios between rows are meaningful on a
+/// noisy machine.
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Measure BLAS and forward-pass speed and peak memory.")
+
+    @Option(help: "A .gguf model file.")
+    var model = "models/SmolLM2-135M-Instruct.Q4_1.gguf"
+
+    @Option(help: "Tokens per window.")
+    var seqlen = 512
+
+    @Option(help: "Windows per forward-pass measurement (spread over the cores).")
+    var windows = 4
+
+    @Option(help: "A text to time the tokenizer on (skipped when the file is absent).")
+    var text = "data/eval.txt"
+
+    @Flag(help: "Print one JSON object instead of a table.")
+    var json = false
+
+    func validate() throws {
+        guard seqlen >= 2 else { throw ValidationError("--seqlen must be at least 2 (got \(seqlen))") }
+        guard windows >= 1 else { throw ValidationError("--windows must be at least 1 (got \(windows))") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let bundle = try ModelBundle.load(path: model)
+            let m = bundle.model
+            var rows: [(String, String)] = []
+            var out: [String: Double] = [:]
+
+            let sgemm = SgemmBench.measure(config: m.config, tokens: seqlen)
+            out["sgemm_gflops"] = sgemm.gflops
+            out["sgemm_gflops_one_call_two_threads"] = sgemm.sharedCall
+            out["sgemm_gflops_two_calls_one_thread"] = sgemm.perCore
+            rows.append(("sgemm", String(format: "%.1f GFLOP/s on the model's shapes (%.1f: one call on %d threads; %.1f: one call per core)",
+                                         sgemm.gflops, sgemm.sharedCall, Parallel.cores, sgemm.perCore)))
+
+            let forward = ForwardBench.measure(m, tokens: seqlen, windows: windows)
+            out["forward_gflops"] = forward.gflops
+            out["forward_tokens_per_second"] = forward.tokensPerSecond
+            out["forward_to_sgemm"] = forward.gflops / sgemm.gflops
+            rows.append(("forward", String(format: "%.0f tokens/s, %.1f GFLOP/s (%d windows of %d tokens with logits and NLL, %.2f s)",
+                                           forward.tokensPerSecond, forward.gflops, windows, seqlen, forward.seconds)))
+            rows.append(("forward/sgemm", String(format: "%.1f %%", 100 * forward.gflops / sgemm.gflops)))
+
+            if FileManager.default.fileExists(atPath: text), let content = try? TextFile.read(text) {
+                let start = Date()
+                let ids = bundle.tokenizer.encode(content)
+                let seconds = Date().timeIntervalSince(start)
+                out["tokenizer_seconds"] = seconds
+                out["tokenizer_tokens_per_second"] = Double(ids.count) / seconds
+                rows.append(("tokenizer", String(format: "%@: %d tokens in %.3f s", text, ids.count, seconds)))
+            }
+            out["load_seconds"] = bundle.loadSeconds
+            rows.append(("load", String(format: "%.2f s (GGUF dequantized to Float32)", bundle.loadSeconds)))
+            out["peak_rss_mb"] = Memory.peakResidentMB
+            rows.append(("peak RSS", String(format: "%.0f MB", Memory.peakResidentMB)))
+
+            if json {
+                print(try JSONOutput.string(out))
+            } else {
+                for (k, v) in rows { print("\(k.padding(toLength: 14, withPad: " ", startingAt: 0)) \(v)") }
+            }
+        }
+    }
+}
+
+enum Memory {
+    /// Peak resident set size of this process so far, in MB (Linux reports ru_maxrss in KiB).
+    static var peakResidentMB: Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF, &usage)
+        return Double(usage.ru_maxrss) / 1024
+    }
+}

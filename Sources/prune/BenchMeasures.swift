@@ -1,0 +1,117 @@
+import Dispatch
+import Foundation
+import Llama
+import Tensor
+
+/// sgemm speed on exactly the products one forward pass makes: each linear layer as x Wᵀ with
+/// `tokens` rows, plus the LM head. Measured two ways on all cores (one call using every thread, and one
+/// single-threaded call per core side by side); the faster is the machine's BLAS ceiling.
+enum SgemmBench {
+    struct Result {
+        let gflops: Double
+        let sharedCall: Double
+        let perCore: Double
+    }
+
+    /// The products of one block (q, k, v, o, gate, up, down) as (n, k) with `tokens` rows each.
+    static func layerShapes(_ c: LlamaConfig) -> [(n: Int, k: Int)] {
+        let f = c.intermediateSizes.first ?? 0
+        return [(c.queryWidth, c.hiddenSize), (c.keyValueWidth, c.hiddenSize), (c.keyValueWidth, c.hiddenSize),
+                (c.hiddenSize, c.queryWidth), (f, c.hiddenSize), (f, c.hiddenSize), (c.hiddenSize, f)]
+    }
+
+    /// GFLOP/s over a forward pass's mix: the block's products `layers` times, the LM head once.
+    static func measure(config c: LlamaConfig, tokens m: Int) -> Result {
+        let layer = layerShapes(c), head = [(n: c.vocabSize, k: c.hiddenSize)]
+        let layers = Double(c.numHiddenLayers)
+        let flops = { (list: [(n: Int, k: Int)]) in list.reduce(0.0) { $0 + 2 * Double(m) * Double($1.n) * Double($1.k) } }
+        let total = layers * flops(layer) + flops(head)
+        let cores = Parallel.cores
+        let all = layer + head
+        let maxN = all.map(\.n).max()!, maxK = all.map(\.k).max()!
+        let a = (0..<cores).map { _ in Matrix.random(rows: m, columns: maxK) }
+        let b = all.map { Matrix.random(rows: $0.n, columns: $0.k) }
+        let out = (0..<cores).map { _ in Matrix(rows: m, columns: maxN) }
+
+        func pass(_ worker: Int, _ range: Range<Int>) {
+            for i in range {
+                BLAS.gemmNT(m: m, n: all[i].n, k: all[i].k, a: a[worker].pointer, lda: maxK, b: b[i].pointer, ldb: all[i].k,
+                            c: out[worker].pointer, ldc: maxN)
+            }
+        }
+        let layerRange = 0..<layer.count, headRange = layer.count..<all.count
+        let saved = BLAS.threads
+        defer { BLAS.threads = saved }
+
+        // One call at a time, OpenBLAS spreading it over every core.
+        BLAS.threads = cores
+        pass(0, 0..<all.count)
+        let sharedTime = layers * best(of: 5) { pass(0, layerRange) } + best(of: 3) { pass(0, headRange) }
+        // One single-threaded call per core at once, as the forward pass runs.
+        BLAS.threads = 1
+        Parallel.forEach(cores) { pass($0, 0..<all.count) }
+        let perCoreTime = layers * best(of: 5) { Parallel.forEach(cores) { pass($0, layerRange) } }
+            + best(of: 3) { Parallel.forEach(cores) { pass($0, headRange) } }
+        let sharedGF = total / sharedTime / 1e9, perCoreGF = Double(cores) * total / perCoreTime / 1e9
+        return Result(gflops: max(sharedGF, perCoreGF), sharedCall: sharedGF, perCore: perCoreGF)
+    }
+
+    static func best(of n: Int, _ body: () -> Void) -> Double {
+        var best = Double.infinity
+        for _ in 0..<n {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            body()
+            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+        }
+        return best
+    }
+}
+
+/// Forward passes over random windows: tokens/s, and GFLOP/s counting the floating-point work the
+/// pass does (every linear layer, the causal attention products as computed, the LM head).
+enum ForwardBench {
+    struct Result {
+        let seconds: Double
+        let tokensPerSecond: Double
+        let gflops: Double
+    }
+
+    static func measure(_ model: LlamaModel, tokens t: Int, windows: Int) -> Result {
+        var generator = SystemRandomNumberGenerator()
+        let vocab = Int32(model.config.vocabSize)
+        let batch = (0..<windows).map { _ in (0..<t).map { _ in Int32.random(in: 0..<vocab, using: &generator) } }
+        _ = Perplexity.negativeLogLikelihood(model, windows: Array(batch.prefix(min(windows, Parallel.cores))))
+        let seconds = SgemmBench.best(of: 2) { _ = Perplexity.negativeLogLikelihood(model, windows: batch) }
+        let flops = Double(windows) * flopsPerWindow(model, tokens: t)
+        return Result(seconds: seconds, tokensPerSecond: Double(windows * t) / seconds, gflops: flops / seconds / 1e9)
+    }
+
+    static func flopsPerWindow(_ model: LlamaModel, tokens t: Int) -> Double {
+        let c = model.config
+        var linear = 0.0
+        for layer in model.weights.layers {
+            for m in [layer.q, layer.k, layer.v, layer.o, layer.gate, layer.up, layer.down] {
+                linear += 2 * Double(t) * Double(m.rows) * Double(m.columns)
+            }
+        }
+        // Attention: per head and query block, scores (rows × keys × d) and values (rows × keys × d).
+        var attention = 0.0
+        var q0 = 0
+        while q0 < t {
+            let rows = min(RunState.attentionBlock, t - q0), keys = q0 + rows
+            attention += 2 * 2 * Double(rows) * Double(keys) * Double(c.headDim)
+            q0 += rows
+        }
+        attention *= Double(c.numAttentionHeads * c.numHiddenLayers)
+        let head = 2 * Double(t - 1) * Double(c.vocabSize) * Double(c.hiddenSize)
+        return linear + attention + head
+    }
+}
+
+extension Matrix {
+    static func random(rows: Int, columns: Int) -> Matrix {
+        let m = Matrix(rows: rows, columns: columns)
+        for i in 0..<m.count { m.pointer[i] = Float.random(in: -1...1) }
+        return m
+    }
+}

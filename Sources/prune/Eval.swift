@@ -1,0 +1,107 @@
+import ArgumentParser
+import Evaluation
+import Foundation
+import Llama
+import ModelIO
+
+/// `prune eval`: perplexity of a model on a text under the stated window protocol.
+struct Eval: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Measure a model's perplexity on a text.")
+
+    @Option(help: "A .gguf model file.")
+    var model = "models/SmolLM2-135M-Instruct.Q4_1.gguf"
+
+    @Option(help: "A UTF-8 text file.")
+    var text = "data/eval.txt"
+
+    @Option(help: "Tokens per window.")
+    var seqlen = 512
+
+    @Option(help: "Evaluate only the first N windows.")
+    var maxWindows: Int?
+
+    @Flag(help: "Print one JSON object instead of a table.")
+    var json = false
+
+    func validate() throws {
+        guard seqlen >= 2 else { throw ValidationError("--seqlen must be at least 2 (got \(seqlen))") }
+        if let m = maxWindows, m < 1 { throw ValidationError("--max-windows must be at least 1 (got \(m))") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let content = try TextFile.read(text)
+            let bundle = try ModelBundle.load(path: model)
+            let tokenizeStart = Date()
+            let ids = bundle.tokenizer.encode(content)
+            let tokenizeSeconds = Date().timeIntervalSince(tokenizeStart)
+            let proto = PerplexityProtocol(seqlen: seqlen, maxWindows: maxWindows)
+            let progress = Progress("eval")
+            let r = try Perplexity.evaluate(bundle.model, ids: ids, protocol: proto) { progress.update($0, $1) }
+            if json {
+                let report = EvalReport(result: r, model: model, text: text, textTokens: ids.count,
+                                        bos: bundle.tokenizer.addsBOS, protocolSummary: proto.summary,
+                                        loadSeconds: bundle.loadSeconds, tokenizeSeconds: tokenizeSeconds)
+                print(try JSONOutput.string(report))
+            } else {
+                let c = bundle.model.config
+                print("""
+                model       \(model) (llama, \(c.numHiddenLayers) layers, loaded in \(String(format: "%.1f", bundle.loadSeconds)) s)
+                text        \(text): \(ids.count) tokens (\(bundle.tokenizer.addsBOS ? "BOS added" : "no BOS"), tokenized in \(String(format: "%.2f", tokenizeSeconds)) s)
+                protocol    \(proto.summary)
+                scored      \(r.windows) windows, \(r.predictedTokens) predicted tokens
+                perplexity  \(String(format: "%.4f", r.ppl)) (mean NLL \(String(format: "%.6f", r.meanNLL)))
+                time        \(String(format: "%.1f", r.seconds)) s, \(String(format: "%.0f", r.tokensPerSecond)) tokens/s
+                """)
+            }
+        }
+    }
+}
+
+struct EvalReport: Encodable {
+    let result: PerplexityResult
+    let model: String
+    let text: String
+    let textTokens: Int
+    let bos: Bool
+    let protocolSummary: String
+    let loadSeconds: Double
+    let tokenizeSeconds: Double
+
+    enum CodingKeys: String, CodingKey {
+        case model, text, textTokens = "text_tokens", bos, protocolSummary = "protocol", loadSeconds = "load_seconds"
+        case tokenizeSeconds = "tokenize_seconds"
+    }
+
+    func encode(to encoder: Encoder) throws {
+        try result.encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(model, forKey: .model)
+        try c.encode(text, forKey: .text)
+        try c.encode(textTokens, forKey: .textTokens)
+        try c.encode(bos, forKey: .bos)
+        try c.encode(protocolSummary, forKey: .protocolSummary)
+        try c.encode(loadSeconds, forKey: .loadSeconds)
+        try c.encode(tokenizeSeconds, forKey: .tokenizeSeconds)
+    }
+}
+
+enum JSONOutput {
+    static func string<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}
+
+/// Reading a text input with errors that name the file.
+enum TextFile {
+    static func read(_ path: String) throws -> String {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw ModelIOError(path, "no such file") }
+        guard !isDirectory.boolValue else { throw ModelIOError(path, "is a folder, not a text file") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw ModelIOError(path, "cannot be read") }
+        guard let text = String(data: data, encoding: .utf8) else { throw ModelIOError(path, "not valid UTF-8 text") }
+        return text
+    }
+}

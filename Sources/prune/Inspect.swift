@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import ModelIO
+import Tokenizers
+
+/// `prune inspect MODEL`: what a model file holds, read from its header alone (no weights are loaded).
+struct Inspect: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show a model file's architecture, tensors and tokenizer.")
+
+    @Argument(help: "A .gguf model file.")
+    var model: String
+
+    @Flag(help: "List every tensor.")
+    var tensors = false
+
+    func run() throws {
+        try reportingErrors {
+            let file = try GGUFFile(path: model)
+            let meta = file.metadata
+            let arch = file.architecture ?? "?"
+            func m(_ key: String) -> String { meta["\(arch).\(key)"]?.summary ?? "?" }
+            let total = file.tensors.reduce(0) { $0 + $1.elementCount }
+            var byType: [String: (count: Int, params: Int)] = [:]
+            for t in file.tensors {
+                byType[t.type.name, default: (0, 0)].count += 1
+                byType[t.type.name, default: (0, 0)].params += t.elementCount
+            }
+            var lines = [
+                "file          \(model) (GGUF v\(file.version), \(file.file.count) bytes, alignment \(file.alignment))",
+                "name          \(meta["general.name"]?.string ?? "?")",
+                "architecture  \(arch)",
+                "layers        \(m("block_count"))",
+                "hidden        \(m("embedding_length"))",
+                "ffn           \(m("feed_forward_length"))",
+                "heads         \(m("attention.head_count")) (key/value heads \(m("attention.head_count_kv")))",
+                "context       \(m("context_length"))",
+                "rope theta    \(m("rope.freq_base"))",
+                "rms norm eps  \(m("attention.layer_norm_rms_epsilon"))",
+                "embeddings    \(file[tensor: "output.weight"] == nil ? "tied (no output.weight)" : "separate output.weight")",
+                "parameters    \(total.formatted()) in \(file.tensors.count) tensors",
+            ]
+            for (type, v) in byType.sorted(by: { $0.value.params > $1.value.params }) {
+                lines.append("  \(type.padding(toLength: 6, withPad: " ", startingAt: 0)) \(String(v.count).leftPad(4)) tensors, \(v.params.formatted()) parameters")
+            }
+            let tokens = meta["tokenizer.ggml.tokens"]?.array?.count ?? 0
+            let merges = meta["tokenizer.ggml.merges"]?.array?.count ?? 0
+            lines.append("tokenizer     \(meta["tokenizer.ggml.model"]?.string ?? "none") (pre \(meta["tokenizer.ggml.pre"]?.string ?? "-")), \(tokens) tokens, \(merges) merges, add BOS \(meta["tokenizer.ggml.add_bos_token"]?.bool ?? false)")
+            if tensors {
+                lines.append("tensors (Hugging Face name, shape [out, in], type):")
+                for t in file.tensors {
+                    let hf = TensorNames.huggingFace(fromGGUF: t.name) ?? t.name
+                    let shape = t.shape.count > 1 ? "[\(t.rows), \(t.columns)]" : "[\(t.columns)]"
+                    lines.append("  \(hf.padding(toLength: 45, withPad: " ", startingAt: 0)) \(shape.padding(toLength: 14, withPad: " ", startingAt: 0)) \(t.type.name)")
+                }
+            }
+            print(lines.joined(separator: "\n"))
+        }
+    }
+}
+
+extension String {
+    func leftPad(_ n: Int) -> String { count >= n ? self : String(repeating: " ", count: n - count) + self }
+}

@@ -1,0 +1,15 @@
+import ArgumentParser
+
+@main
+struct Prune: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prune",
+        abstract: "Prune large language models and measure what it costs.",
+        version: PruneVersion.string,
+        subcommands: [Inspect.self, Eval.self, Bench.self]
+    )
+}
+
+enum PruneVersion {
+    static let string = "0.1.0"
+}
