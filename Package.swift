@@ -15,8 +15,10 @@ let package = Package(
     targets: [
         // OpenBLAS's C interface, found through pkg-config.
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
-        // Float32 matrices, BLAS calls and the SIMD kernels of the forward pass.
-        .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: release),
+        // Vectorised element-wise loops (exp, softmax, norms) in C, built for AVX2 with a baseline fallback.
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]),
+        // Float32 matrices, BLAS calls and the element-wise kernels of the forward pass.
+        .target(name: "Tensor", dependencies: ["CBLAS", "CKernels"], swiftSettings: release),
         // Model files: GGUF reading, dequantization, tensor naming.
         .target(name: "ModelIO", dependencies: ["Tensor"], swiftSettings: release),
         // Byte-level BPE tokenizers built from model metadata.
@@ -34,11 +36,13 @@ let package = Package(
             ],
             swiftSettings: release
         ),
+        // Paths, seeded randomness and tiny random models shared by the test targets.
+        .target(name: "TestSupport", dependencies: ["ModelIO"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "ModelIOTests", dependencies: ["ModelIO"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "ModelIO"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "LlamaTests", dependencies: ["Llama", "ModelIO", "Tensor", "Tokenizers"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Llama", "Tokenizers", "ModelIO"]),
-        .testTarget(name: "PruneCLITests", dependencies: ["ModelIO"]),
+        .testTarget(name: "LlamaTests", dependencies: ["Llama", "ModelIO", "Tensor", "Tokenizers", "TestSupport"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Llama", "Tokenizers", "ModelIO", "TestSupport"]),
+        .testTarget(name: "PruneCLITests", dependencies: ["ModelIO", "TestSupport"]),
     ]
 )

@@ -76,7 +76,7 @@ public final class LlamaModel: @unchecked Sendable {
             statistics!.addOutput(layer, kind, tmp, rows: t)
             for i in 0..<t {
                 let dst = y.row(i), src = tmp.row(i)
-                for j in 0..<w.rows { dst[j] += src[j] }
+                Kernels.add(dst, src, count: w.rows)
             }
         } else {
             BLAS.gemmNT(m: t, n: w.rows, k: w.columns, a: x.pointer, lda: x.columns, b: w.pointer, ldb: w.columns,

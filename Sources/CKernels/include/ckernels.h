@@ -1,0 +1,27 @@
+// Element-wise kernels of the forward pass in C: Swift's generic SIMD types were not reliably
+// vectorised for these (exp, clamps, lane conversions), and these loops dominate outside BLAS.
+#ifndef CKERNELS_H
+#define CKERNELS_H
+
+#include <stddef.h>
+
+// e^x for Float32 within a few ulp (Cephes expf method), vectorisable.
+float ck_exp(float x);
+// out[i] = e^(x[i]) for i < n.
+void ck_exp_array(const float *x, float *out, ptrdiff_t n);
+// log Σ e^(x[i]); blocks of 1024 summed in float, blocks in double.
+double ck_logsumexp(const float *x, ptrdiff_t n);
+// Softmax of x[0..n) in place, maximum subtracted first.
+void ck_softmax(float *x, ptrdiff_t n);
+// gate[i] = silu(gate[i]) * up[i].
+void ck_swiglu(float *gate, const float *up, ptrdiff_t n);
+// out[i] = x[i] / sqrt(mean(x²) + eps) * w[i].
+void ck_rmsnorm(const float *x, const float *w, float eps, ptrdiff_t n, float *out);
+// Σ x[i]².
+float ck_sum_squares(const float *x, ptrdiff_t n);
+// acc[j] += Σ_r x[r*ld + j]² for r < rows, j < cols (blocks of 64 rows in float, carried in double).
+void ck_column_squares(const float *x, ptrdiff_t rows, ptrdiff_t cols, ptrdiff_t ld, double *acc);
+// y[i] += x[i].
+void ck_add(float *y, const float *x, ptrdiff_t n);
+
+#endif

@@ -1,0 +1,116 @@
+#include "ckernels.h"
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+// Each hot function is compiled twice, for AVX2+FMA and for the x86-64 baseline, and the loader picks
+// one at start-up (GNU ifunc), so the binary runs anywhere and is fast where it can be.
+#if defined(__x86_64__) && defined(__linux__)
+#define HOT __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define HOT
+#endif
+
+// Reductions may be reordered (partial sums per vector lane); nothing else is relaxed.
+#define REASSOCIATE _Pragma("clang fp reassociate(on)")
+
+static inline float exp_inline(float x) {
+    float v = x < -87.33654f ? -87.33654f : (x > 88.72283f ? 88.72283f : x);
+    const float magic = 12582912.0f; // 1.5 * 2^23: adding it rounds to an integer kept in the low mantissa bits
+    float t = v * 1.442695040888963f + magic;
+    float n = t - magic;
+    float r = v - n * 0.693359375f;
+    r = r - n * -2.12194440e-4f;
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    p = p * (r * r) + r + 1.0f;
+    // t's bits are 0x4B400000 + n; (bits + 127) << 23 keeps exactly (n + 127) << 23, the bits of 2^n.
+    uint32_t bits;
+    memcpy(&bits, &t, 4);
+    bits = (bits + 127u) << 23;
+    float scale;
+    memcpy(&scale, &bits, 4);
+    return p * scale;
+}
+
+float ck_exp(float x) { return exp_inline(x); }
+
+HOT void ck_exp_array(const float *x, float *out, ptrdiff_t n) {
+    for (ptrdiff_t i = 0; i < n; i++) out[i] = exp_inline(x[i]);
+}
+
+HOT static float max_of(const float *x, ptrdiff_t n) {
+    REASSOCIATE
+    float m = -INFINITY;
+    for (ptrdiff_t i = 0; i < n; i++) m = x[i] > m ? x[i] : m;
+    return m;
+}
+
+HOT static float sum_exp_shifted(const float *x, ptrdiff_t n, float shift) {
+    REASSOCIATE
+    float s = 0;
+    for (ptrdiff_t i = 0; i < n; i++) s += exp_inline(x[i] - shift);
+    return s;
+}
+
+double ck_logsumexp(const float *x, ptrdiff_t n) {
+    float m = max_of(x, n);
+    double total = 0;
+    for (ptrdiff_t i = 0; i < n; i += 1024) {
+        ptrdiff_t len = n - i < 1024 ? n - i : 1024;
+        total += sum_exp_shifted(x + i, len, m);
+    }
+    return (double)m + log(total);
+}
+
+HOT void ck_softmax(float *x, ptrdiff_t n) {
+    REASSOCIATE
+    float m = max_of(x, n), s = 0;
+    for (ptrdiff_t i = 0; i < n; i++) {
+        float e = exp_inline(x[i] - m);
+        x[i] = e;
+        s += e;
+    }
+    float inv = 1.0f / s;
+    for (ptrdiff_t i = 0; i < n; i++) x[i] *= inv;
+}
+
+HOT void ck_swiglu(float *gate, const float *up, ptrdiff_t n) {
+    for (ptrdiff_t i = 0; i < n; i++) {
+        float g = gate[i];
+        gate[i] = g / (1.0f + exp_inline(-g)) * up[i];
+    }
+}
+
+HOT float ck_sum_squares(const float *x, ptrdiff_t n) {
+    REASSOCIATE
+    float s = 0;
+    for (ptrdiff_t i = 0; i < n; i++) s += x[i] * x[i];
+    return s;
+}
+
+HOT void ck_rmsnorm(const float *x, const float *w, float eps, ptrdiff_t n, float *out) {
+    float scale = 1.0f / sqrtf(ck_sum_squares(x, n) / (float)n + eps);
+    for (ptrdiff_t i = 0; i < n; i++) out[i] = x[i] * scale * w[i];
+}
+
+HOT void ck_column_squares(const float *x, ptrdiff_t rows, ptrdiff_t cols, ptrdiff_t ld, double *acc) {
+    float partial[cols > 0 ? cols : 1];
+    for (ptrdiff_t r0 = 0; r0 < rows; r0 += 64) {
+        ptrdiff_t r1 = rows - r0 < 64 ? rows : r0 + 64;
+        for (ptrdiff_t j = 0; j < cols; j++) partial[j] = 0;
+        for (ptrdiff_t r = r0; r < r1; r++) {
+            const float *row = x + r * ld;
+            for (ptrdiff_t j = 0; j < cols; j++) partial[j] += row[j] * row[j];
+        }
+        for (ptrdiff_t j = 0; j < cols; j++) acc[j] += (double)partial[j];
+    }
+}
+
+HOT void ck_add(float *y, const float *x, ptrdiff_t n) {
+    for (ptrdiff_t i = 0; i < n; i++) y[i] += x[i];
+}

@@ -1,0 +1,134 @@
+import Foundation
+
+/// Writes GGUF version 3 files: metadata of any value type and F32 / F16 tensors, each tensor's data
+/// aligned to `general.alignment` (32). Written to `<path>.part` and renamed, so a crash never leaves a
+/// half-written model under the real name.
+public struct GGUFWriter {
+    public enum Storage: Sendable { case f32, f16 }
+
+    struct PendingTensor {
+        let name: String
+        let shape: [Int]        // ggml order: innermost first
+        let storage: Storage
+        let values: [Float]
+    }
+
+    public private(set) var metadata: [(String, GGUFValue)] = []
+    private var tensors: [PendingTensor] = []
+    public let alignment = 32
+
+    public init() {}
+
+    public mutating func set(_ key: String, _ value: GGUFValue) {
+        if let i = metadata.firstIndex(where: { $0.0 == key }) { metadata[i].1 = value } else { metadata.append((key, value)) }
+    }
+
+    /// Adds a tensor given row-major (PyTorch order) `rows × columns` values; a vector has rows = 1.
+    public mutating func addTensor(_ name: String, rows: Int, columns: Int, values: [Float], storage: Storage = .f32) {
+        precondition(values.count == rows * columns)
+        tensors.append(PendingTensor(name: name, shape: rows == 1 ? [columns] : [columns, rows], storage: storage, values: values))
+    }
+
+    public func write(to path: String) throws {
+        var out = Data()
+        out.append(le: UInt32(0x4655_4747))
+        out.append(le: UInt32(3))
+        out.append(le: UInt64(tensors.count))
+        out.append(le: UInt64(metadata.count + 1))
+        out.appendString("general.alignment")
+        out.append(le: UInt32(4))
+        out.append(le: UInt32(alignment))
+        for (key, value) in metadata {
+            out.appendString(key)
+            out.appendValue(value)
+        }
+        var offset = 0
+        var offsets: [Int] = []
+        for t in tensors {
+            offsets.append(offset)
+            offset += align(t.values.count * (t.storage == .f32 ? 4 : 2))
+        }
+        for (t, o) in zip(tensors, offsets) {
+            out.appendString(t.name)
+            out.append(le: UInt32(t.shape.count))
+            for d in t.shape { out.append(le: UInt64(d)) }
+            out.append(le: UInt32(t.storage == .f32 ? GGMLType.f32.rawValue : GGMLType.f16.rawValue))
+            out.append(le: UInt64(o))
+        }
+        out.append(Data(count: align(out.count) - out.count))
+        for t in tensors {
+            let start = out.count
+            switch t.storage {
+            case .f32: for v in t.values { out.append(le: v.bitPattern) }
+            case .f16: for v in t.values { out.append(le: Float16(v).bitPattern) }
+            }
+            out.append(Data(count: align(out.count - start) - (out.count - start)))
+        }
+        let part = path + ".part"
+        do {
+            try out.write(to: URL(fileURLWithPath: part))
+            if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
+            try FileManager.default.moveItem(atPath: part, toPath: path)
+        } catch {
+            throw ModelIOError(path, "cannot write: \(error.localizedDescription)")
+        }
+    }
+
+    private func align(_ n: Int) -> Int { (n + alignment - 1) / alignment * alignment }
+}
+
+extension Data {
+    mutating func append<T: FixedWidthInteger>(le value: T) {
+        Swift.withUnsafeBytes(of: value.littleEndian) { append(contentsOf: $0) }
+    }
+
+    mutating func appendString(_ s: String) {
+        let bytes = Array(s.utf8)
+        append(le: UInt64(bytes.count))
+        append(contentsOf: bytes)
+    }
+
+    mutating func appendValue(_ value: GGUFValue) {
+        append(le: Self.typeID(value))
+        appendPayload(value)
+    }
+
+    static func typeID(_ value: GGUFValue) -> UInt32 {
+        switch value {
+        case .uint8: 0
+        case .int8: 1
+        case .uint16: 2
+        case .int16: 3
+        case .uint32: 4
+        case .int32: 5
+        case .float32: 6
+        case .bool: 7
+        case .string: 8
+        case .array: 9
+        case .uint64: 10
+        case .int64: 11
+        case .float64: 12
+        }
+    }
+
+    mutating func appendPayload(_ value: GGUFValue) {
+        switch value {
+        case .uint8(let v): append(le: v)
+        case .int8(let v): append(le: v)
+        case .uint16(let v): append(le: v)
+        case .int16(let v): append(le: v)
+        case .uint32(let v): append(le: v)
+        case .int32(let v): append(le: v)
+        case .uint64(let v): append(le: v)
+        case .int64(let v): append(le: v)
+        case .float32(let v): append(le: v.bitPattern)
+        case .float64(let v): append(le: v.bitPattern)
+        case .bool(let v): append(le: UInt8(v ? 1 : 0))
+        case .string(let s): appendString(s)
+        case .array(let items):
+            append(le: items.first.map(Self.typeID) ?? 4)
+            append(le: UInt64(items.count))
+            for item in items { appendPayload(item) }
+        }
+    }
+}
