@@ -4,17 +4,18 @@ import Tensor
 extension LlamaModel {
     /// Summed negative log-likelihood of ids[1...] given their prefixes within one window, and how many
     /// positions were scored. Logits are formed a chunk of rows at a time and consumed at once, so a
-    /// window never holds more than `RunState.logitChunk` rows of them.
+    /// window never holds more than `RunState.logitChunk` rows of them (a whole window of 512 by default:
+    /// larger products run faster, and one window's logits are 100 MB, never a batch's).
     public func windowNLL(_ ids: [Int32], state s: RunState) -> (nll: Double, count: Int) {
         body(ids, state: s)
-        let t = ids.count, head = weights.outputMatrix, vocab = config.vocabSize
+        let t = ids.count, head = outputTransposed, vocab = config.vocabSize
         var nll = 0.0
         var r0 = 0
         // The last position predicts nothing inside the window.
         while r0 < t - 1 {
             let rows = min(RunState.logitChunk, t - 1 - r0)
-            BLAS.gemmNT(m: rows, n: vocab, k: config.hiddenSize, a: s.h.row(r0), lda: s.h.columns,
-                        b: head.pointer, ldb: head.columns, c: s.logits.pointer, ldc: vocab)
+            BLAS.gemmNN(m: rows, n: vocab, k: config.hiddenSize, a: s.h.row(r0), lda: s.h.columns,
+                        b: head.pointer, ldb: vocab, c: s.logits.pointer, ldc: vocab)
             for r in 0..<rows {
                 let row = s.logits.row(r)
                 nll += Kernels.logSumExp(row, vocab) - Double(row[Int(ids[r0 + r + 1])])

@@ -17,7 +17,7 @@ public final class RunState: @unchecked Sendable {
     let rope: RopeTable
 
     public static let attentionBlock = 128
-    public static let logitChunk = 128
+    public static let logitChunk = 512
 
     public init(config c: LlamaConfig, tokens: Int) {
         self.tokens = tokens

@@ -45,6 +45,21 @@ public struct Matrix: @unchecked Sendable {
         return out
     }
 
+    /// The transpose, [columns, rows], in blocks so both sides stay in cache.
+    public func transposed() -> Matrix {
+        let out = Matrix(rows: columns, columns: rows)
+        let b = 64
+        for r0 in stride(from: 0, to: rows, by: b) {
+            for c0 in stride(from: 0, to: columns, by: b) {
+                for r in r0..<Swift.min(rows, r0 + b) {
+                    let src = row(r)
+                    for c in c0..<Swift.min(columns, c0 + b) { out.pointer[c * rows + r] = src[c] }
+                }
+            }
+        }
+        return out
+    }
+
     public func copy() -> Matrix {
         let out = Matrix(rows: rows, columns: columns)
         out.pointer.update(from: pointer, count: count)
