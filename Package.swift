@@ -11,6 +11,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // OpenBLAS's C interface, found through pkg-config.
@@ -20,18 +21,20 @@ let package = Package(
         // Float32 matrices, BLAS calls and the element-wise kernels of the forward pass.
         .target(name: "Tensor", dependencies: ["CBLAS", "CKernels"], swiftSettings: release),
         // Model files: GGUF reading, dequantization, tensor naming.
-        .target(name: "ModelIO", dependencies: ["Tensor"], swiftSettings: release),
+        .target(name: "ModelIO", dependencies: ["Tensor", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: release),
         // Byte-level BPE tokenizers built from model metadata.
         .target(name: "Tokenizers", dependencies: ["ModelIO"], swiftSettings: release),
         // The LLaMA architecture: configuration, weights, forward pass, activation statistics.
         .target(name: "Llama", dependencies: ["Tensor", "ModelIO", "Tokenizers"], swiftSettings: release),
         // Perplexity under a stated protocol.
         .target(name: "Evaluation", dependencies: ["Llama", "Tokenizers"], swiftSettings: release),
+        // LLM-Rank pruning: structure, calibration, scorers, pruners, pipelines, masking, shrinking, saving.
+        .target(name: "Pruning", dependencies: ["Tensor", "ModelIO", "Tokenizers", "Llama", "Evaluation"], swiftSettings: release),
         // The command-line tool: argument parsing and printing only.
         .executableTarget(
             name: "prune",
             dependencies: [
-                "Tensor", "ModelIO", "Tokenizers", "Llama", "Evaluation",
+                "Tensor", "ModelIO", "Tokenizers", "Llama", "Evaluation", "Pruning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: release
@@ -43,6 +46,7 @@ let package = Package(
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "ModelIO"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LlamaTests", dependencies: ["Llama", "ModelIO", "Tensor", "Tokenizers", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Llama", "Tokenizers", "ModelIO", "TestSupport"]),
+        .testTarget(name: "PruningTests", dependencies: ["Pruning", "Llama", "ModelIO", "Tensor", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PruneCLITests", dependencies: ["ModelIO", "TestSupport"]),
     ]
 )

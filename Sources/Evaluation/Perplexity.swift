@@ -80,7 +80,7 @@ public enum Perplexity {
         let results = UnsafeMutableBufferPointer<(Double, Int)>.allocate(capacity: windows.count)
         results.initialize(repeating: (0, 0))
         defer { results.deallocate() }
-        let done = ProgressCounter(total: windows.count, report: progress)
+        let done = StepCounter(total: windows.count, report: progress)
         let out = UncheckedBox(results)
         Parallel.workQueue(windows.count, threads: workers) { worker, w in
             out.value[w] = model.windowNLL(windows[w], state: states[worker])
@@ -91,23 +91,3 @@ public enum Perplexity {
     }
 }
 
-/// Counts finished items across threads and reports each step.
-final class ProgressCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var done = 0
-    let total: Int
-    let report: (@Sendable (Int, Int) -> Void)?
-
-    init(total: Int, report: (@Sendable (Int, Int) -> Void)?) {
-        self.total = total
-        self.report = report
-    }
-
-    func step() {
-        lock.lock()
-        done += 1
-        let now = done
-        lock.unlock()
-        report?(now, total)
-    }
-}

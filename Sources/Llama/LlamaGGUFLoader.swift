@@ -64,7 +64,7 @@ enum LlamaGGUFLoader {
                 ("blk.\(l).ffn_norm.weight", 1, c.hiddenSize, nil),
                 ("blk.\(l).ffn_gate.weight", f, c.hiddenSize, nil),
                 ("blk.\(l).ffn_up.weight", f, c.hiddenSize, nil),
-                ("blk.\(l).ffn_down.weight", file[tensor: "blk.\(l).ffn_down.weight"]?.rows ?? c.hiddenSize, f, nil),
+                ("blk.\(l).ffn_down.weight", c.hiddenSize, f, nil),
             ]
         }
         var infos: [GGUFFile.TensorInfo] = []
@@ -112,21 +112,11 @@ enum LlamaGGUFLoader {
                 v: byName["blk.\(l).attn_v.weight"]!, o: byName["blk.\(l).attn_output.weight"]!,
                 postAttentionNorm: vector("blk.\(l).ffn_norm.weight"),
                 gate: byName["blk.\(l).ffn_gate.weight"]!, up: byName["blk.\(l).ffn_up.weight"]!,
-                down: down, downOutputs: try downOutputs(file, layer: l, rows: down.rows, hidden: c.hiddenSize)))
+                down: down, downOutputs: nil))
         }
         let weights = LlamaWeights(embedding: byName["token_embd.weight"]!, layers: layers,
                                    finalNorm: vector("output_norm.weight"), lmHead: byName["output.weight"])
         return LlamaModel(config: config, weights: weights)
-    }
-
-    /// A shrunk down_proj that writes only some hidden channels lists them in `prune.ffn_down_outputs.N`.
-    private static func downOutputs(_ file: GGUFFile, layer: Int, rows: Int, hidden: Int) throws -> [Int]? {
-        guard rows != hidden else { return nil }
-        guard let list = file.metadata["prune.ffn_down_outputs.\(layer)"]?.ints, list.count == rows,
-              list.allSatisfy({ (0..<hidden).contains($0) }) else {
-            throw ModelIOError(file.path, "blk.\(layer).ffn_down.weight has \(rows) rows but no valid prune.ffn_down_outputs.\(layer)")
-        }
-        return list
     }
 }
 

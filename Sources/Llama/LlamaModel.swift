@@ -17,9 +17,30 @@ public final class LlamaModel: @unchecked Sendable {
         outputTransposed = weights.outputMatrix.transposed()
     }
 
+    private init(config: LlamaConfig, weights: LlamaWeights, outputTransposed: Matrix) {
+        self.config = config
+        self.weights = weights
+        self.outputTransposed = outputTransposed
+    }
+
+    /// A model with other block weights (pruned or shrunk) sharing this one's embedding and output
+    /// head, which pruning never touches.
+    public func replacingLayers(_ layers: [LlamaLayer]) -> LlamaModel {
+        var c = config
+        c.intermediateSizes = layers.map(\.ffnWidth)
+        var w = weights
+        w.layers = layers
+        return LlamaModel(config: c, weights: w, outputTransposed: outputTransposed)
+    }
+
     /// Loads a GGUF model file.
     public static func load(gguf file: GGUFFile) throws -> LlamaModel {
         try LlamaGGUFLoader.load(file)
+    }
+
+    /// The configuration a GGUF file describes, checked (architecture, shapes) without reading weights.
+    public static func configuration(of file: GGUFFile) throws -> LlamaConfig {
+        try LlamaGGUFLoader.config(of: file)
     }
 
     public static func load(path: String) throws -> LlamaModel {
@@ -59,6 +80,8 @@ public final class LlamaModel: @unchecked Sendable {
                 for i in 0..<t { Kernels.rmsNorm(s.x.row(i), weight: w.baseAddress!, eps: eps, count: d, into: s.h.row(i)) }
             }
             let f = layer.ffnWidth
+            // A layer whose every FFN neuron was pruned adds nothing to the residual stream.
+            guard f > 0, layer.down.rows > 0 else { continue }
             linear(l, .gate, input: s.h, weight: layer.gate, output: s.gate, tokens: t, statistics: statistics)
             linear(l, .up, input: s.h, weight: layer.up, output: s.up, tokens: t, statistics: statistics)
             for i in 0..<t { Kernels.swiglu(gate: s.gate.row(i), up: s.up.row(i), count: f) }

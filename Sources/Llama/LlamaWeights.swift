@@ -53,6 +53,23 @@ public struct LinearModule: Hashable, Sendable, Codable, Comparable {
 }
 
 extension LlamaLayer {
+    public mutating func set(_ kind: LinearKind, _ w: Matrix) {
+        switch kind {
+        case .q: q = w
+        case .k: k = w
+        case .v: v = w
+        case .o: o = w
+        case .gate: gate = w
+        case .up: up = w
+        case .down: down = w
+        }
+    }
+
+    /// Parameters this block stores (norm vectors included).
+    public var storedParameters: Int {
+        inputNorm.count + postAttentionNorm.count + [q, k, v, o, gate, up, down].reduce(0) { $0 + $1.count }
+    }
+
     public func weight(_ kind: LinearKind) -> Matrix {
         switch kind {
         case .q: q

@@ -36,12 +36,15 @@ public final class GGUFFile: @unchecked Sendable {
         let magic = try reader.scalar(UInt32.self, "magic")
         guard magic == 0x4655_4747 else {
             let shown = withUnsafeBytes(of: magic.littleEndian) { raw in
-                raw.map { (32..<127).contains($0) ? String(UnicodeScalar($0)) : "\\x" + String($0, radix: 16) }.joined()
+                raw.map { (32..<127).contains($0) ? String(UnicodeScalar($0)) : "\\x" + String(UInt16($0) | 0x100, radix: 16).dropFirst() }.joined()
             }
             throw ModelIOError(path, "not a GGUF file: bad magic \"\(shown)\" (expected \"GGUF\")")
         }
         let version = try reader.scalar(UInt32.self, "version")
         guard version == 2 || version == 3 else {
+            if version.byteSwapped == 2 || version.byteSwapped == 3 {
+                throw ModelIOError(path, "unsupported GGUF version \(version) (this tool reads versions 2 and 3 of little-endian files; this one looks big-endian)")
+            }
             throw ModelIOError(path, "unsupported GGUF version \(version) (this tool reads versions 2 and 3)")
         }
         self.version = Int(version)
@@ -78,6 +81,13 @@ public final class GGUFFile: @unchecked Sendable {
                 let d = try reader.scalar(UInt64.self, "shape of \(name)")
                 guard d > 0, d < 1 << 40 else { throw ModelIOError(path, "tensor \(name) has dimension \(d)") }
                 shape.append(Int(d))
+            }
+            // Each dimension is below 2^40, but together they can overflow the element and byte counts.
+            var elements = 1
+            for d in shape {
+                let (product, overflow) = elements.multipliedReportingOverflow(by: d)
+                guard !overflow, product <= 1 << 56 else { throw ModelIOError(path, "tensor \(name) has shape \(shape), too many elements") }
+                elements = product
             }
             let type = try reader.scalar(UInt32.self, "type of \(name)")
             let offset = try reader.scalar(UInt64.self, "offset of \(name)")

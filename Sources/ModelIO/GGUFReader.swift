@@ -34,7 +34,11 @@ struct GGUFReader {
         return text
     }
 
-    mutating func value(type: UInt32, _ what: @autoclosure () -> String) throws -> GGUFValue {
+    /// Arrays nested deeper than this are refused (real files nest at most two levels), so a corrupt
+    /// file cannot recurse the reader off its stack.
+    static let maxArrayDepth = 64
+
+    mutating func value(type: UInt32, _ what: @autoclosure () -> String, depth: Int = 0) throws -> GGUFValue {
         switch type {
         case 0: return .uint8(try scalar(UInt8.self, what()))
         case 1: return .int8(try scalar(Int8.self, what()))
@@ -46,6 +50,9 @@ struct GGUFReader {
         case 7: return .bool(try scalar(UInt8.self, what()) != 0)
         case 8: return .string(try string(what()))
         case 9:
+            guard depth < Self.maxArrayDepth else {
+                throw ModelIOError(path, "\(what()) nests arrays more than \(Self.maxArrayDepth) deep")
+            }
             let elementType = try scalar(UInt32.self, what())
             let count = try scalar(UInt64.self, what())
             // Each element takes at least one byte, so a count beyond the file size is corrupt.
@@ -54,7 +61,7 @@ struct GGUFReader {
             }
             var items: [GGUFValue] = []
             items.reserveCapacity(Int(count))
-            for _ in 0..<Int(count) { items.append(try value(type: elementType, what())) }
+            for _ in 0..<Int(count) { items.append(try value(type: elementType, what(), depth: depth + 1)) }
             return .array(items)
         case 10: return .uint64(try scalar(UInt64.self, what()))
         case 11: return .int64(try scalar(Int64.self, what()))

@@ -1,8 +1,8 @@
 import Foundation
 
 /// Writes GGUF version 3 files: metadata of any value type and F32 / F16 tensors, each tensor's data
-/// aligned to `general.alignment` (32). Written to `<path>.part` and renamed, so a crash never leaves a
-/// half-written model under the real name.
+/// aligned to `general.alignment` (32). Written atomically, so a crash never leaves a half-written model
+/// under the real name.
 public struct GGUFWriter {
     public enum Storage: Sendable { case f32, f16 }
 
@@ -64,14 +64,7 @@ public struct GGUFWriter {
             }
             out.append(Data(count: align(out.count - start) - (out.count - start)))
         }
-        let part = path + ".part"
-        do {
-            try out.write(to: URL(fileURLWithPath: part))
-            if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
-            try FileManager.default.moveItem(atPath: part, toPath: path)
-        } catch {
-            throw ModelIOError(path, "cannot write: \(error.localizedDescription)")
-        }
+        try AtomicWrite.write(out, to: path)
     }
 
     private func align(_ n: Int) -> Int { (n + alignment - 1) / alignment * alignment }

@@ -63,3 +63,24 @@ final class Counter: @unchecked Sendable {
         return value - 1
     }
 }
+
+/// Counts finished items across threads and reports each step (for progress bars).
+public final class StepCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = 0
+    public let total: Int
+    let report: (@Sendable (Int, Int) -> Void)?
+
+    public init(total: Int, report: (@Sendable (Int, Int) -> Void)?) {
+        self.total = total
+        self.report = report
+    }
+
+    public func step() {
+        lock.lock()
+        done += 1
+        let now = done
+        lock.unlock()
+        report?(now, total)
+    }
+}

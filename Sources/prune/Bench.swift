@@ -2,6 +2,8 @@ import ArgumentParser
 import Evaluation
 import Foundation
 import Llama
+import ModelIO
+import Pruning
 import Tensor
 
 /// `prune bench`: speed and memory measured in one run, so ratios between rows are meaningful on a
@@ -21,12 +23,16 @@ struct Bench: ParsableCommand {
     @Option(help: "A text to time the tokenizer on (skipped when the file is absent).")
     var text = "data/eval.txt"
 
+    @Option(parsing: .upToNextOption, help: "Pruning amounts to time shrunk models at.")
+    var amounts: [Double] = [0.3, 0.5]
+
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
     func validate() throws {
         guard seqlen >= 2 else { throw ValidationError("--seqlen must be at least 2 (got \(seqlen))") }
         guard windows >= 1 else { throw ValidationError("--windows must be at least 1 (got \(windows))") }
+        for a in amounts where !(0..<1).contains(a) { throw ValidationError("--amounts must lie in [0, 1), got \(a)") }
     }
 
     func run() throws {
@@ -51,6 +57,23 @@ struct Bench: ParsableCommand {
                                            forward.tokensPerSecond, forward.gflops, windows, seqlen, forward.seconds)))
             rows.append(("forward/sgemm", String(format: "%.1f %%", 100 * forward.gflops / sgemm.gflops)))
 
+            // Pruned models: FFN rows chosen by the norm scorer (no calibration needed), chained, local.
+            for amount in amounts {
+                let removed = try ShrinkBench.rows(m, amount: amount)
+                let masked = ForwardBench.measure(ApplyPruning.masked(m, removing: removed), tokens: seqlen, windows: windows)
+                let shrunkModel = ApplyPruning.shrunk(m, removing: removed)
+                let shrunk = ForwardBench.measure(shrunkModel, tokens: seqlen, windows: windows)
+                let key = String(format: "%.1f", amount)
+                out["masked_\(key)_tokens_per_second"] = masked.tokensPerSecond
+                out["shrunk_\(key)_tokens_per_second"] = shrunk.tokensPerSecond
+                out["shrunk_\(key)_speedup"] = shrunk.tokensPerSecond / forward.tokensPerSecond
+                out["shrunk_\(key)_params_stored"] = Double(ParameterCount.stored(shrunkModel))
+                rows.append(("pruned \(key)", String(format: "masked %.0f tokens/s, shrunk %.0f tokens/s: %.2fx the dense speed, %.1fM parameters stored",
+                                                     masked.tokensPerSecond, shrunk.tokensPerSecond,
+                                                     shrunk.tokensPerSecond / forward.tokensPerSecond,
+                                                     Double(ParameterCount.stored(shrunkModel)) / 1e6)))
+            }
+
             if FileManager.default.fileExists(atPath: text), let content = try? TextFile.read(text) {
                 let start = Date()
                 let ids = bundle.tokenizer.encode(content)
@@ -61,8 +84,8 @@ struct Bench: ParsableCommand {
             }
             out["load_seconds"] = bundle.loadSeconds
             rows.append(("load", String(format: "%.2f s (GGUF dequantized to Float32)", bundle.loadSeconds)))
-            out["peak_rss_mb"] = Memory.peakResidentMB
-            rows.append(("peak RSS", String(format: "%.0f MB", Memory.peakResidentMB)))
+            out["peak_rss_mb"] = ProcessMemory.peakResidentMB
+            rows.append(("peak RSS", String(format: "%.0f MB", ProcessMemory.peakResidentMB)))
 
             if json {
                 print(try JSONOutput.string(out))
@@ -70,14 +93,5 @@ struct Bench: ParsableCommand {
                 for (k, v) in rows { print("\(k.padding(toLength: 14, withPad: " ", startingAt: 0)) \(v)") }
             }
         }
-    }
-}
-
-enum Memory {
-    /// Peak resident set size of this process so far, in MB (Linux reports ru_maxrss in KiB).
-    static var peakResidentMB: Double {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF, &usage)
-        return Double(usage.ru_maxrss) / 1024
     }
 }

@@ -1,6 +1,8 @@
 import Dispatch
+import Evaluation
 import Foundation
 import Llama
+import Pruning
 import Tensor
 
 /// sgemm speed on exactly the products one forward pass makes: each linear layer as x Wᵀ with
@@ -113,5 +115,16 @@ extension Matrix {
         let m = Matrix(rows: rows, columns: columns)
         for i in 0..<m.count { m.pointer[i] = Float.random(in: -1...1) }
         return m
+    }
+}
+
+/// The rows a norm-scored, chained, local pruning removes from the FFN chain at `amount`.
+enum ShrinkBench {
+    static func rows(_ model: LlamaModel, amount: Double) throws -> [LinearModule: [Int]] {
+        let mlps = Pipeline.chained.mlps(try PruningStructure().resolve(model.config))
+        let importances = try LLMRank.importances(model: model, statistics: nil, mlps: mlps,
+                                                  scorer: ScorerRegistry.make(ComponentSpec(name: "norm")))
+        return try LLMRank.rowsToPrune(importances: importances, mlps: mlps,
+                                       pruner: PrunerRegistry.make(ComponentSpec(name: "local")), amount: amount)
     }
 }

@@ -30,6 +30,8 @@ struct Eval: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            // Both inputs are checked before the slow model load.
+            guard FileManager.default.fileExists(atPath: model) else { throw ModelIOError(model, "no such file") }
             let content = try TextFile.read(text)
             let bundle = try ModelBundle.load(path: model)
             let tokenizeStart = Date()
@@ -91,17 +93,5 @@ enum JSONOutput {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
-}
-
-/// Reading a text input with errors that name the file.
-enum TextFile {
-    static func read(_ path: String) throws -> String {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw ModelIOError(path, "no such file") }
-        guard !isDirectory.boolValue else { throw ModelIOError(path, "is a folder, not a text file") }
-        guard let data = FileManager.default.contents(atPath: path) else { throw ModelIOError(path, "cannot be read") }
-        guard let text = String(data: data, encoding: .utf8) else { throw ModelIOError(path, "not valid UTF-8 text") }
-        return text
     }
 }

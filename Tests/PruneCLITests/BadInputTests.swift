@@ -29,7 +29,8 @@ final class BadInputTests: XCTestCase {
 
     func testMissingModelFile() throws {
         let missing = dir.appendingPathComponent("nope.gguf").path
-        try assertFails(["eval", "--model", missing, "--text", tiny], status: 66, says: "prune: error: \(missing): no such file")
+        let text = try write("t.txt", Data("abc".utf8))
+        try assertFails(["eval", "--model", missing, "--text", text], status: 66, says: "prune: error: \(missing): no such file")
         try assertFails(["inspect", missing], status: 66, says: "prune: error: \(missing): no such file")
     }
 
@@ -63,7 +64,8 @@ final class BadInputTests: XCTestCase {
         w.addTensor("token_embd.weight", rows: 4, columns: 8, values: .init(repeating: 0, count: 32))
         let p = dir.appendingPathComponent("gpt2.gguf").path
         try w.write(to: p)
-        try assertFails(["eval", "--model", p, "--text", tiny], status: 65, says: "architecture \"gpt2\" is not supported")
+        let text = try write("t.txt", Data("abc".utf8))
+        try assertFails(["eval", "--model", p, "--text", text], status: 65, says: "architecture \"gpt2\" is not supported")
     }
 
     func testSeqlenZero() throws {

@@ -9,10 +9,16 @@ public struct CommandResult {
 }
 
 public enum PruneCommand {
-    /// The `prune` binary beside the test bundle (both live in the build's products folder).
+    /// The `prune` binary of the same build as the tests: it sits in the products folder beside the test
+    /// bundle (which, on Linux, is itself the main bundle's folder).
     public static var executable: URL {
-        let bundle = Bundle.allBundles.first { $0.bundlePath.hasSuffix(".xctest") } ?? Bundle.main
-        return bundle.bundleURL.deletingLastPathComponent().appendingPathComponent("prune")
+        var folders = [Bundle.main.bundleURL]
+        for b in Bundle.allBundles where b.bundlePath.hasSuffix(".xctest") { folders.append(b.bundleURL.deletingLastPathComponent()) }
+        for folder in folders {
+            let candidate = folder.appendingPathComponent("prune")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        }
+        return folders[0].appendingPathComponent("prune")
     }
 
     @discardableResult

@@ -1,0 +1,36 @@
+import Crypto
+import Foundation
+
+/// SHA-256 digests of files and values, as lowercase hex: the identities caches and provenance records use.
+public enum ContentHash {
+    /// The digest of a whole file, read through a memory map.
+    public static func file(_ path: String) throws -> String {
+        let map = try MappedFile(path: path)
+        var hasher = SHA256()
+        let all = map.all
+        var offset = 0
+        // In 64 MiB slices so pages can be dropped behind the reader.
+        while offset < all.count {
+            let end = min(all.count, offset + 64 << 20)
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: all[offset..<end]))
+            offset = end
+        }
+        return hex(hasher.finalize())
+    }
+
+    public static func data(_ data: Data) -> String { hex(SHA256.hash(data: data)) }
+
+    public static func string(_ text: String) -> String { data(Data(text.utf8)) }
+
+    /// The digest of token windows, each id as 4 little-endian bytes and each window closed by a length.
+    public static func tokens(_ windows: [[Int32]]) -> String {
+        var hasher = SHA256()
+        for w in windows {
+            w.withUnsafeBufferPointer { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+            withUnsafeBytes(of: Int64(w.count).littleEndian) { hasher.update(bufferPointer: $0) }
+        }
+        return hex(hasher.finalize())
+    }
+
+    static func hex<D: Digest>(_ digest: D) -> String { digest.map { String(format: "%02x", $0) }.joined() }
+}

@@ -1,0 +1,52 @@
+import Llama
+import Tensor
+
+/// Turning chosen rows into a model: masking zeroes them; shrinking removes them where that is exact.
+public enum ApplyPruning {
+    /// The model with the given output rows zeroed. Untouched weights are shared, not copied.
+    public static func masked(_ model: LlamaModel, removing rows: [LinearModule: [Int]]) -> LlamaModel {
+        var layers = model.weights.layers
+        for (module, removed) in rows where !removed.isEmpty {
+            let w = layers[module.layer].weight(module.kind).copy()
+            for r in removed { w.row(r).update(repeating: 0, count: w.columns) }
+            layers[module.layer].set(module.kind, w)
+        }
+        return model.replacingLayers(layers)
+    }
+
+    /// The model with pruned rows physically removed where that is exact:
+    /// - a removed gate_proj or up_proj row i removes FFN neuron i (gate row i, up row i, down column i):
+    ///   silu(g)·0 = 0 and silu(0)·u = 0, so the neuron never contributed;
+    /// - a removed down_proj row j is an FFN output channel that is never written: down keeps only the
+    ///   other rows and its outputs are added to their channels of the residual stream.
+    /// Rows of attention projections are zeroed (masked) as they cannot be removed without changing
+    /// head shapes.
+    public static func shrunk(_ model: LlamaModel, removing rows: [LinearModule: [Int]]) -> LlamaModel {
+        var layers = model.weights.layers
+        for l in layers.indices {
+            var layer = layers[l]
+            let gone = Set((rows[LinearModule(layer: l, kind: .gate)] ?? []) + (rows[LinearModule(layer: l, kind: .up)] ?? []))
+            if !gone.isEmpty {
+                let keep = (0..<layer.ffnWidth).filter { !gone.contains($0) }
+                layer.gate = layer.gate.selectingRows(keep)
+                layer.up = layer.up.selectingRows(keep)
+                layer.down = layer.down.selectingColumns(keep)
+            }
+            if let removed = rows[LinearModule(layer: l, kind: .down)], !removed.isEmpty {
+                let gone = Set(removed)
+                let current = layer.downOutputs ?? Array(0..<layer.down.rows)
+                let keep = (0..<layer.down.rows).filter { !gone.contains($0) }
+                layer.down = layer.down.selectingRows(keep)
+                layer.downOutputs = keep.map { current[$0] }
+            }
+            for kind in [LinearKind.q, .k, .v, .o] {
+                guard let removed = rows[LinearModule(layer: l, kind: kind)], !removed.isEmpty else { continue }
+                let w = layer.weight(kind).copy()
+                for r in removed { w.row(r).update(repeating: 0, count: w.columns) }
+                layer.set(kind, w)
+            }
+            layers[l] = layer
+        }
+        return model.replacingLayers(layers)
+    }
+}

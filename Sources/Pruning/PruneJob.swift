@@ -1,0 +1,180 @@
+import Evaluation
+import Foundation
+import Llama
+import ModelIO
+import Tensor
+import Tokenizers
+
+/// One pruning experiment: calibrate (or reuse cached statistics), score, prune, shrink, evaluate, save.
+public struct PruneRequest: Sendable {
+    public var modelPath: String
+    public var calibration: CalibrationSpec?
+    public var structure = PruningStructure()
+    public var pipeline = Pipeline.chained
+    public var scorer = ComponentSpec(name: "wpr")
+    public var pruner = ComponentSpec(name: "local")
+    public var amount = 0.3
+    public var evaluationText: String?
+    public var evaluation = PerplexityProtocol()
+    public var savePath: String?
+    public var cache: StatisticsCache?
+
+    public init(modelPath: String) { self.modelPath = modelPath }
+}
+
+/// What a prune job measured, for the CLI's JSON and for reports.
+public struct PruneReport: Codable, Sendable {
+    public struct Timings: Codable, Sendable {
+        public var load = 0.0, calibration = 0.0, scoring = 0.0, pruning = 0.0, evaluation = 0.0, saving = 0.0
+    }
+
+    public var model: String
+    public var modelSHA256: String
+    public var structure: String
+    public var pipeline: String
+    public var scorer: String
+    public var pruner: String
+    public var amount: Double
+    public var calibrationTokensSHA256: String?
+    public var calibrationCached: Bool
+    public var ppl: Double?
+    public var perplexity: PerplexityResult?
+    public var paramsTotal: Int
+    public var paramsNonzero: Int
+    public var paramsStored: Int
+    /// Rows kept per pruned module, by module name.
+    public var keptRows: [String: Int]
+    /// Rows per pruned module before pruning.
+    public var totalRows: [String: Int]
+    public var ffnWidths: [Int]
+    public var timings = Timings()
+    public var peakRSSMB: Double
+    public var saved: String?
+
+    enum CodingKeys: String, CodingKey {
+        case model, modelSHA256 = "model_sha256", structure, pipeline, scorer, pruner, amount
+        case calibrationTokensSHA256 = "calibration_tokens_sha256", calibrationCached = "calibration_cached"
+        case ppl, perplexity, paramsTotal = "params_total", paramsNonzero = "params_nonzero", paramsStored = "params_stored"
+        case keptRows = "kept_rows", totalRows = "total_rows", ffnWidths = "ffn_widths", timings, peakRSSMB = "peak_rss_mb", saved
+    }
+}
+
+public enum PruneJob {
+    /// Stage names passed to `progress` as they start.
+    public enum Stage: String, Sendable { case load, calibration, scoring, pruning, evaluation, saving }
+
+    public static func run(_ request: PruneRequest, stage: @Sendable (Stage) -> Void = { _ in },
+                           progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> PruneReport {
+        // Check everything that can be checked before any heavy work.
+        let scorer = try ScorerRegistry.make(request.scorer)
+        let pruner = try PrunerRegistry.make(request.pruner)
+        try checkAmount(request.amount)
+        let needsStatistics = type(of: scorer).needsStatistics
+        if needsStatistics && request.calibration == nil {
+            throw PruningError("scorer \(request.scorer.name) needs calibration data (--calib)")
+        }
+        try request.calibration?.validate()
+        if let text = request.evaluationText, !FileManager.default.fileExists(atPath: text) { throw ModelIOError(text, "no such file") }
+
+        var timings = PruneReport.Timings()
+        stage(.load)
+        var t0 = Date()
+        let bundle = try ModelBundle.load(path: request.modelPath)
+        let dense = bundle.model
+        let blocks = try request.structure.resolve(dense.config)
+        let mlps = request.pipeline.mlps(blocks)
+        let modelSHA = try ContentHash.file(request.modelPath)
+        timings.load = Date().timeIntervalSince(t0)
+
+        var statistics: CalibrationStatistics? = nil
+        var tokensSHA: String? = nil
+        var cached = false
+        if needsStatistics, let spec = request.calibration {
+            stage(.calibration)
+            t0 = Date()
+            let windows = try CalibrationData.windows(spec, tokenizer: bundle.tokenizer)
+            tokensSHA = ContentHash.tokens(windows)
+            let modules = Set(blocks.joined())
+            let key = StatisticsCache.Key(modelSHA256: modelSHA, tokensSHA256: tokensSHA!, modules: modules.map(\.name))
+            if let hit = request.cache?.load(key) {
+                statistics = hit
+                cached = true
+            } else {
+                statistics = CalibrationRun.statistics(dense, windows: windows, modules: modules, progress: progress)
+                try request.cache?.store(statistics!, for: key)
+            }
+            timings.calibration = Date().timeIntervalSince(t0)
+        }
+
+        stage(.scoring)
+        t0 = Date()
+        let importances = try LLMRank.importances(model: dense, statistics: statistics, mlps: mlps, scorer: scorer)
+        timings.scoring = Date().timeIntervalSince(t0)
+
+        stage(.pruning)
+        t0 = Date()
+        let removed = try LLMRank.rowsToPrune(importances: importances, mlps: mlps, pruner: pruner, amount: request.amount)
+        let pruned = ApplyPruning.shrunk(dense, removing: removed)
+        timings.pruning = Date().timeIntervalSince(t0)
+
+        var result: PerplexityResult? = nil
+        if let text = request.evaluationText {
+            stage(.evaluation)
+            t0 = Date()
+            let content = try TextFile.read(text)
+            let ids = bundle.tokenizer.encode(content)
+            result = try Perplexity.evaluate(pruned, ids: ids, protocol: request.evaluation, progress: progress)
+            timings.evaluation = Date().timeIntervalSince(t0)
+        }
+
+        var keptRows: [String: Int] = [:], totalRows: [String: Int] = [:]
+        for m in blocks.joined() {
+            let rows = dense.weights.layers[m.layer].weight(m.kind).rows
+            totalRows[m.name] = rows
+            keptRows[m.name] = rows - (removed[m]?.count ?? 0)
+        }
+        var report = PruneReport(
+            model: request.modelPath, modelSHA256: modelSHA, structure: request.structure.description,
+            pipeline: request.pipeline.rawValue, scorer: request.scorer.description, pruner: request.pruner.description,
+            amount: request.amount, calibrationTokensSHA256: tokensSHA, calibrationCached: cached,
+            ppl: result?.ppl, perplexity: result,
+            paramsTotal: ParameterCount.stored(dense), paramsNonzero: ParameterCount.nonzero(pruned),
+            paramsStored: ParameterCount.stored(pruned), keptRows: keptRows, totalRows: totalRows,
+            ffnWidths: pruned.config.intermediateSizes, timings: timings, peakRSSMB: 0, saved: nil)
+
+        if let path = request.savePath {
+            stage(.saving)
+            t0 = Date()
+            guard let source = bundle.gguf else { throw PruningError("saving needs a GGUF source model") }
+            try PrunedModelFiles.save(pruned, source: source, to: path, removed: removed, request: request, report: report)
+            report.saved = path
+            report.timings.saving = Date().timeIntervalSince(t0)
+        }
+        report.peakRSSMB = ProcessMemory.peakResidentMB
+        return report
+    }
+}
+
+/// Parameter counts of a model: what it stores, and how many of those are non-zero.
+public enum ParameterCount {
+    static func matrices(_ model: LlamaModel) -> [Matrix] {
+        var all = [model.weights.embedding]
+        if let head = model.weights.lmHead { all.append(head) }
+        for l in model.weights.layers { all += [l.q, l.k, l.v, l.o, l.gate, l.up, l.down] }
+        return all
+    }
+
+    static func vectors(_ model: LlamaModel) -> Int {
+        model.weights.finalNorm.count + model.weights.layers.reduce(0) { $0 + $1.inputNorm.count + $1.postAttentionNorm.count }
+    }
+
+    public static func stored(_ model: LlamaModel) -> Int { matrices(model).reduce(vectors(model)) { $0 + $1.count } }
+
+    public static func nonzero(_ model: LlamaModel) -> Int {
+        var n = 0
+        for m in matrices(model) {
+            for i in 0..<m.count where m.pointer[i] != 0 { n += 1 }
+        }
+        return n + vectors(model)
+    }
+}

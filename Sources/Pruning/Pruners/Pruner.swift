@@ -1,0 +1,73 @@
+/// Chooses which output rows of each layer of one MLP to remove, from the layers' importances.
+public protocol Pruner: Sendable {
+    static var name: String { get }
+    init(_ parameters: inout ParameterReader) throws
+    /// For each layer, the row indices to remove (ascending).
+    func rowsToPrune(_ importances: [[Double]], amount: Double) -> [[Int]]
+}
+
+/// The pruners the tool knows. A new pruner is one new type plus one line here.
+public enum PrunerRegistry {
+    public static let all: [any Pruner.Type] = [LocalPruner.self, GlobalPruner.self]
+
+    public static var names: [String] { all.map { $0.name } }
+
+    public static func make(_ spec: ComponentSpec) throws -> any Pruner {
+        guard let type = all.first(where: { $0.name == spec.name }) else {
+            throw PruningError("unknown pruner `\(spec.name)`; known pruners: \(names.joined(separator: ", "))")
+        }
+        var reader = ParameterReader(spec)
+        let pruner = try type.init(&reader)
+        try reader.finish()
+        return pruner
+    }
+}
+
+/// The pruning amount must lie in [0, 1): pruning every row leaves no model.
+public func checkAmount(_ amount: Double) throws {
+    guard amount.isFinite, amount >= 0, amount < 1 else {
+        throw PruningError("amount must lie in [0, 1), got \(amount.clean)")
+    }
+}
+
+/// local: every layer loses the same share, round(amount · rows) rows (Python's round, half to even:
+/// 0.3 · 1536 = 460.8 → 461), those of lowest importance.
+public struct LocalPruner: Pruner {
+    public static let name = "local"
+
+    public init(_ parameters: inout ParameterReader) throws {}
+
+    public func rowsToPrune(_ importances: [[Double]], amount: Double) -> [[Int]] {
+        importances.map { layer in
+            let k = Int((amount * Double(layer.count)).rounded(.toNearestOrEven))
+            return Ranking.ascending(layer).prefix(k).sorted()
+        }
+    }
+}
+
+/// global: the ceil(amount · total rows) lowest-importance rows over all layers of the MLP go; each
+/// layer loses its share. The reference ranks importances that sum to 1 per layer, so a wide layer's
+/// entries are smaller and it loses nearly everything; `balance: width` ranks importance × rows
+/// instead, so layers of different widths compete on equal terms.
+public struct GlobalPruner: Pruner {
+    public static let name = "global"
+    public let balanceByWidth: Bool
+
+    public init(_ parameters: inout ParameterReader) throws {
+        balanceByWidth = try parameters.word("balance", default: "none", allowed: ["none", "width"]) == "width"
+    }
+
+    public func rowsToPrune(_ importances: [[Double]], amount: Double) -> [[Int]] {
+        var flat: [(value: Double, layer: Int)] = []
+        for (l, layer) in importances.enumerated() {
+            let scale = balanceByWidth ? Double(layer.count) : 1
+            for v in layer { flat.append((v * scale, l)) }
+        }
+        let k = Int((Double(flat.count) * amount).rounded(.up))
+        let order = flat.indices.sorted { flat[$0].value != flat[$1].value ? flat[$0].value < flat[$1].value : $0 < $1 }
+        var counts = [Int](repeating: 0, count: importances.count)
+        for i in order.prefix(k) { counts[flat[i].layer] += 1 }
+        // As the reference does: each layer then drops its own lowest `count` rows.
+        return importances.enumerated().map { l, layer in Ranking.ascending(layer).prefix(counts[l]).sorted() }
+    }
+}

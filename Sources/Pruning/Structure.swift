@@ -1,0 +1,60 @@
+import Llama
+
+/// What to prune: the list of blocks (`model.layers`) and, inside each block, a chain of linear modules
+/// (`mlp.up_proj -> mlp.down_proj`) whose output rows are pruned, named as Hugging Face checkpoints
+/// name them.
+public struct PruningStructure: Codable, Hashable, Sendable, CustomStringConvertible {
+    public var layersPath: String
+    public var chain: [String]
+
+    public init(layersPath: String = "model.layers", chain: [String] = ["mlp.up_proj", "mlp.down_proj"]) {
+        self.layersPath = layersPath
+        self.chain = chain
+    }
+
+    /// Parses `"mlp.up_proj -> mlp.down_proj"`.
+    public static func parseChain(_ text: String) throws -> [String] {
+        let parts = text.components(separatedBy: "->").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard !parts.isEmpty, parts.allSatisfy({ !$0.isEmpty }) else {
+            throw PruningError("chain \"\(text)\" must list module names separated by ->, e.g. \"mlp.up_proj -> mlp.down_proj\"")
+        }
+        return parts
+    }
+
+    public var description: String { "\(layersPath): \(chain.joined(separator: " -> "))" }
+
+    /// The chain's modules in every block, checked against what the model has.
+    public func resolve(_ config: LlamaConfig) throws -> [[LinearModule]] {
+        guard layersPath == "model.layers" else {
+            throw PruningError("the model has no block list `\(layersPath)`; it has: model.layers")
+        }
+        guard !chain.isEmpty else { throw PruningError("the chain of modules to prune is empty") }
+        var kinds: [LinearKind] = []
+        for name in chain {
+            guard let kind = LinearKind(rawValue: name) else {
+                let known = LinearKind.allCases.map(\.rawValue).joined(separator: ", ")
+                throw PruningError("the blocks of `\(layersPath)` have no linear module `\(name)`; they have: \(known)")
+            }
+            guard !kinds.contains(kind) else { throw PruningError("module `\(name)` appears twice in the chain") }
+            kinds.append(kind)
+        }
+        return (0..<config.numHiddenLayers).map { l in kinds.map { LinearModule(layer: l, kind: $0) } }
+    }
+}
+
+/// How blocks' chains are grouped into the MLPs that are scored and pruned together.
+public enum Pipeline: String, Codable, CaseIterable, Sendable {
+    /// Each block's chain is its own MLP.
+    case isolated
+    /// All blocks' chains in order form one MLP (up₀, down₀, up₁, down₁, ...).
+    case chained
+
+    public func mlps(_ blocks: [[LinearModule]]) -> [[LinearModule]] {
+        switch self {
+        case .isolated: blocks
+        case .chained: [blocks.flatMap { $0 }]
+        }
+    }
+}
+
+import Foundation

@@ -1,0 +1,33 @@
+import ModelIO
+
+/// Text ↔ token ids for a model.
+public protocol Tokenizer: Sendable {
+    var vocabularySize: Int { get }
+    var bosID: Int32? { get }
+    var eosID: Int32? { get }
+    /// Whether `encode` prepends the BOS token (the model's metadata decides).
+    var addsBOS: Bool { get }
+    /// A short description for `prune inspect` and reports.
+    var kind: String { get }
+    func encode(_ text: String) -> [Int32]
+    func decode(_ ids: [Int32]) -> String
+}
+
+public struct TokenizerError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ message: String) { description = message }
+}
+
+/// The tokenizer a GGUF file describes in its `tokenizer.ggml.*` metadata. Kinds this tool cannot
+/// reproduce exactly are refused by name rather than approximated.
+public func loadTokenizer(from file: GGUFFile) throws -> any Tokenizer {
+    guard let model = file.metadata["tokenizer.ggml.model"]?.string else {
+        throw ModelIOError(file.path, "no tokenizer in the metadata (tokenizer.ggml.model is missing)")
+    }
+    switch model {
+    case "gpt2":
+        return try ByteLevelBPETokenizer.fromGGUF(file)
+    default:
+        throw ModelIOError(file.path, "tokenizer kind \"\(model)\" is not supported (this version reads gpt2, byte-level BPE)")
+    }
+}

@@ -1,0 +1,135 @@
+import ArgumentParser
+import Evaluation
+import Foundation
+import ModelIO
+import Pruning
+
+/// `prune prune`: one LLM-Rank pruning run (calibrate, score, prune, shrink, evaluate, save).
+struct PruneModel: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prune",
+        abstract: "Score and prune a model's feed-forward rows, then evaluate and save it.")
+
+    @Option(help: "A .gguf model file.")
+    var model = "models/SmolLM2-135M-Instruct.Q4_1.gguf"
+
+    @Option(help: "Calibration data: a .json list of token-id windows, a .jsonl file of {\"text\": ...} documents, or a text file.")
+    var calib: String?
+
+    @Option(help: "The list of blocks.")
+    var layers = "model.layers"
+
+    @Option(help: "The modules whose output rows are pruned, in order.")
+    var chain = "mlp.up_proj -> mlp.down_proj"
+
+    @Option(help: "isolated (each block's chain alone) or chained (all blocks' chains as one MLP).")
+    var pipeline = "chained"
+
+    @Option(help: "norm(p: 1), random(seed: 0), activation, wanda, wpr(gamma: 0, theta: 0.5), mpr(z_importance: false, amount: 0.3).")
+    var scorer = "wpr"
+
+    @Option(help: "local, or global (optionally global(balance: width)).")
+    var pruner = "local"
+
+    @Option(help: "Share of rows to remove, in [0, 1).")
+    var amount: Double = 0.3
+
+    @Option(help: "Calibration windows to sample.")
+    var calibSamples = 64
+
+    @Option(help: "Tokens per calibration and evaluation window.")
+    var seqlen = 512
+
+    @Option(help: "Calibration sampling seed.")
+    var seed = 42
+
+    @Option(help: "A text to measure the pruned model's perplexity on.")
+    var eval: String?
+
+    @Option(help: "Evaluate only the first N windows.")
+    var maxWindows: Int?
+
+    @Option(help: "Write the pruned model to this .gguf file (with a .pruning.json record beside it).")
+    var save: String?
+
+    @Option(help: "Where calibration statistics are cached (default: $PRUNE_CACHE_DIR or ~/.cache/prune).")
+    var cacheDir: String?
+
+    @Flag(help: "Print one JSON object instead of a summary.")
+    var json = false
+
+    func validate() throws {
+        guard (0..<1).contains(amount) else { throw ValidationError("--amount must lie in [0, 1), got \(amount)") }
+        guard seqlen >= 2 else { throw ValidationError("--seqlen must be at least 2 (got \(seqlen))") }
+        guard calibSamples >= 1 else { throw ValidationError("--calib-samples must be at least 1 (got \(calibSamples))") }
+        if let m = maxWindows, m < 1 { throw ValidationError("--max-windows must be at least 1 (got \(m))") }
+        guard Pipeline(rawValue: pipeline) != nil else {
+            throw ValidationError("--pipeline must be isolated or chained, got \(pipeline)")
+        }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            var request = PruneRequest(modelPath: model)
+            request.calibration = calib.map { CalibrationSpec(path: $0, samples: calibSamples, seqlen: seqlen, seed: seed) }
+            request.structure = PruningStructure(layersPath: layers, chain: try PruningStructure.parseChain(chain))
+            request.pipeline = Pipeline(rawValue: pipeline)!
+            request.scorer = try ComponentSpec.parse(scorer)
+            request.pruner = try ComponentSpec.parse(pruner)
+            request.amount = amount
+            request.evaluationText = eval
+            request.evaluation = PerplexityProtocol(seqlen: seqlen, maxWindows: maxWindows)
+            request.savePath = save
+            request.cache = StatisticsCache(folder: cacheDir.map { URL(fileURLWithPath: $0) } ?? StatisticsCache.defaultFolder)
+            let bar = StageProgress()
+            let report = try PruneJob.run(request, stage: { bar.begin($0.rawValue) }, progress: { bar.update($0, $1) })
+            if json {
+                print(try JSONOutput.string(report))
+            } else {
+                print(Summary.text(report))
+            }
+        }
+    }
+}
+
+/// A progress bar per stage: calibration and evaluation report window counts.
+final class StageProgress: @unchecked Sendable {
+    private var current: Progress?
+    private let lock = NSLock()
+
+    func begin(_ stage: String) {
+        lock.lock()
+        current = Progress(stage)
+        lock.unlock()
+        if !Terminal.stderrIsTTY { Terminal.note("\(stage)...") }
+    }
+
+    func update(_ done: Int, _ total: Int) {
+        lock.lock()
+        let bar = current
+        lock.unlock()
+        bar?.update(done, total)
+    }
+}
+
+enum Summary {
+    static func text(_ r: PruneReport) -> String {
+        func mb(_ n: Int) -> String { String(format: "%.1fM", Double(n) / 1e6) }
+        var lines = [
+            "model        \(r.model)",
+            "pruning      \(r.scorer), \(r.pruner), \(r.pipeline), amount \(r.amount) of \(r.structure)",
+            "calibration  " + (r.calibrationTokensSHA256 == nil ? "none needed" : (r.calibrationCached ? "statistics from cache" : "computed and cached")),
+            "parameters   \(mb(r.paramsTotal)) dense, \(mb(r.paramsNonzero)) non-zero, \(mb(r.paramsStored)) stored after shrinking",
+            "ffn widths   \(Set(r.ffnWidths).count == 1 ? "\(r.ffnWidths[0]) in every layer" : r.ffnWidths.map(String.init).joined(separator: " "))",
+        ]
+        if let p = r.perplexity {
+            lines.append(String(format: "perplexity   %.4f over %d windows (%d predicted tokens)", p.ppl, p.windows, p.predictedTokens))
+        }
+        let t = r.timings
+        lines.append(String(format: "time         load %.1f s, calibration %.1f s, scoring %.2f s, pruning %.2f s, evaluation %.1f s",
+                            t.load, t.calibration, t.scoring, t.pruning, t.evaluation))
+        if let s = r.saved { lines.append("saved        \(s) (and its .pruning.json)") }
+        lines.append(String(format: "peak RSS     %.0f MB", r.peakRSSMB))
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,120 @@
+import Llama
+@testable import Pruning
+import Tensor
+import XCTest
+
+/// Each scorer on small hand-made matrices, against values worked out by hand or by a deliberately
+/// naive implementation written here from the definitions.
+final class ScorerTests: XCTestCase {
+    // W = [[1, -2, 0], [0, 3, 0], [-4, 0, 0]]: a zero column (0/0 in wpr) and zeros inside rows.
+    let w = Matrix(rows: 3, columns: 3, values: [1, -2, 0, 0, 3, 0, -4, 0, 0])
+    let module = LinearModule(layer: 0, kind: .up)
+
+    func input(previous: [Double] = [0.5, 0.3, 0.2], inputs: [Double] = [2, 1, 4], outputs: [Double] = [1, 2, 5]) -> ScoringInput {
+        ScoringInput(weight: w, previous: previous, inputNorms: inputs, outputNorms: outputs, module: module)
+    }
+
+    func make(_ text: String) throws -> any Scorer { try ScorerRegistry.make(ComponentSpec.parse(text)) }
+
+    func testNorm() throws {
+        XCTAssertEqual(try make("norm").score(input()), [3, 3, 4])
+        let l2 = try make("norm(p: 2)").score(input())
+        XCTAssertEqual(l2[0], 5.0.squareRoot(), accuracy: 1e-12)
+        XCTAssertEqual(l2[1], 3, accuracy: 1e-12)
+        XCTAssertEqual(l2[2], 4, accuracy: 1e-12)
+    }
+
+    func testActivationIsTheOutputNorm() throws {
+        XCTAssertEqual(try make("activation").score(input()), [1, 2, 5])
+    }
+
+    func testWandaUsesTheRawInputStatistic() throws {
+        // |W|·in: [1·2 + 2·1, 3·1, 4·2] (not the normalised previous importance).
+        XCTAssertEqual(try make("wanda").score(input()), [4, 3, 8])
+    }
+
+    func testModifiedPageRank() throws {
+        // (|W|·prev) ⊙ out = [0.5 + 0.6, 0.9, 2.0] ⊙ [1, 2, 5].
+        let s = try make("mpr").score(input())
+        XCTAssertEqual(s[0], 1.1, accuracy: 1e-12)
+        XCTAssertEqual(s[1], 1.8, accuracy: 1e-12)
+        XCTAssertEqual(s[2], 10, accuracy: 1e-12)
+        // z_importance with amount 0.4: int(0.4·3) = 1 smallest entry of prev (0.2, the zero column) → 0;
+        // with amount 0.7: int(2.1) = 2 → prev = [0.5, 0, 0], scores [0.5, 0, 2] ⊙ out.
+        XCTAssertEqual(try make("mpr(z_importance: true, amount: 0.4)").score(input()).map { ($0 * 1e9).rounded() / 1e9 }, [1.1, 1.8, 10])
+        XCTAssertEqual(try make("mpr(z_importance: true, amount: 0.7)").score(input()).map { ($0 * 1e9).rounded() / 1e9 }, [0.5, 0, 10])
+    }
+
+    func testWeightedPageRankByHand() throws {
+        // Column sums of |W|: [5, 5, 0]; non-zeros per column: [2, 2, 0].
+        // C = [[.2, .4, 0], [0, .6, 0], [.8, 0, 0]], B = [[.5, .5, 0], [0, .5, 0], [.5, 0, 0]].
+        // θ = 0.5: M = [[.35, .45, 0], [0, .55, 0], [.65, 0, 0]]; M·prev = [.31, .165, .325].
+        // γ = 0.5: 0.5·M·prev + 0.5·out/8.
+        let s = try make("wpr(gamma: 0.5)").score(input())
+        let expected = [0.5 * 0.31 + 0.5 / 8, 0.5 * 0.165 + 0.5 * 2 / 8, 0.5 * 0.325 + 0.5 * 5 / 8]
+        for (a, b) in zip(s, expected) { XCTAssertEqual(a, b, accuracy: 1e-12) }
+    }
+
+    func testWeightedPageRankAgainstNaiveMatrices() throws {
+        var rng = SystemRandomNumberGenerator()
+        for trial in 0..<5 {
+            let rows = 7, columns = 5
+            var values = (0..<rows * columns).map { _ in Float.random(in: -1...1, using: &rng) }
+            for i in values.indices where i % 4 == trial % 4 { values[i] = 0 }       // scattered zeros
+            for r in 0..<rows { values[r * columns + 2] = 0 }                          // an all-zero column
+            let weight = Matrix(rows: rows, columns: columns, values: values)
+            let prev = (0..<columns).map { _ in Double.random(in: 0...1, using: &rng) }
+            let total = prev.reduce(0, +)
+            let previous = prev.map { $0 / total }
+            let out = (0..<rows).map { _ in Double.random(in: 0...3, using: &rng) }
+            let gamma = Double.random(in: 0...1, using: &rng), theta = Double.random(in: 0...1, using: &rng)
+            // Naive: build B, C and M explicitly.
+            let a = values.map { Double(abs($0)) }
+            var m = [[Double]](repeating: [Double](repeating: 0, count: columns), count: rows)
+            for c in 0..<columns {
+                let colSum = (0..<rows).reduce(0.0) { $0 + a[$1 * columns + c] }
+                let degree = (0..<rows).reduce(0.0) { $0 + (a[$1 * columns + c] != 0 ? 1 : 0) }
+                for r in 0..<rows {
+                    let cc = colSum == 0 ? 0 : a[r * columns + c] / colSum
+                    let bb = degree == 0 ? 0 : (a[r * columns + c] != 0 ? 1 : 0) / degree
+                    m[r][c] = theta * cc + (1 - theta) * bb
+                }
+            }
+            let outTotal = out.reduce(0, +)
+            let expected = (0..<rows).map { r in
+                gamma * (0..<columns).reduce(0.0) { $0 + m[r][$1] * previous[$1] } + (1 - gamma) * out[r] / outTotal
+            }
+            let spec = ComponentSpec(name: "wpr", parameters: ["gamma": .number(gamma), "theta": .number(theta)])
+            let got = try ScorerRegistry.make(spec).score(
+                ScoringInput(weight: weight, previous: previous, inputNorms: [], outputNorms: out, module: module))
+            for (g, e) in zip(got, expected) { XCTAssertEqual(g, e, accuracy: 1e-12) }
+        }
+    }
+
+    func testWeightedPageRankWithGammaZeroRanksLikeActivation() throws {
+        let wpr = try make("wpr").score(input()), act = try make("activation").score(input())
+        XCTAssertEqual(Ranking.ascending(wpr), Ranking.ascending(act))
+        XCTAssertEqual(wpr, act.map { $0 / 8 })
+    }
+
+    func testRandomIsSeededAndUniform() throws {
+        let a = try make("random(seed: 3)").score(input()), b = try make("random(seed: 3)").score(input())
+        let c = try make("random(seed: 4)").score(input())
+        XCTAssertEqual(a, b)
+        XCTAssertNotEqual(a, c)
+        XCTAssertTrue(a.allSatisfy { $0 >= 0 && $0 < 1 })
+    }
+
+    func testBadSpecsNameTheProblem() {
+        func message(_ text: String) -> String {
+            do { _ = try ScorerRegistry.make(ComponentSpec.parse(text)); return "no error" } catch { return "\(error)" }
+        }
+        XCTAssertEqual(message("pagerank"), "unknown scorer `pagerank`; known scorers: norm, random, activation, wanda, wpr, mpr")
+        XCTAssertEqual(message("wpr(gamma: 1.5)"), "wpr: gamma must lie in [0, 1], got 1.5")
+        XCTAssertEqual(message("wpr(theta: -0.1)"), "wpr: theta must lie in [0, 1], got -0.1")
+        XCTAssertEqual(message("wpr(damping: 0.5)"), "wpr has no parameter damping; it takes: gamma, theta")
+        XCTAssertEqual(message("activation(x: 1)"), "activation has no parameter x (it takes none)")
+        XCTAssertEqual(message("mpr(z_importance: 3)"), "mpr: z_importance must be true or false, got 3")
+        XCTAssertEqual(message("wpr(gamma 0.5)"), "cannot read \"gamma 0.5\" in \"wpr(gamma 0.5)\": expected key: value")
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import Llama
+import ModelIO
+@testable import Pruning
+import Tensor
+import TestSupport
+import XCTest
+
+/// Shrinking must give the masked model's outputs exactly (up to float rounding), and a saved model
+/// must reload to the same outputs.
+final class ShrinkAndSaveTests: XCTestCase {
+    func tinyModel() throws -> (LlamaModel, GGUFFile) {
+        let dir = try TestPaths.temporaryFolder(self)
+        let path = dir.appendingPathComponent("tiny.gguf").path
+        try TinyLlama(seed: 21) { $0.layers = 3 }.write(to: path)
+        let file = try GGUFFile(path: path)
+        return (try LlamaModel.load(gguf: file), file)
+    }
+
+    func maxDifference(_ a: Matrix, _ b: Matrix) -> Float {
+        (0..<a.count).map { abs(a.pointer[$0] - b.pointer[$0]) }.max() ?? 0
+    }
+
+    /// Rows to remove: some up/gate neurons, some down output channels, and a q row (masked only).
+    var removal: [LinearModule: [Int]] {
+        [
+            LinearModule(layer: 0, kind: .up): [0, 5, 17, 40, 95],
+            LinearModule(layer: 1, kind: .gate): [3, 4],
+            LinearModule(layer: 1, kind: .up): [4, 60],
+            LinearModule(layer: 1, kind: .down): [1, 2, 63],
+            LinearModule(layer: 2, kind: .down): [10],
+            LinearModule(layer: 2, kind: .q): [7],
+        ]
+    }
+
+    let ids: [Int32] = (0..<50).map { Int32(($0 * 37) % 100) }
+
+    func testShrunkEqualsMasked() throws {
+        let (model, _) = try tinyModel()
+        let masked = ApplyPruning.masked(model, removing: removal)
+        let shrunk = ApplyPruning.shrunk(model, removing: removal)
+        XCTAssertEqual(shrunk.config.intermediateSizes, [91, 93, 96])
+        XCTAssertEqual(shrunk.weights.layers[1].down.rows, 61)
+        XCTAssertEqual(shrunk.weights.layers[1].downOutputs?.count, 61)
+        XCTAssertLessThan(maxDifference(masked.logits(ids), shrunk.logits(ids)), 1e-5)
+        // Pruning changed the model: the comparison is not between two copies of the dense one.
+        XCTAssertGreaterThan(maxDifference(model.logits(ids), masked.logits(ids)), 1e-3)
+        // Masking shares what it does not touch.
+        XCTAssertEqual(masked.weights.layers[0].gate.pointer, model.weights.layers[0].gate.pointer)
+        XCTAssertNotEqual(masked.weights.layers[0].up.pointer, model.weights.layers[0].up.pointer)
+    }
+
+    func testParameterCounts() throws {
+        let (model, _) = try tinyModel()
+        let shrunk = ApplyPruning.shrunk(model, removing: removal)
+        let dense = ParameterCount.stored(model)
+        // Embedding and head 100×64 each, final norm 64; per layer q and o 64×64, k and v 32×64,
+        // gate, up 96×64 and down 64×96, two norms of 64.
+        XCTAssertEqual(dense, 2 * 100 * 64 + 64 + 3 * (64 * 64 * 2 + 32 * 64 * 2 + 96 * 64 * 3 + 2 * 64))
+        // 8 neurons go (5 in layer 0; gate {3, 4} ∪ up {4, 60} in layer 1), each a gate row, an up row and
+        // a down column of 64; then down rows: 3 in layer 1 (93 wide by then) and 1 in layer 2 (96 wide).
+        XCTAssertEqual(ParameterCount.stored(shrunk), dense - 8 * 3 * 64 - 3 * 93 - 1 * 96)
+        // Non-zero: the masked q row is stored but zero.
+        XCTAssertEqual(ParameterCount.nonzero(shrunk), ParameterCount.stored(shrunk) - 64)
+    }
+
+    func testSavedModelReloadsToTheSameLogits() throws {
+        let (model, file) = try tinyModel()
+        let shrunk = ApplyPruning.shrunk(model, removing: removal)
+        let dir = try TestPaths.temporaryFolder(self)
+        let path = dir.appendingPathComponent("pruned.gguf").path
+        try ModelExport.gguf(shrunk, source: file, to: path)
+        let reloaded = try LlamaModel.load(path: path)
+        XCTAssertEqual(reloaded.config.intermediateSizes, [91, 93, 96])
+        XCTAssertLessThan(maxDifference(shrunk.logits(ids), reloaded.logits(ids)), 1e-5)
+        let saved = try GGUFFile(path: path)
+        XCTAssertEqual(saved.metadata["llama.feed_forward_length"]?.ints, [91, 93, 96])
+        XCTAssertEqual(saved.metadata["tokenizer.ggml.tokens"], file.metadata["tokenizer.ggml.tokens"])
+        // down_proj is stored with every hidden row (the removed ones as zeros), as llama.cpp expects.
+        XCTAssertEqual(saved[tensor: "blk.1.ffn_down.weight"]?.rows, 64)
+    }
+}
