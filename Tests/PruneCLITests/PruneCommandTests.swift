@@ -1,0 +1,92 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// `prune prune` end to end on a tiny random model: JSON facts, the statistics cache, saving and
+/// reloading, and refusals of bad values.
+final class PruneCommandTests: XCTestCase {
+    var dir = URL(fileURLWithPath: "/")
+    var model = ""
+    var text = ""
+
+    override func setUpWithError() throws {
+        dir = try TestPaths.temporaryFolder(self)
+        model = dir.appendingPathComponent("tiny.gguf").path
+        try TinyLlama(seed: 31).write(to: model)
+        // Printable ASCII only: the tiny vocabulary's one-character tokens.
+        var rng = SeededRandom(seed: 32)
+        let content = String((0..<600).map { _ in Character(UnicodeScalar(UInt8.random(in: 33...126, using: &rng))) })
+        text = dir.appendingPathComponent("text.txt").path
+        try content.write(toFile: text, atomically: true, encoding: .utf8)
+    }
+
+    func prune(_ extra: [String]) throws -> CommandResult {
+        try PruneCommand.run(["prune", "--model", model, "--calib", text, "--calib-samples", "4", "--seqlen", "32",
+                              "--cache-dir", dir.appendingPathComponent("cache").path] + extra)
+    }
+
+    func json(_ r: CommandResult) throws -> [String: Any] {
+        XCTAssertEqual(r.status, 0, r.stderr)
+        return try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], r.stdout)
+    }
+
+    func testJSONFactsAndTheStatisticsCache() throws {
+        let args = ["--scorer", "wanda", "--pipeline", "isolated", "--amount", "0.3", "--eval", text, "--json"]
+        let first = try json(prune(args))
+        XCTAssertEqual(first["calibration_cached"] as? Bool, false)
+        let kept = try XCTUnwrap(first["kept_rows"] as? [String: Int])
+        // round(0.3 · 96) = 29 of the 96 up rows go, round(0.3 · 64) = round(19.2) = 19 of 64 down rows.
+        XCTAssertEqual(kept["model.layers.0.mlp.up_proj"], 67)
+        XCTAssertEqual(kept["model.layers.1.mlp.down_proj"], 45)
+        XCTAssertEqual(kept.count, 4)
+        let total = try XCTUnwrap(first["params_total"] as? Int)
+        let stored = try XCTUnwrap(first["params_stored"] as? Int)
+        let nonzero = try XCTUnwrap(first["params_nonzero"] as? Int)
+        XCTAssertEqual(total, 2 * 100 * 64 + 64 + 2 * (64 * 64 * 2 + 32 * 64 * 2 + 96 * 64 * 3 + 2 * 64))
+        // Per layer: 29 neurons × (gate row + up row + down column) and 19 down rows of the 67 left.
+        XCTAssertEqual(stored, total - 2 * (29 * 3 * 64 + 19 * 67))
+        XCTAssertEqual(nonzero, stored)
+        let ppl = try XCTUnwrap(first["ppl"] as? Double)
+        XCTAssertTrue(ppl.isFinite && ppl > 1)
+        for key in ["timings", "peak_rss_mb", "model_sha256", "ffn_widths"] { XCTAssertNotNil(first[key], key) }
+
+        let second = try json(prune(args))
+        XCTAssertEqual(second["calibration_cached"] as? Bool, true)
+        XCTAssertEqual(second["ppl"] as? Double, ppl)
+    }
+
+    func testSavedModelReloadsToTheSamePerplexity() throws {
+        let saved = dir.appendingPathComponent("pruned.gguf").path
+        let r = try json(prune(["--scorer", "wpr(gamma: 0.5)", "--amount", "0.5", "--eval", text, "--save", saved, "--json"]))
+        let ppl = try XCTUnwrap(r["ppl"] as? Double)
+        let again = try json(PruneCommand.run(["eval", "--model", saved, "--text", text, "--seqlen", "32", "--json"]))
+        XCTAssertEqual(try XCTUnwrap(again["ppl"] as? Double), ppl, accuracy: ppl * 1e-5)
+        let record = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("pruned.pruning.json"))) as! [String: Any]
+        let keptRows = try XCTUnwrap(record["kept_rows"] as? [String: [Int]])
+        XCTAssertEqual(keptRows["model.layers.0.mlp.up_proj"]?.count, 48)
+        XCTAssertEqual(record["scorer"] as? String, "wpr(gamma: 0.5)")
+        XCTAssertNotNil(record["model_sha256"])
+    }
+
+    func testBadValuesAreRefused() throws {
+        var r = try prune(["--amount", "1.5"])
+        XCTAssertEqual(r.status, 64)
+        XCTAssertTrue(r.stderr.contains("--amount must lie in [0, 1), got 1.5"), r.stderr)
+        r = try prune(["--scorer", "pagerank"])
+        XCTAssertEqual(r.status, 65)
+        XCTAssertTrue(r.stderr.contains("unknown scorer `pagerank`; known scorers: norm, random, activation, wanda, wpr, mpr"), r.stderr)
+        r = try prune(["--scorer", "wpr(gamma: 2)"])
+        XCTAssertTrue(r.stderr.contains("wpr: gamma must lie in [0, 1], got 2"), r.stderr)
+        r = try prune(["--chain", "mlp.up_proj -> mlp.dwn_proj"])
+        XCTAssertEqual(r.status, 65)
+        XCTAssertTrue(r.stderr.contains("no linear module `mlp.dwn_proj`; they have: self_attn.q_proj"), r.stderr)
+        r = try prune(["--layers", "model.blocks"])
+        XCTAssertTrue(r.stderr.contains("the model has no block list `model.blocks`; it has: model.layers"), r.stderr)
+        r = try PruneCommand.run(["prune", "--model", model, "--calib", dir.appendingPathComponent("none.txt").path])
+        XCTAssertEqual(r.status, 66)
+        XCTAssertTrue(r.stderr.contains("none.txt: no such file"), r.stderr)
+        r = try prune(["--pipeline", "serial"])
+        XCTAssertEqual(r.status, 64)
+        XCTAssertTrue(r.stderr.contains("--pipeline must be isolated or chained, got serial"), r.stderr)
+    }
+}
