@@ -7,6 +7,10 @@ import ModelIO
 /// with `ByteUnicode` characters, and adjacent symbols merge by rank until no listed merge applies.
 public final class ByteLevelBPETokenizer: Tokenizer, @unchecked Sendable {
     public let vocabulary: [String]
+    /// The merge rules as given ("a b", by rank), and the ids matched whole in text: kept so the
+    /// tokenizer can be written out again (tokenizer.json, GGUF metadata).
+    public let mergeRules: [String]
+    public let specialTokenIDs: [Int32]
     public let bosID: Int32?
     public let eosID: Int32?
     public let addsBOS: Bool
@@ -24,6 +28,8 @@ public final class ByteLevelBPETokenizer: Tokenizer, @unchecked Sendable {
 
     public init(vocabulary: [String], merges mergeList: [String], specialIDs special: [Int32], bosID: Int32?, eosID: Int32?, addsBOS: Bool) throws {
         self.vocabulary = vocabulary
+        mergeRules = mergeList
+        specialTokenIDs = special
         self.bosID = bosID
         self.eosID = eosID
         self.addsBOS = addsBOS
