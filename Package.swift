@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["ModelIO"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "ModelIOTests", dependencies: ["ModelIO"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "ModelIO"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "ModelIO", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LlamaTests", dependencies: ["Llama", "ModelIO", "Tensor", "Tokenizers", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Llama", "Tokenizers", "ModelIO", "TestSupport"]),
         .testTarget(name: "PruningTests", dependencies: ["Pruning", "Llama", "ModelIO", "Tensor", "TestSupport"], resources: [.copy("Fixtures")]),

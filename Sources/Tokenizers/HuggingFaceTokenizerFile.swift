@@ -68,7 +68,6 @@ enum HuggingFaceTokenizerFile {
             throw ModelIOError(path, e.description)
         }
     }
-}
 
     static func templateStartsWithSpecial(_ value: Any?) -> Bool {
         guard let post = value as? [String: Any], post["type"] as? String == "TemplateProcessing",
