@@ -30,11 +30,13 @@ let package = Package(
         .target(name: "Evaluation", dependencies: ["Llama", "Tokenizers"], swiftSettings: release),
         // LLM-Rank pruning: structure, calibration, scorers, pruners, pipelines, masking, shrinking, saving.
         .target(name: "Pruning", dependencies: ["Tensor", "ModelIO", "Tokenizers", "Llama", "Evaluation"], swiftSettings: release),
+        // The .prune language: scanner, parser, checker with diagnostics, planner, interpreter, results store.
+        .target(name: "Script", dependencies: ["Pruning", "Llama", "ModelIO", "Evaluation", "Tensor"], swiftSettings: release),
         // The command-line tool: argument parsing and printing only.
         .executableTarget(
             name: "prune",
             dependencies: [
-                "Tensor", "ModelIO", "Tokenizers", "Llama", "Evaluation", "Pruning",
+                "Tensor", "ModelIO", "Tokenizers", "Llama", "Evaluation", "Pruning", "Script",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: release
@@ -47,6 +49,7 @@ let package = Package(
         .testTarget(name: "LlamaTests", dependencies: ["Llama", "ModelIO", "Tensor", "Tokenizers", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Llama", "Tokenizers", "ModelIO", "TestSupport"]),
         .testTarget(name: "PruningTests", dependencies: ["Pruning", "Llama", "ModelIO", "Tensor", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ScriptTests", dependencies: ["Script", "Pruning", "TestSupport"], resources: [.copy("Scripts")]),
         .testTarget(name: "PruneCLITests", dependencies: ["ModelIO", "TestSupport"]),
     ]
 )

@@ -1,0 +1,179 @@
+import Foundation
+import Llama
+import ModelIO
+import Pruning
+
+/// Gives a parsed script its meaning: known statements, value types and ranges, component names and
+/// parameters, files that must exist, structure paths against the model file's header. Reports every
+/// error, each at its place, before anything is computed.
+public struct Checker {
+    public struct Options: Sendable {
+        public var allowOutsideWrites = false
+        public init(allowOutsideWrites: Bool = false) { self.allowOutsideWrites = allowOutsideWrites }
+    }
+
+    static let keywords = ["model", "calibrate", "structure", "pipeline", "scorer", "pruner", "amount", "evaluate",
+                           "save", "output", "figure", "report"]
+
+    let script: Script
+    let options: Options
+    var diagnostics: [Diagnostic] = []
+    var experiment: Experiment
+    var seen: [String: SourceLocation] = [:]
+    // Where values were written, for diagnostics found after all statements are read.
+    var modelLocations: [String: SourceLocation] = [:]
+    var calibrationLocation: SourceLocation?
+    var structureLocations: [(layers: SourceLocation, modules: [(String, SourceLocation)])] = []
+    var scorerLocations: [ComponentSpec: SourceLocation] = [:]
+
+    /// The checked experiment, or every diagnostic found.
+    public static func check(_ source: SourceFile, options: Options = Options()) throws -> (Experiment, Script) {
+        let (script, syntax) = Parser.parse(source)
+        var checker = Checker(script: script, options: options)
+        checker.diagnostics = syntax
+        checker.run()
+        guard checker.diagnostics.isEmpty else { throw Diagnostics(source: source, items: checker.diagnostics) }
+        return (checker.experiment, script)
+    }
+
+    init(script: Script, options: Options) {
+        self.script = script
+        self.options = options
+        let name = URL(fileURLWithPath: script.source.path).deletingPathExtension().lastPathComponent
+        experiment = Experiment(output: script.source.folder.appendingPathComponent("out").appendingPathComponent(name))
+    }
+
+    mutating func error(_ at: SourceLocation, _ message: String, help: String? = nil) {
+        diagnostics.append(Diagnostic(at, message, help: help))
+    }
+
+    mutating func run() {
+        for keyword in script.attempted { seen[keyword] = seen[keyword] ?? SourceLocation(line: 1, column: 1) }
+        for item in script.items {
+            switch item {
+            case .prose(let text, _): experiment.prose.append(text)
+            case .statement(let s): statement(s)
+            }
+        }
+        wholeScript()
+    }
+
+    mutating func statement(_ s: Statement) {
+        guard Self.keywords.contains(s.keyword) else {
+            let guess = closest(s.keyword, in: Self.keywords)
+            error(s.keywordLocation, "unknown statement `\(s.keyword)`", help: guess.map { "did you mean `\($0)`?" } ?? "statements are: \(Self.keywords.joined(separator: ", "))")
+            return
+        }
+        if s.keyword != "figure" && s.keyword != "report" {
+            if let first = seen[s.keyword] {
+                error(s.keywordLocation, "`\(s.keyword)` is given twice (first on line \(first.line))",
+                      help: "to sweep, give one list: \(s.keyword) [a, b]")
+                return
+            }
+            seen[s.keyword] = s.keywordLocation
+        }
+        if s.head != nil && s.keyword != "figure" && s.keyword != "structure" {
+            error(s.head!.location, "`\(s.keyword)` takes no `name:` prefix")
+            return
+        }
+        guard !s.clauses.isEmpty || s.keyword == "figure" else {
+            error(s.keywordLocation, "`\(s.keyword)` needs a value", help: Self.example(s.keyword))
+            return
+        }
+        switch s.keyword {
+        case "model": model(s)
+        case "calibrate": calibrate(s)
+        case "structure": structure(s)
+        case "pipeline": pipeline(s)
+        case "scorer": experiment.scorers = components(s, registry: ScorerRegistry.names, kind: "scorer") { try ScorerRegistry.make($0) }
+        case "pruner": experiment.pruners = components(s, registry: PrunerRegistry.names, kind: "pruner") { try PrunerRegistry.make($0) }
+        case "amount": amount(s)
+        case "evaluate": evaluate(s)
+        case "save": save(s)
+        case "output": output(s)
+        case "figure": figure(s)
+        default: report(s)
+        }
+    }
+
+    static func example(_ keyword: String) -> String {
+        switch keyword {
+        case "model": "model \"models/SmolLM2-135M-Instruct.Q4_1.gguf\""
+        case "calibrate": "calibrate \"data/calib.txt\" samples 64 seqlen 512 seed 42"
+        case "structure": "structure model.layers: mlp.up_proj -> mlp.down_proj"
+        case "pipeline": "pipeline [isolated, chained]"
+        case "scorer": "scorer [wpr(gamma: 0.5), wanda]"
+        case "pruner": "pruner local"
+        case "amount": "amount 10%...50% step 10%"
+        case "evaluate": "evaluate perplexity \"data/eval.txt\" seqlen 512 windows 12"
+        case "save": "save \"pruned/{scorer}-{amount}.gguf\""
+        case "output": "output \"out/study\""
+        case "report": "report \"report.md\""
+        default: "figure ppl: x amount, y perplexity, series scorer, log y"
+        }
+    }
+
+    /// The values an expression sweeps over: a list's items, a range's numbers, or itself.
+    mutating func values(_ e: Expr) -> [Expr] {
+        switch e {
+        case .list(let items, _): return items.flatMap { values($0) }
+        case .range(let from, let to, let step, let at):
+            guard case .number(let a, let pa, _) = from, case .number(let b, let pb, _) = to else {
+                error(at, "a range needs numbers at both ends, e.g. 10%...50% step 10%")
+                return []
+            }
+            var by = 0.0, percent = pa || pb
+            if let step {
+                guard case .number(let s, let ps, _) = step else { error(step.location, "a range's step must be a number"); return [] }
+                by = s
+                percent = percent || ps
+            } else {
+                error(at, "a range needs a step", help: "write \(pa ? "\(Int(a * 100))%" : "\(a)")...\(pb ? "\(Int(b * 100))%" : "\(b)") step \(percent ? "10%" : "0.1")")
+                return []
+            }
+            guard by > 0 else { error(step!.location, "a range's step must be positive, got \(by)"); return [] }
+            guard b >= a else { error(at, "a range must go upward: \(a) is above \(b)"); return [] }
+            let count = Int(((b - a) / by + 1e-9).rounded(.down)) + 1
+            guard count <= 10_000 else { error(at, "this range has \(count) values; at most 10000"); return [] }
+            // Computed as a + i·step and rounded to 12 digits, so 0.1 steps do not drift (0.30000000000000004).
+            return (0..<count).map { .number(((a + Double($0) * by) * 1e12).rounded() / 1e12, percent: percent, at) }
+        default: return [e]
+        }
+    }
+
+    mutating func strings(_ e: Expr, what: String) -> [(String, SourceLocation)] {
+        values(e).compactMap { v in
+            if case .string(let s, let at) = v { return (s, at) }
+            error(v.location, "\(what) must be a quoted string, found \(describe(v))")
+            return nil
+        }
+    }
+
+    func describe(_ e: Expr) -> String {
+        switch e {
+        case .string(let s, _): "\"\(s)\""
+        case .number(let v, let p, _): p ? "\((v * 100).clean)%" : v.clean
+        case .word(let w, _): "`\(w)`"
+        case .call(let n, _, _): "`\(n)(...)`"
+        case .list: "a list"
+        case .range: "a range"
+        case .chain: "a chain"
+        }
+    }
+
+    /// A path as written, resolved against the script's folder.
+    func resolve(_ path: String) -> String {
+        path.hasPrefix("/") ? path : script.source.folder.appendingPathComponent(path).standardizedFileURL.path
+    }
+
+    mutating func requireFile(_ path: String, _ at: SourceLocation, what: String) {
+        let full = resolve(path)
+        if !FileManager.default.fileExists(atPath: full) {
+            error(at, "\(what) `\(path)` does not exist", help: "looked for \(full)")
+        }
+    }
+}
+
+extension Double {
+    var clean: String { self == rounded() && abs(self) < 1e15 ? String(Int(self)) : String(self) }
+}

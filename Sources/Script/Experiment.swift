@@ -1,0 +1,50 @@
+import Evaluation
+import Foundation
+import Pruning
+
+/// What a checked script asks for: every setting as the list of values it sweeps over.
+public struct Experiment: Sendable {
+    public var models: [String] = []
+    public var calibrations: [CalibrationSpec] = []
+    public var structures: [PruningStructure] = [PruningStructure()]
+    public var pipelines: [Pipeline] = [.chained]
+    public var scorers: [ComponentSpec] = []
+    public var pruners: [ComponentSpec] = [ComponentSpec(name: "local")]
+    public var amounts: [Double] = []
+    public var evaluations: [EvaluationSetting] = []
+    /// Where pruned models are saved: a pattern such as "models/{scorer}-{amount}.gguf".
+    public var savePattern: String?
+    public var output: URL
+    public var figures: [FigureSpec] = []
+    public var reports: [String] = []
+    /// Markdown blocks in script order, for the report.
+    public var prose: [String] = []
+
+    public init(output: URL) { self.output = output }
+}
+
+/// `evaluate perplexity "text" seqlen 512 windows 12`.
+public struct EvaluationSetting: Hashable, Codable, Sendable {
+    public var text: String
+    public var seqlen: Int
+    public var windows: Int?
+
+    public var perplexityProtocol: PerplexityProtocol { PerplexityProtocol(seqlen: seqlen, maxWindows: windows) }
+}
+
+/// `figure name: x amount, y perplexity, series scorer, log y, title "...", kind lines`.
+public struct FigureSpec: Hashable, Codable, Sendable {
+    public var name: String
+    public var x = "amount"
+    public var y = "perplexity"
+    public var series: String?
+    public var logX = false
+    public var logY = false
+    public var title: String?
+    public var kind = "lines"
+
+    public static let xs = ["amount", "gamma", "theta"]
+    public static let ys = ["perplexity", "ppl_ratio", "params_stored", "params_nonzero", "forward_seconds", "speedup", "kept_rows"]
+    public static let settings = ["scorer", "pruner", "pipeline", "structure", "model", "amount", "calibration", "evaluation"]
+    public static let kinds = ["lines", "bars", "layers"]
+}

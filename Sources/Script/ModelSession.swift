@@ -1,0 +1,110 @@
+import Evaluation
+import Foundation
+import Llama
+import ModelIO
+import Pruning
+import Tensor
+
+/// One loaded model and what cells on it share: calibration statistics per (calibration, structure),
+/// importances per (calibration, structure, pipeline, scorer), token ids per evaluation text.
+final class ModelSession {
+    let path: String
+    let bundle: ModelBundle
+    let cache: StatisticsCache
+    private var statistics: [String: CalibrationStatistics] = [:]
+    private var importances: [String: [LinearModule: [Double]]] = [:]
+    private var texts: [String: [Int32]] = [:]
+    private lazy var modelSHA: String? = try? ContentHash.file(path)
+
+    init(path: String, cache: StatisticsCache) throws {
+        self.path = path
+        bundle = try ModelBundle.load(path: path)
+        self.cache = cache
+    }
+
+    func measure(_ cell: Cell, resolve: (String) -> String, savePattern: String?, folder: URL,
+                 stage: (String) -> Void, window: @escaping @Sendable (Int, Int) -> Void) throws -> CellMetrics {
+        let dense = bundle.model
+        var model = dense
+        var kept: [String: Int] = [:]
+        if !cell.isDense, let structure = cell.structure, let pipeline = cell.pipeline, let scorerSpec = cell.scorer, let prunerSpec = cell.pruner {
+            let blocks = try structure.resolve(dense.config)
+            let mlps = pipeline.mlps(blocks)
+            var stats: CalibrationStatistics? = nil
+            var resolvedCalibration = cell.calibration
+            resolvedCalibration?.path = resolve(cell.calibration?.path ?? "")
+            if let spec = resolvedCalibration {
+                let statsKey = "\(spec)|\(structure)"
+                if let hit = statistics[statsKey] {
+                    stats = hit
+                } else {
+                    stage("calibration")
+                    let windows = try CalibrationData.windows(spec, tokenizer: bundle.tokenizer)
+                    let modules = Set(blocks.joined())
+                    let key = StatisticsCache.Key(modelSHA256: modelSHA ?? "", tokensSHA256: ContentHash.tokens(windows), modules: modules.map(\.name))
+                    if let cached = cache.load(key) {
+                        stats = cached
+                    } else {
+                        stats = CalibrationRun.statistics(dense, windows: windows, modules: modules, progress: window)
+                        try? cache.store(stats!, for: key)
+                    }
+                    statistics[statsKey] = stats
+                }
+            }
+            let importanceKey = "\(String(describing: resolvedCalibration))|\(structure)|\(pipeline)|\(scorerSpec)"
+            if importances[importanceKey] == nil {
+                stage("scoring")
+                importances[importanceKey] = try LLMRank.importances(model: dense, statistics: stats, mlps: mlps, scorer: ScorerRegistry.make(scorerSpec))
+            }
+            stage("pruning")
+            let removed = try LLMRank.rowsToPrune(importances: importances[importanceKey]!, mlps: mlps,
+                                                  pruner: PrunerRegistry.make(prunerSpec), amount: cell.amount)
+            model = ApplyPruning.shrunk(dense, removing: removed)
+            for m in blocks.joined() { kept[m.name] = dense.weights.layers[m.layer].weight(m.kind).rows - (removed[m]?.count ?? 0) }
+        }
+        var metrics = CellMetrics(paramsTotal: ParameterCount.stored(dense), paramsNonzero: ParameterCount.nonzero(model),
+                                  paramsStored: ParameterCount.stored(model), keptRows: kept, ffnWidths: model.config.intermediateSizes)
+        if let evaluation = cell.evaluation {
+            stage("evaluation")
+            let text = resolve(evaluation.text)
+            if texts[text] == nil { texts[text] = bundle.tokenizer.encode(try TextFile.read(text)) }
+            let r = try Perplexity.evaluate(model, ids: texts[text]!, protocol: evaluation.perplexityProtocol, progress: window)
+            metrics.ppl = r.ppl
+            metrics.meanNLL = r.meanNLL
+            metrics.windows = r.windows
+            metrics.predictedTokens = r.predictedTokens
+            metrics.evaluationSeconds = r.seconds
+            metrics.tokensPerSecond = r.tokensPerSecond
+        }
+        if let pattern = savePattern, !cell.isDense, let source = bundle.gguf {
+            stage("saving")
+            let name = SavePattern.fill(pattern, cell)
+            let target = folder.appendingPathComponent(name).path
+            try ModelExport.gguf(model, source: source, to: target)
+            metrics.saved = name
+        }
+        return metrics
+    }
+}
+
+/// `{scorer}`-style placeholders of a save pattern, filled with file-name-safe text.
+enum SavePattern {
+    static func fill(_ pattern: String, _ c: Cell) -> String {
+        func safe(_ s: String) -> String {
+            String(s.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." || $0 == "_" ? $0 : "_" })
+                .replacingOccurrences(of: "__", with: "_").trimmingCharacters(in: CharacterSet(charactersIn: "_"))
+        }
+        let values: [String: String] = [
+            "model": URL(fileURLWithPath: c.model).deletingPathExtension().lastPathComponent,
+            "scorer": c.scorer.map { safe($0.description) } ?? "dense",
+            "pruner": c.pruner.map { safe($0.description) } ?? "none",
+            "pipeline": c.pipeline?.rawValue ?? "none",
+            "amount": String(format: "%g", c.amount),
+            "structure": c.structure.map { safe($0.chain.joined(separator: "-")) } ?? "none",
+            "calibration": c.calibration.map { safe(URL(fileURLWithPath: $0.path).deletingPathExtension().lastPathComponent) } ?? "none",
+        ]
+        var out = pattern
+        for (k, v) in values { out = out.replacingOccurrences(of: "{\(k)}", with: v) }
+        return out
+    }
+}

@@ -1,0 +1,56 @@
+/// The syntax tree of a script: statements made of expressions, before any meaning is checked.
+public indirect enum Expr: Hashable, Sendable {
+    case string(String, SourceLocation)
+    case number(Double, percent: Bool, SourceLocation)
+    case word(String, SourceLocation)
+    /// `name(key: value, ...)`.
+    case call(String, [Argument], SourceLocation)
+    case list([Expr], SourceLocation)
+    /// `from...to step by` (step optional).
+    case range(Expr, Expr, Expr?, SourceLocation)
+    /// `a -> b -> c`.
+    case chain([Expr], SourceLocation)
+
+    public struct Argument: Hashable, Sendable {
+        public let name: String
+        public let nameLocation: SourceLocation
+        public let value: Expr
+    }
+
+    public var location: SourceLocation {
+        switch self {
+        case .string(_, let l), .number(_, _, let l), .word(_, let l), .call(_, _, let l), .list(_, let l),
+             .range(_, _, _, let l), .chain(_, let l): l
+        }
+    }
+}
+
+/// `keyword [head:] clause, clause, ...` where a clause is a run of expressions. Most statements have
+/// one clause (`calibrate "data/calib.txt" samples 64 seqlen 512`); `figure name: x amount, y perplexity`
+/// has a head and several.
+public struct Statement: Hashable, Sendable {
+    public let keyword: String
+    public let keywordLocation: SourceLocation
+    public let head: Expr?
+    public let clauses: [[Expr]]
+
+    /// Every expression, in order.
+    public var expressions: [Expr] { clauses.flatMap { $0 } }
+}
+
+/// A script: statements and prose blocks in the order written.
+public struct Script: Sendable {
+    public enum Item: Sendable {
+        case statement(Statement)
+        case prose(String, SourceLocation)
+    }
+
+    public let source: SourceFile
+    public let items: [Item]
+    /// Statement names on lines that failed to parse.
+    public var attempted: Set<String> = []
+
+    public var statements: [Statement] {
+        items.compactMap { if case .statement(let s) = $0 { return s } else { return nil } }
+    }
+}

@@ -1,0 +1,180 @@
+import ArgumentParser
+import Foundation
+import Pruning
+import Script
+
+/// Reads and checks a script, printing every diagnostic and exiting 65 when there is any.
+func checkedScript(_ path: String, allowOutsideWrites: Bool) throws -> (Experiment, SourceFile) {
+    do {
+        let source = try SourceFile.read(path)
+        let (experiment, _) = try Checker.check(source, options: .init(allowOutsideWrites: allowOutsideWrites))
+        return (experiment, source)
+    } catch let d as Diagnostics {
+        FileHandle.standardError.write(Data((d.description + "\n").utf8))
+        throw ExitCode(65)
+    } catch let f as ScriptFailure {
+        Terminal.error(f.description)
+        throw ExitCode(f.status)
+    }
+}
+
+/// `prune check FILE`: parse and check a script, compute nothing.
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Check a .prune script and report every error.")
+
+    @Argument(help: "A .prune script.") var script: String
+    @Flag(help: "Allow output paths outside the script's folder.") var allowOutsideWrites = false
+
+    func run() throws {
+        let (experiment, _) = try checkedScript(script, allowOutsideWrites: allowOutsideWrites)
+        print("\(script): ok, \(Planner.cells(experiment).count) cells")
+    }
+}
+
+/// `--shard i/n`.
+struct Shard: ExpressibleByArgument {
+    let index: Int, count: Int
+
+    init?(argument: String) {
+        let parts = argument.split(separator: "/")
+        guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, (1...n).contains(i) else { return nil }
+        index = i
+        count = n
+    }
+}
+
+/// `prune run FILE`: check, plan, and compute the cells not yet in the results store.
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run a .prune script, computing only cells without stored results.")
+
+    @Argument(help: "A .prune script.") var script: String
+    @Flag(help: "Print the plan (cells, cached or to run and why) and compute nothing.") var dryRun = false
+    @Flag(help: "Recompute every cell.") var force = false
+    @Option(help: "Run only shard i of n (1-based), e.g. 2/3; merge the shards' results with `prune merge`.") var shard: Shard?
+    @Option(help: "Where calibration statistics are cached (default: $PRUNE_CACHE_DIR or ~/.cache/prune).") var cacheDir: String?
+    @Flag(help: "Allow output paths outside the script's folder.") var allowOutsideWrites = false
+
+    func run() throws {
+        let (experiment, source) = try checkedScript(script, allowOutsideWrites: allowOutsideWrites)
+        var options = Interpreter.Options()
+        options.force = force
+        options.shard = shard.map { ($0.index, $0.count) }
+        if let cacheDir { options.cache = StatisticsCache(folder: URL(fileURLWithPath: cacheDir)) }
+        let interpreter = Interpreter(experiment: experiment, source: source, options: options)
+        try reportingErrors {
+            let plan = try interpreter.plan()
+            if dryRun {
+                print(PlanText.render(plan, experiment: experiment))
+                return
+            }
+            let start = Date()
+            let progress = RunProgress(total: plan.filter { !$0.cached }.count)
+            let ran = try interpreter.run { progress.handle($0) }
+            let store = try interpreter.store()
+            print("\(ran) cell\(ran == 1 ? "" : "s") computed, \(plan.count - ran) from the results store, in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
+            for p in plan {
+                let ppl = store.records[p.key]?.metrics.ppl.map { String(format: "%.4f", $0) } ?? "-"
+                print("  \(PlanText.pad(p.cell.label, 62)) ppl \(ppl)")
+            }
+            print("results: \(experiment.output.path)/results.jsonl (and results.csv)")
+        }
+    }
+}
+
+/// `prune merge FOLDER...`: join result stores (e.g. shards') into the first folder's results.jsonl.
+struct Merge: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Merge result stores into the first folder's results.jsonl.")
+
+    @Argument(help: "Output folders; the first receives the merged results.") var folders: [String]
+
+    func run() throws {
+        try reportingErrors {
+            guard let first = folders.first else { throw ValidationError("name at least one output folder") }
+            let target = try ResultsStore(folder: URL(fileURLWithPath: first))
+            let others = try folders.dropFirst().map { try ResultsStore(folder: URL(fileURLWithPath: $0)) }
+            // Shard files inside the first folder are merged too.
+            let added = try target.merge(others + [target])
+            print("\(added) record\(added == 1 ? "" : "s") added; \(target.records.count) in \(target.file.path)")
+        }
+    }
+}
+
+/// `prune report FILE`: rebuild outputs from stored results, computing nothing.
+struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Rebuild a script's outputs from its stored results.")
+
+    @Argument(help: "A .prune script.") var script: String
+    @Flag(help: "Allow output paths outside the script's folder.") var allowOutsideWrites = false
+
+    func run() throws {
+        let (experiment, source) = try checkedScript(script, allowOutsideWrites: allowOutsideWrites)
+        try reportingErrors {
+            let interpreter = Interpreter(experiment: experiment, source: source, options: .init())
+            let store = try interpreter.store()
+            _ = try store.merge([])
+            let plan = try interpreter.plan()
+            let missing = plan.filter { !$0.cached }.count
+            print("\(plan.count - missing) of \(plan.count) cells have results; \(experiment.output.path)/results.csv rewritten")
+            if missing > 0 { print("\(missing) cells have no results yet: run `prune run \(script)`") }
+        }
+    }
+}
+
+enum PlanText {
+    static func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
+
+    static func render(_ plan: [PlannedCell], experiment e: Experiment) -> String {
+        let toRun = plan.filter { !$0.cached }
+        var lines = [
+            "plan: \(plan.count) cells, \(plan.count - toRun.count) cached, \(toRun.count) to run",
+            "shared work:",
+            "  model loads: \(Set(plan.map(\.cell.model)).count) (\(Set(plan.map(\.cell.model)).sorted().joined(separator: ", ")))",
+        ]
+        let calibrations = Set(toRun.compactMap { p in p.cell.calibration.map { "\(p.cell.model)|\($0.path)|\($0.samples)|\($0.seqlen)|\($0.seed)|\(p.cell.structure!)" } })
+        lines.append("  calibration statistics: \(calibrations.count) (once per model + calibration + structure; cached on disk)")
+        let scores = Set(toRun.compactMap { p in p.cell.scorer.map { "\(p.cell.model)|\(p.cell.calibration.map { "\($0)" } ?? "")|\(p.cell.structure!)|\(p.cell.pipeline!)|\($0)" } })
+        lines.append("  scorings: \(scores.count) (once per scorer + pipeline + structure)")
+        lines.append("  prune + evaluate: \(toRun.count)")
+        lines.append("cells:")
+        for p in plan {
+            let state = p.cached ? "cached" : "to run (\(p.reason))"
+            lines.append("  [\(p.key.prefix(10))] \(Self.pad(p.cell.label, 62)) \(state)")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// Progress of a run: cells done / total, current stage, ETA.
+final class RunProgress: @unchecked Sendable {
+    let total: Int
+    let start = Date()
+    private let lock = NSLock()
+    private var done = 0
+    private var label = ""
+
+    init(total: Int) { self.total = total }
+
+    func handle(_ event: Interpreter.Event) {
+        lock.lock()
+        defer { lock.unlock() }
+        let elapsed = Date().timeIntervalSince(start)
+        let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
+        switch event {
+        case .stage(let n, let of, let cell, let stage):
+            label = "[\(n)/\(of)] \(stage): \(cell)"
+            if Terminal.stderrIsTTY {
+                FileHandle.standardError.write(Data(String(format: "\r\u{1B}[2K%@  (%.0fs elapsed, ETA %.0fs)", label, elapsed, eta).utf8))
+            } else {
+                Terminal.note(label)
+            }
+        case .finished(let n, let of, let cell, let ppl):
+            done = n
+            let line = "[\(n)/\(of)] done: \(cell)" + (ppl.map { String(format: ", ppl %.4f", $0) } ?? "")
+            if Terminal.stderrIsTTY { FileHandle.standardError.write(Data("\r\u{1B}[2K\(line)\n".utf8)) } else { Terminal.note(line) }
+        case .window(let d, let t):
+            if Terminal.stderrIsTTY {
+                FileHandle.standardError.write(Data(String(format: "\r\u{1B}[2K%@ %d/%d windows (%.0fs elapsed, ETA %.0fs)", label, d, t, elapsed, eta).utf8))
+            }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+import Script
+import TestSupport
+import XCTest
+
+/// A temporary folder with a tiny model and texts, for scripts to run against.
+struct ScriptFolder {
+    let url: URL
+
+    init(_ test: XCTestCase) throws {
+        url = try TestPaths.temporaryFolder(test)
+        try TinyLlama(seed: 41).write(to: url.appendingPathComponent("tiny.gguf").path)
+        // The tiny vocabulary is printable ASCII, one token per character.
+        var rng = SeededRandom(seed: 42)
+        for (name, n) in [("calib.txt", 400), ("eval.txt", 300)] {
+            let text = String((0..<n).map { _ in Character(UnicodeScalar(UInt8.random(in: 33...126, using: &rng))) })
+            try text.write(to: url.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+    }
+
+    func write(_ name: String, _ text: String) throws -> SourceFile {
+        let path = url.appendingPathComponent(name).path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return SourceFile(path: path, text: text)
+    }
+
+    /// The checker's diagnostics for `text` (empty when the script is fine).
+    func diagnostics(_ name: String, _ text: String) throws -> [Diagnostic] {
+        do {
+            _ = try Checker.check(try write(name, text))
+            return []
+        } catch let d as Diagnostics {
+            return d.items
+        }
+    }
+}
