@@ -40,9 +40,12 @@ public struct ResultRecord: Codable, Sendable {
 public final class ResultsStore: @unchecked Sendable {
     public let folder: URL
     public let file: URL
+    /// Every record in the folder's result files (this store's own file and any shard files beside it).
     public private(set) var records: [String: ResultRecord] = [:]
     /// Keys in the order they were first recorded.
     public private(set) var order: [String] = []
+    /// Keys held in this store's own file.
+    private var own: Set<String> = []
 
     /// `shard` (i, n) writes to its own file so that shards never share one.
     public init(folder: URL, shard: (Int, Int)? = nil) throws {
@@ -54,6 +57,7 @@ public final class ResultsStore: @unchecked Sendable {
     public func load() throws {
         records = [:]
         order = []
+        own = []
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         for name in names.sorted() where name.hasPrefix("results") && name.hasSuffix(".jsonl") {
             guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent(name).path) else { continue }
@@ -61,6 +65,7 @@ public final class ResultsStore: @unchecked Sendable {
                 guard let r = try? JSONDecoder().decode(ResultRecord.self, from: Data(line)) else { continue }
                 if records[r.key] == nil { order.append(r.key) }
                 records[r.key] = r
+                if name == file.lastPathComponent { own.insert(r.key) }
             }
         }
     }
@@ -85,6 +90,7 @@ public final class ResultsStore: @unchecked Sendable {
         try handle.synchronize()
         if records[record.key] == nil { order.append(record.key) }
         records[record.key] = record
+        own.insert(record.key)
     }
 
     /// results.csv: one row per finished cell, rewritten atomically.
@@ -105,12 +111,13 @@ public final class ResultsStore: @unchecked Sendable {
         try AtomicWrite.write(Data((rows.joined(separator: "\n") + "\n").utf8), to: folder.appendingPathComponent("results.csv").path)
     }
 
-    /// Joins other stores' records into this folder's results.jsonl (records already present are kept).
+    /// Copies into this store's own file every record of `others` and of the shard files beside it that
+    /// the file does not hold yet (records already there are kept).
     public func merge(_ others: [ResultsStore]) throws -> Int {
         var added = 0
-        for other in others {
-            for key in other.order where records[key] == nil {
-                try append(other.records[key]!)
+        for store in [self] + others {
+            for key in store.order where !own.contains(key) {
+                try append(store.records[key]!)
                 added += 1
             }
         }

@@ -93,7 +93,7 @@ struct Merge: ParsableCommand {
             let target = try ResultsStore(folder: URL(fileURLWithPath: first))
             let others = try folders.dropFirst().map { try ResultsStore(folder: URL(fileURLWithPath: $0)) }
             // Shard files inside the first folder are merged too.
-            let added = try target.merge(others + [target])
+            let added = try target.merge(others)
             print("\(added) record\(added == 1 ? "" : "s") added; \(target.records.count) in \(target.file.path)")
         }
     }

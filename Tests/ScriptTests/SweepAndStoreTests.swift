@@ -126,6 +126,9 @@ final class SweepAndStoreTests: XCTestCase {
         XCTAssertEqual(Set(a.records.keys), Set(b.records.keys))
         for (key, record) in b.records { XCTAssertEqual(a.records[key]?.metrics.ppl, record.metrics.ppl) }
         XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/results.csv"))
+        // The merge wrote every record into results.jsonl itself.
+        let merged13 = try String(contentsOfFile: out + "/results.jsonl", encoding: .utf8).split(separator: "\n").count
+        XCTAssertEqual(merged13, 13)
     }
 }
 
