@@ -34,21 +34,17 @@ public final class ActivationStatistics: @unchecked Sendable {
 
     func wants(_ layer: Int, _ kind: LinearKind) -> Bool { modules.contains(LinearModule(layer: layer, kind: kind)) }
 
-    func addInput(_ layer: Int, _ kind: LinearKind, _ x: Matrix, rows: Int) {
-        let m = LinearModule(layer: layer, kind: kind)
-        guard sums[m] != nil else { return }
-        let columns = sums[m]!.input.count
-        sums[m]!.input.withUnsafeMutableBufferPointer {
-            Kernels.accumulateColumnSquares(x.pointer, rows: rows, columns: columns, ld: x.columns, into: $0.baseAddress!)
-        }
-    }
+    func addInput(_ layer: Int, _ kind: LinearKind, _ x: Matrix, rows: Int) { add(layer, kind, x, rows: rows, to: \.input) }
 
-    func addOutput(_ layer: Int, _ kind: LinearKind, _ y: Matrix, rows: Int) {
+    func addOutput(_ layer: Int, _ kind: LinearKind, _ y: Matrix, rows: Int) { add(layer, kind, y, rows: rows, to: \.output) }
+
+    /// Adds the per-column sums of squares of the first `rows` rows of `x` to one side of a module's sums.
+    private func add(_ layer: Int, _ kind: LinearKind, _ x: Matrix, rows: Int, to side: WritableKeyPath<Sums, [Double]>) {
         let m = LinearModule(layer: layer, kind: kind)
         guard sums[m] != nil else { return }
-        let columns = sums[m]!.output.count
-        sums[m]!.output.withUnsafeMutableBufferPointer {
-            Kernels.accumulateColumnSquares(y.pointer, rows: rows, columns: columns, ld: y.columns, into: $0.baseAddress!)
+        let columns = sums[m]![keyPath: side].count
+        sums[m]![keyPath: side].withUnsafeMutableBufferPointer {
+            Kernels.accumulateColumnSquares(x.pointer, rows: rows, columns: columns, ld: x.columns, into: $0.baseAddress!)
         }
     }
 
