@@ -32,11 +32,13 @@ let package = Package(
         .target(name: "Pruning", dependencies: ["Tensor", "ModelIO", "Tokenizers", "Llama", "Evaluation"], swiftSettings: release),
         // The .prune language: scanner, parser, checker with diagnostics, planner, interpreter, results store.
         .target(name: "Script", dependencies: ["Pruning", "Llama", "ModelIO", "Evaluation", "Tensor"], swiftSettings: release),
+        // gnuplot figures and Markdown reports from stored results.
+        .target(name: "Reporting", dependencies: ["Script", "ModelIO"], swiftSettings: release),
         // The command-line tool: argument parsing and printing only.
         .executableTarget(
             name: "prune",
             dependencies: [
-                "Tensor", "ModelIO", "Tokenizers", "Llama", "Evaluation", "Pruning", "Script",
+                "Tensor", "ModelIO", "Tokenizers", "Llama", "Evaluation", "Pruning", "Script", "Reporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: release
@@ -50,6 +52,7 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Llama", "Tokenizers", "ModelIO", "TestSupport"]),
         .testTarget(name: "PruningTests", dependencies: ["Pruning", "Llama", "ModelIO", "Tensor", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ScriptTests", dependencies: ["Script", "Pruning", "TestSupport"], resources: [.copy("Scripts")]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Script", "Pruning", "TestSupport"]),
         .testTarget(name: "PruneCLITests", dependencies: ["ModelIO", "TestSupport"]),
     ]
 )

@@ -244,7 +244,25 @@ extension Checker {
         }
         var f = FigureSpec(name: name)
         for clause in s.clauses {
-            guard case .word(let key, let at) = clause[0] else { error(clause[0].location, "expected a figure setting (x, y, series, log, title, kind)"); continue }
+            guard case .word(let key, let at) = clause[0] else { error(clause[0].location, "expected a figure setting (x, y, series, log, title, kind, where, pdf)"); continue }
+            if key == "where" {
+                guard clause.count == 3, case .word(let setting, let settingAt) = clause[1], FigureSpec.settings.contains(setting) else {
+                    error(at, "write a filter as `where SETTING VALUE`, e.g. where pipeline chained", help: "settings are: \(FigureSpec.settings.joined(separator: ", "))")
+                    continue
+                }
+                _ = settingAt
+                switch clause[2] {
+                case .word(let w, _): f.filters[setting] = w
+                case .string(let w, _): f.filters[setting] = w
+                case .number(let d, _, _): f.filters[setting] = String(format: "%g", d)
+                case .call(let n, let args, _):
+                    var spec = ComponentSpec(name: n)
+                    for a in args { if case .number(let d, _, _) = a.value { spec.parameters[a.name] = .number(d) } }
+                    f.filters[setting] = spec.description
+                default: error(clause[2].location, "a filter value is a name, a number or a quoted string")
+                }
+                continue
+            }
             guard clause.count == 2 else { error(at, "`\(key)` takes one value in a figure"); continue }
             let v = clause[1]
             func word(_ allowed: [String]) -> String? {
@@ -269,10 +287,11 @@ extension Checker {
                 default: break
                 }
             case "kind": f.kind = word(FigureSpec.kinds) ?? f.kind
+            case "pdf": f.pdf = word(["true", "false"]) == "true"
             case "title":
                 if case .string(let t, _) = v { f.title = t } else { error(v.location, "a figure title is a quoted string") }
             default:
-                error(at, "unknown figure setting `\(key)`", help: closest(key, in: ["x", "y", "series", "log", "title", "kind"]).map { "did you mean `\($0)`?" } ?? "settings are: x, y, series, log, title, kind")
+                error(at, "unknown figure setting `\(key)`", help: closest(key, in: ["x", "y", "series", "log", "title", "kind", "where", "pdf"]).map { "did you mean `\($0)`?" } ?? "settings are: x, y, series, log, title, kind, where, pdf")
             }
         }
         experiment.figures.append(f)

@@ -42,6 +42,10 @@ public struct FigureSpec: Hashable, Codable, Sendable {
     public var logY = false
     public var title: String?
     public var kind = "lines"
+    /// `where setting value` clauses: only cells whose setting has that value (the dense baseline always).
+    public var filters: [String: String] = [:]
+    /// Also render a PDF (pdfcairo), for LaTeX.
+    public var pdf = false
 
     public static let xs = ["amount", "gamma", "theta"]
     public static let ys = ["perplexity", "ppl_ratio", "params_stored", "params_nonzero", "forward_seconds", "speedup", "kept_rows"]

@@ -16,14 +16,26 @@ final class ModelSession {
     private var texts: [String: [Int32]] = [:]
     private lazy var modelSHA: String? = try? ContentHash.file(path)
 
+    /// The model load's time, reported with the first cell measured after it.
+    private var loadSeconds: Double
+
     init(path: String, cache: StatisticsCache) throws {
         self.path = path
         bundle = try ModelBundle.load(path: path)
+        loadSeconds = bundle.loadSeconds
         self.cache = cache
     }
 
+    /// Seconds spent in each stage since the last call, for the cell being measured.
+    private var clock = StageClock()
+
     func measure(_ cell: Cell, resolve: (String) -> String, savePattern: String?, folder: URL,
-                 stage: (String) -> Void, window: @escaping @Sendable (Int, Int) -> Void) throws -> CellMetrics {
+                 stage announce: (String) -> Void, window: @escaping @Sendable (Int, Int) -> Void) throws -> CellMetrics {
+        clock.reset()
+        func stage(_ name: String) {
+            clock.enter(name)
+            announce(name)
+        }
         let dense = bundle.model
         var model = dense
         var kept: [String: Int] = [:]
@@ -83,6 +95,12 @@ final class ModelSession {
             try ModelExport.gguf(model, source: source, to: target)
             metrics.saved = name
         }
+        clock.enter("")
+        metrics.stageSeconds = clock.seconds
+        if loadSeconds > 0 {
+            metrics.stageSeconds?["load"] = loadSeconds
+            loadSeconds = 0
+        }
         return metrics
     }
 }
@@ -106,5 +124,21 @@ enum SavePattern {
         var out = pattern
         for (k, v) in values { out = out.replacingOccurrences(of: "{\(k)}", with: v) }
         return out
+    }
+}
+
+/// Splits wall time between named stages: entering a stage ends the previous one.
+struct StageClock {
+    private(set) var seconds: [String: Double] = [:]
+    private var current: (name: String, since: Date)?
+
+    mutating func reset() {
+        seconds = [:]
+        current = nil
+    }
+
+    mutating func enter(_ name: String) {
+        if let c = current { seconds[c.name, default: 0] += Date().timeIntervalSince(c.since) }
+        current = name.isEmpty ? nil : (name, Date())
     }
 }

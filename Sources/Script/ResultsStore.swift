@@ -15,11 +15,13 @@ public struct CellMetrics: Codable, Sendable {
     public var evaluationSeconds: Double?
     public var tokensPerSecond: Double?
     public var saved: String?
+    /// Wall time of each stage this cell ran (shared stages count for the cell that computed them).
+    public var stageSeconds: [String: Double]? = nil
 
     enum CodingKeys: String, CodingKey {
         case ppl, meanNLL = "mean_nll", windows, predictedTokens = "predicted_tokens", paramsTotal = "params_total"
         case paramsNonzero = "params_nonzero", paramsStored = "params_stored", keptRows = "kept_rows", ffnWidths = "ffn_widths"
-        case evaluationSeconds = "evaluation_seconds", tokensPerSecond = "tokens_per_second", saved
+        case evaluationSeconds = "evaluation_seconds", tokensPerSecond = "tokens_per_second", saved, stageSeconds = "stage_seconds"
     }
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Pruning
+import Reporting
 import Script
 
 /// Reads and checks a script, printing every diagnostic and exiting 65 when there is any.
@@ -77,6 +78,8 @@ struct Run: ParsableCommand {
                 print("  \(PlanText.pad(p.cell.label, 62)) ppl \(ppl)")
             }
             print("results: \(experiment.output.path)/results.jsonl (and results.csv)")
+            // Figures and reports need every cell: a shard leaves them to `prune report` after the merge.
+            if shard == nil { try writeOutputs(experiment, source: source, plan: plan, store: store) }
         }
     }
 }
@@ -115,6 +118,7 @@ struct Report: ParsableCommand {
             let plan = try interpreter.plan()
             let missing = plan.filter { !$0.cached }.count
             print("\(plan.count - missing) of \(plan.count) cells have results; \(experiment.output.path)/results.csv rewritten")
+            try writeOutputs(experiment, source: source, plan: plan, store: store)
             if missing > 0 { print("\(missing) cells have no results yet: run `prune run \(script)`") }
         }
     }
@@ -177,4 +181,15 @@ final class RunProgress: @unchecked Sendable {
             }
         }
     }
+}
+
+/// The script's figures and reports, from the stored results of its own cells.
+func writeOutputs(_ experiment: Experiment, source: SourceFile, plan: [PlannedCell], store: ResultsStore) throws {
+    guard !experiment.figures.isEmpty || !experiment.reports.isEmpty else { return }
+    let records = plan.compactMap { store.records[$0.key] }
+    for warning in try Outputs.write(experiment, source: source, records: records, tool: "prune \(PruneVersion.string)") {
+        Terminal.note("warning: \(warning)")
+    }
+    for f in experiment.figures { print("figure: \(experiment.output.path)/\(f.name).png (.svg, .gp, .dat)") }
+    for r in experiment.reports { print("report: \(experiment.output.path)/\(r)") }
 }

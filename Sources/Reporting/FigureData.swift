@@ -1,0 +1,113 @@
+import Foundation
+import Script
+
+/// The numbers one figure plots: series of (x, y) points, and the dense baseline's y when it has one.
+struct FigureData: Equatable {
+    struct Series: Equatable {
+        var name: String
+        var points: [(x: Double, y: Double)]
+
+        static func == (a: Series, b: Series) -> Bool {
+            a.name == b.name && a.points.count == b.points.count && zip(a.points, b.points).allSatisfy { $0.x == $1.x && $0.y == $1.y }
+        }
+    }
+
+    var series: [Series]
+    var baseline: Double?
+    var xLabel: String
+    var yLabel: String
+
+    /// The value of a setting for a cell, as series names and filters spell it.
+    static func setting(_ name: String, _ c: Cell) -> String {
+        switch name {
+        case "scorer": c.scorer?.description ?? "dense"
+        case "pruner": c.pruner?.description ?? "dense"
+        case "pipeline": c.pipeline?.rawValue ?? "dense"
+        case "structure": c.structure.map { $0.chain.joined(separator: " -> ") } ?? "dense"
+        case "model": URL(fileURLWithPath: c.model).lastPathComponent
+        case "amount": String(format: "%g", c.amount)
+        case "calibration": c.calibration.map { URL(fileURLWithPath: $0.path).lastPathComponent } ?? "none"
+        case "evaluation": c.evaluation.map { URL(fileURLWithPath: $0.text).lastPathComponent } ?? "none"
+        default: ""
+        }
+    }
+
+    static func label(_ axis: String) -> String {
+        switch axis {
+        case "amount": "share of FFN rows pruned"
+        case "perplexity": "perplexity"
+        case "ppl_ratio": "perplexity / dense perplexity"
+        case "params_stored": "parameters stored (millions)"
+        case "params_nonzero": "non-zero parameters (millions)"
+        case "forward_seconds": "evaluation time (s)"
+        case "speedup": "speed-up over dense"
+        case "kept_rows": "rows kept"
+        case "layer": "layer"
+        default: axis
+        }
+    }
+
+    static func make(_ f: FigureSpec, records: [ResultRecord]) -> FigureData {
+        let chosen = records.filter { r in f.filters.allSatisfy { setting($0.key, r.cell) == $0.value || r.cell.isDense } }
+        // The dense cell of each model and evaluation anchors ratios, speed-ups and the baseline line.
+        func dense(_ c: Cell) -> ResultRecord? {
+            chosen.first { $0.cell.isDense && $0.cell.model == c.model && $0.cell.evaluation == c.evaluation }
+        }
+        func y(_ r: ResultRecord) -> Double? {
+            let m = r.metrics
+            switch f.y {
+            case "perplexity": return m.ppl
+            case "ppl_ratio": return m.ppl.flatMap { p in dense(r.cell)?.metrics.ppl.map { p / $0 } }
+            case "params_stored": return Double(m.paramsStored) / 1e6
+            case "params_nonzero": return Double(m.paramsNonzero) / 1e6
+            case "forward_seconds": return m.evaluationSeconds
+            case "speedup": return m.tokensPerSecond.flatMap { t in dense(r.cell)?.metrics.tokensPerSecond.map { t / $0 } }
+            default: return nil
+            }
+        }
+        func x(_ r: ResultRecord) -> Double? {
+            switch f.x {
+            case "amount": return r.cell.amount
+            case "gamma", "theta":
+                guard let p = r.cell.scorer?.parameters[f.x], case .number(let v) = p else { return nil }
+                return v
+            default: return nil
+            }
+        }
+        var order: [String] = []
+        var points: [String: [(Double, Double)]] = [:]
+        let pruned = chosen.filter { !$0.cell.isDense }
+        for r in pruned {
+            guard let xv = x(r), let yv = y(r) else { continue }
+            let name = f.series.map { setting($0, r.cell) } ?? (f.name)
+            if points[name] == nil { order.append(name) }
+            points[name, default: []].append((xv, yv))
+        }
+        // Every series starts from the dense model at amount 0.
+        let denseRecords = chosen.filter(\.cell.isDense)
+        var baseline: Double? = nil
+        if let d = denseRecords.first, let yd = y(d) {
+            baseline = yd
+            if f.x == "amount" { for name in order { points[name]!.append((0, yd)) } }
+        }
+        let series = order.map { name in
+            Series(name: name, points: points[name]!.sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }.map { (x: $0.0, y: $0.1) })
+        }
+        return FigureData(series: series, baseline: baseline, xLabel: label(f.x), yLabel: label(f.y))
+    }
+
+    /// Rows kept per layer for one module kind (`up_proj` by default), one series per pruned cell.
+    static func layers(_ f: FigureSpec, records: [ResultRecord], module: String = "mlp.up_proj") -> FigureData {
+        var series: [Series] = []
+        for r in records where !r.cell.isDense && f.filters.allSatisfy({ setting($0.key, r.cell) == $0.value }) {
+            var pts: [(x: Double, y: Double)] = []
+            for (name, kept) in r.metrics.keptRows where name.hasSuffix("." + module) {
+                let parts = name.split(separator: ".")
+                if parts.count > 2, let layer = Int(parts[2]) { pts.append((Double(layer), Double(kept))) }
+            }
+            let name = f.series.map { setting($0, r.cell) } ?? r.cell.label
+            series.append(Series(name: "\(name) @ \(String(format: "%g", r.cell.amount))", points: pts.sorted { $0.x < $1.x }))
+        }
+        return FigureData(series: series, baseline: nil, xLabel: label("layer"), yLabel: "\(module) rows kept")
+    }
+}

@@ -1,0 +1,25 @@
+import Foundation
+import ModelIO
+import Script
+
+/// Writes a script's figures and reports from its stored results, computing nothing.
+public enum Outputs {
+    /// Returns warnings (e.g. gnuplot missing) for the caller to print.
+    @discardableResult
+    public static func write(_ experiment: Experiment, source: SourceFile, records: [ResultRecord], tool: String,
+                             date: Date = Date()) throws -> [String] {
+        let folder = experiment.output
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        // Only the cells this script asks for, even if the folder holds more.
+        var warnings: [String] = []
+        for f in experiment.figures {
+            let data = f.kind == "layers" ? FigureData.layers(f, records: records) : FigureData.make(f, records: records)
+            if let w = try GnuplotFigure(spec: f, data: data).write(to: folder) { warnings.append(w) }
+        }
+        for path in experiment.reports {
+            let report = MarkdownReport(experiment: experiment, source: source, records: records, figures: experiment.figures, tool: tool, date: date)
+            try AtomicWrite.write(Data(report.render().utf8), to: folder.appendingPathComponent(path).path)
+        }
+        return Array(Set(warnings)).sorted()
+    }
+}

@@ -1,0 +1,23 @@
+/// Colours that stay with a name in every figure: the six scorers have fixed colours (a paper's
+/// figures should show wpr in the same colour throughout); other names get a colour from their hash.
+enum Palette {
+    static let fixed: [String: String] = [
+        "wpr": "#0072B2", "mpr": "#56B4E9", "activation": "#009E73", "wanda": "#D55E00",
+        "norm": "#CC79A7", "random": "#999999", "dense": "#000000",
+        "local": "#0072B2", "global": "#D55E00", "isolated": "#009E73", "chained": "#E69F00",
+    ]
+    static let cycle = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#999999"]
+
+    /// A component keeps its colour in every figure, with or without parameters (wpr(gamma: 0.5) is
+    /// drawn in wpr's colour); other names get one from their hash.
+    static func colour(_ name: String) -> String {
+        if let c = fixed[String(name.prefix { $0 != "(" && $0 != " " })] { return c }
+        return cycle[Int(hash(name) % UInt32(cycle.count))]
+    }
+
+    /// Variants of one component (different parameters) are told apart by dash pattern: 1 (solid) for
+    /// a bare name, 2–5 from the parameters' hash otherwise.
+    static func dash(_ name: String) -> Int { name.contains("(") ? 2 + Int(hash(name) % 4) : 1 }
+
+    static func hash(_ s: String) -> UInt32 { s.unicodeScalars.reduce(UInt32(2166136261)) { ($0 ^ $1.value) &* 16777619 } }
+}

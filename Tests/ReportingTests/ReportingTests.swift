@@ -1,0 +1,116 @@
+import Foundation
+import Pruning
+@testable import Reporting
+@testable import Script
+import TestSupport
+import XCTest
+
+/// Figures and reports from a small hand-made results set.
+final class ReportingTests: XCTestCase {
+    func record(_ scorer: String?, amount: Double, ppl: Double, pruner: String = "local", tokensPerSecond: Double = 500,
+                kept: [String: Int] = [:]) -> ResultRecord {
+        let eval = EvaluationSetting(text: "eval.txt", seqlen: 512, windows: 12)
+        let cell = Cell(model: "m.gguf", calibration: nil, structure: scorer == nil ? nil : PruningStructure(),
+                        pipeline: scorer == nil ? nil : .chained, scorer: scorer.map { try! ComponentSpec.parse($0) },
+                        pruner: scorer == nil ? nil : ComponentSpec(name: pruner), amount: amount, evaluation: eval)
+        let inputs = CellInputs(model: .init(path: "m.gguf", sha256: "aa"), calibration: nil, calibrationSettings: nil,
+                                structure: nil, pipeline: nil, scorer: scorer, pruner: pruner, amount: amount,
+                                evaluation: .init(path: "eval.txt", sha256: "bb"), evaluationSettings: [512, 12], numerics: "n1")
+        let metrics = CellMetrics(ppl: ppl, meanNLL: log(ppl), windows: 12, predictedTokens: 6132, paramsTotal: 1000,
+                                  paramsNonzero: 900, paramsStored: 800, keptRows: kept, ffnWidths: [], evaluationSeconds: 10,
+                                  tokensPerSecond: tokensPerSecond, saved: nil, stageSeconds: ["evaluation": 10])
+        return ResultRecord(key: inputs.key + (scorer ?? "dense") + "\(amount)", cell: cell, inputs: inputs, metrics: metrics,
+                            finishedAt: "2026-01-01T00:00:00Z", tool: "prune")
+    }
+
+    var records: [ResultRecord] {
+        [record(nil, amount: 0, ppl: 10),
+         record("wpr(gamma: 0.5)", amount: 0.3, ppl: 40), record("wpr(gamma: 0.5)", amount: 0.1, ppl: 12),
+         record("wanda", amount: 0.1, ppl: 15), record("wanda", amount: 0.3, ppl: 90, tokensPerSecond: 600)]
+    }
+
+    func testDataFileAndScript() {
+        var f = FigureSpec(name: "ppl")
+        f.series = "scorer"
+        f.logY = true
+        let data = FigureData.make(f, records: records)
+        XCTAssertEqual(data.baseline, 10)
+        let figure = GnuplotFigure(spec: f, data: data)
+        XCTAssertEqual(figure.dataFile(), """
+        # ppl: share of FFN rows pruned against perplexity
+        # series 0: wpr(gamma: 0.5)
+        0 10
+        0.1 12
+        0.3 40
+
+
+        # series 1: wanda
+        0 10
+        0.1 15
+        0.3 90
+
+        """)
+        let gp = figure.script()
+        XCTAssertTrue(gp.contains("set logscale y"))
+        XCTAssertTrue(gp.contains("set xlabel \"share of FFN rows pruned\""))
+        XCTAssertTrue(gp.contains("'ppl.dat' index 0 using ($1*100):2 title \"wpr(gamma: 0.5)\" with linespoints lc rgb '#0072B2'"))
+        XCTAssertTrue(gp.contains("'ppl.dat' index 1 using ($1*100):2 title \"wanda\" with linespoints lc rgb '#D55E00' dt 1"))
+        XCTAssertTrue(gp.contains("10 title 'dense' with lines"))
+        XCTAssertTrue(gp.contains("set output 'ppl.png'") && gp.contains("set output 'ppl.svg'"))
+        XCTAssertFalse(gp.contains("pdfcairo"))
+    }
+
+    func testRatioSpeedupAndFilters() {
+        var f = FigureSpec(name: "r")
+        f.y = "ppl_ratio"
+        f.series = "scorer"
+        f.filters = ["scorer": "wanda"]
+        let data = FigureData.make(f, records: records)
+        XCTAssertEqual(data.series.map(\.name), ["wanda"])
+        XCTAssertEqual(data.series[0].points.map(\.y), [1, 1.5, 9])
+        f.y = "speedup"
+        XCTAssertEqual(FigureData.make(f, records: records).series[0].points.map(\.y), [1, 1, 1.2])
+    }
+
+    func testPNGRendersWithGnuplot() throws {
+        guard GnuplotFigure.gnuplot != nil else { throw XCTSkip("gnuplot is not installed (apt-get install gnuplot-nox)") }
+        let dir = try TestPaths.temporaryFolder(self)
+        var f = FigureSpec(name: "ppl")
+        f.series = "scorer"
+        f.pdf = true
+        XCTAssertNil(try GnuplotFigure(spec: f, data: FigureData.make(f, records: records)).write(to: dir))
+        for ext in ["png", "svg", "pdf", "gp", "dat"] {
+            let size = (try? FileManager.default.attributesOfItem(atPath: dir.appendingPathComponent("ppl.\(ext)").path)[.size] as? Int) ?? 0
+            XCTAssertGreaterThan(size ?? 0, 100, ext)
+        }
+        let png = try Data(contentsOf: dir.appendingPathComponent("ppl.png"))
+        XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47])
+    }
+
+    func testReportIsByteStableAndHasTheTableAndLinks() throws {
+        let dir = try TestPaths.temporaryFolder(self)
+        let source = SourceFile(path: dir.appendingPathComponent("s.prune").path, text: "\"\"\"\n# Study\nSome prose.\n\"\"\"\nmodel \"m.gguf\"\n")
+        var e = Experiment(output: dir)
+        e.prose = ["# Study\nSome prose."]
+        var f = FigureSpec(name: "ppl")
+        f.series = "scorer"
+        e.figures = [f]
+        let mixed = records + [record("norm", amount: 0.3, ppl: 50, pruner: "global",
+                                      kept: ["model.layers.0.mlp.up_proj": 1000, "model.layers.1.mlp.up_proj": 1200])]
+        func render(_ d: Date, _ r: [ResultRecord]) -> String {
+            MarkdownReport(experiment: e, source: source, records: r, figures: e.figures, tool: "prune test", date: d).render()
+        }
+        let a = render(Date(timeIntervalSince1970: 0), mixed), b = render(Date(timeIntervalSince1970: 86400 * 400), mixed.reversed())
+        let strip = { (s: String) in s.split(separator: "\n").filter { !$0.hasPrefix("- Generated:") }.joined(separator: "\n") }
+        XCTAssertEqual(strip(a), strip(b))
+        XCTAssertNotEqual(a, b)
+        XCTAssertTrue(a.hasPrefix("# Study\nSome prose.\n"))
+        XCTAssertTrue(a.contains("| m.gguf | chained | mlp.up_proj → mlp.down_proj | wpr(gamma: 0.5) | local | 10% | **12.0000** | 1.200 | 0.00M | 500 |"), a)
+        XCTAssertTrue(a.contains("| m.gguf | – | – | dense | – | 0% | 10.0000 | 1.000 |"), a)
+        XCTAssertTrue(a.contains("| wanda | local | 30% | 90.0000 |"), a)
+        XCTAssertTrue(a.contains("![ppl](ppl.png)"))
+        XCTAssertTrue(a.contains("## Rows kept per layer (global pruning)"))
+        XCTAssertTrue(a.contains("| 1.mlp.up_proj | 1200 |"), a)
+        XCTAssertTrue(a.contains("- model `m.gguf`, SHA-256 `aa`"))
+    }
+}
