@@ -28,6 +28,7 @@ struct FigureData: Equatable {
         case "amount": String(format: "%g", c.amount)
         case "calibration": c.calibration.map { URL(fileURLWithPath: $0.path).lastPathComponent } ?? "none"
         case "evaluation": c.evaluation.map { URL(fileURLWithPath: $0.text).lastPathComponent } ?? "none"
+        case "gamma", "theta": c.scorer?.parameters[name].map { "\(name) \($0)" } ?? "\(name) default"
         default: ""
         }
     }

@@ -112,45 +112,56 @@ extension Checker {
         guard let e = single(s) else { return [] }
         var out: [ComponentSpec] = []
         for v in values(e) {
-            var spec: ComponentSpec
+            var variants: [ComponentSpec]
             var arguments: [Expr.Argument] = []
             switch v {
-            case .word(let w, _): spec = ComponentSpec(name: w)
+            case .word(let w, _): variants = [ComponentSpec(name: w)]
             case .call(let w, let args, _):
-                spec = ComponentSpec(name: w)
                 arguments = args
+                // A parameter given as a list or range sweeps: one component per combination.
+                variants = [ComponentSpec(name: w)]
                 for a in args {
-                    switch a.value {
-                    case .number(let d, _, _): spec.parameters[a.name] = .number(d)
-                    case .word("true", _): spec.parameters[a.name] = .bool(true)
-                    case .word("false", _): spec.parameters[a.name] = .bool(false)
-                    case .word(let w, _): spec.parameters[a.name] = .word(w)
-                    default: error(a.value.location, "parameter `\(a.name)` takes a number, true/false or a name, found \(describe(a.value))")
+                    var choices: [ComponentSpec.Value] = []
+                    for value in values(a.value) {
+                        switch value {
+                        case .number(let d, _, _): choices.append(.number(d))
+                        case .word("true", _): choices.append(.bool(true))
+                        case .word("false", _): choices.append(.bool(false))
+                        case .word(let w, _): choices.append(.word(w))
+                        default: error(value.location, "parameter `\(a.name)` takes a number, true/false or a name, found \(describe(value))")
+                        }
                     }
+                    variants = variants.flatMap { v in choices.map { c in var x = v; x.parameters[a.name] = c; return x } }
                 }
             default:
                 error(v.location, "expected a \(kind) name such as \(registry[0]), found \(describe(v))")
                 continue
             }
-            guard registry.contains(spec.name) else {
-                error(SourceLocation(line: v.location.line, column: v.location.column, length: spec.name.count), "unknown \(kind) `\(spec.name)`",
-                      help: closest(spec.name, in: registry).map { "did you mean `\($0)`?" } ?? "\(kind)s are: \(registry.joined(separator: ", "))")
+            guard let name = variants.first?.name, registry.contains(name) else {
+                let name = variants.first?.name ?? ""
+                error(SourceLocation(line: v.location.line, column: v.location.column, length: name.count), "unknown \(kind) `\(name)`",
+                      help: closest(name, in: registry).map { "did you mean `\($0)`?" } ?? "\(kind)s are: \(registry.joined(separator: ", "))")
                 continue
             }
-            do {
-                _ = try make(spec)
-                out.append(spec)
-                if kind == "scorer" { scorerLocations[spec] = v.location }
-            } catch {
-                // Point at the parameter the message is about, if any.
-                let message = "\(error)"
-                let at = arguments.first { message.contains("parameter \($0.name)") }?.nameLocation
-                    ?? arguments.first { message.contains(" \($0.name) ") || message.contains(": \($0.name) ") }?.value.location
-                    ?? v.location
-                self.error(at, message)
-            }
+            for variant in variants { checkComponent(variant, arguments, v, kind: kind, make: make, into: &out) }
         }
         return out
+    }
+
+    /// Builds one component so a bad parameter surfaces now, pointing at the parameter the message names.
+    mutating func checkComponent(_ spec: ComponentSpec, _ arguments: [Expr.Argument], _ v: Expr, kind: String,
+                                 make: (ComponentSpec) throws -> Any, into out: inout [ComponentSpec]) {
+        do {
+            _ = try make(spec)
+            if !out.contains(spec) { out.append(spec) }
+            if kind == "scorer" { scorerLocations[spec] = v.location }
+        } catch {
+            let message = "\(error)"
+            let at = arguments.first { message.contains("parameter \($0.name)") }?.nameLocation
+                ?? arguments.first { message.contains(" \($0.name) ") || message.contains(": \($0.name) ") }?.value.location
+                ?? v.location
+            if !diagnostics.contains(where: { $0.location == at && $0.message == message }) { self.error(at, message) }
+        }
     }
 
     mutating func amount(_ s: Statement) {

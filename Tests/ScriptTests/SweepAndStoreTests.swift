@@ -41,6 +41,12 @@ final class SweepAndStoreTests: XCTestCase {
         // Ranges do not drift: 0.1 steps are exact decimals.
         let (tenths, _) = try experiment(folder, "model \"tiny.gguf\"\nscorer norm\namount 0.1...0.9 step 0.1\n", name: "t.prune")
         XCTAssertEqual(tenths.amounts, [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9])
+        // A parameter given as a list or range sweeps: 2 gammas × 3 thetas.
+        let (grid, _) = try experiment(folder, "model \"tiny.gguf\"\ncalibrate \"calib.txt\"\nscorer wpr(gamma: [0, 0.5], theta: 0...1 step 0.5)\namount 30%\n", name: "g.prune")
+        XCTAssertEqual(grid.scorers.map(\.description), ["wpr(gamma: 0, theta: 0)", "wpr(gamma: 0, theta: 0.5)", "wpr(gamma: 0, theta: 1)",
+                                                         "wpr(gamma: 0.5, theta: 0)", "wpr(gamma: 0.5, theta: 0.5)", "wpr(gamma: 0.5, theta: 1)"])
+        let bad = try folder.diagnostics("b.prune", "model \"tiny.gguf\"\ncalibrate \"calib.txt\"\nscorer wpr(gamma: [0.5, 2])\namount 30%\n")
+        XCTAssertEqual(bad.map(\.message), ["wpr: gamma must lie in [0, 1], got 2"])
     }
 
     func testRerunComputesNothingAndEditsRecomputeOnlyWhatChanged() throws {
