@@ -268,7 +268,15 @@ extension Checker {
                 case .number(let d, _, _): f.filters[setting] = String(format: "%g", d)
                 case .call(let n, let args, _):
                     var spec = ComponentSpec(name: n)
-                    for a in args { if case .number(let d, _, _) = a.value { spec.parameters[a.name] = .number(d) } }
+                    for a in args {
+                        switch a.value {
+                        case .number(let d, _, _): spec.parameters[a.name] = .number(d)
+                        case .word("true", _): spec.parameters[a.name] = .bool(true)
+                        case .word("false", _): spec.parameters[a.name] = .bool(false)
+                        case .word(let w, _): spec.parameters[a.name] = .word(w)
+                        default: error(a.value.location, "a filter's parameter is a number, true/false or a name")
+                        }
+                    }
                     f.filters[setting] = spec.description
                 default: error(clause[2].location, "a filter value is a name, a number or a quoted string")
                 }
