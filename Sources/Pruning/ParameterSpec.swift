@@ -103,7 +103,8 @@ public struct ParameterReader {
 }
 
 extension Double {
-    var clean: String { self == rounded() && abs(self) < 1e15 ? String(Int(self)) : String(self) }
+    /// A number as people write it: 3 rather than 3.0, 0.25 as is.
+    public var clean: String { self == rounded() && abs(self) < 1e15 ? String(Int(self)) : String(self) }
 }
 
 import Foundation

@@ -173,7 +173,3 @@ public struct Checker {
         }
     }
 }
-
-extension Double {
-    var clean: String { self == rounded() && abs(self) < 1e15 ? String(Int(self)) : String(self) }
-}
