@@ -43,8 +43,15 @@ public final class LlamaModel: @unchecked Sendable {
         try LlamaGGUFLoader.config(of: file)
     }
 
+    /// Loads a `.gguf` file or a Hugging Face folder.
     public static func load(path: String) throws -> LlamaModel {
-        try load(gguf: GGUFFile(path: path))
+        try ModelSource.isFolder(path) ? LlamaHuggingFaceLoader.load(folder: path) : load(gguf: GGUFFile(path: path))
+    }
+
+    /// The configuration of a `.gguf` file or a Hugging Face folder, checked against the tensor shapes
+    /// in its header(s); no weights are read.
+    public static func configuration(path: String) throws -> LlamaConfig {
+        try ModelSource.isFolder(path) ? LlamaHuggingFaceLoader.open(folder: path).config : configuration(of: GGUFFile(path: path))
     }
 
     public func makeState(tokens: Int) -> RunState { RunState(config: config, tokens: tokens) }

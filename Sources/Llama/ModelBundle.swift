@@ -2,31 +2,55 @@ import Foundation
 import ModelIO
 import Tokenizers
 
+/// Where a model was read from: a GGUF file, or a Hugging Face folder (config.json, safetensors,
+/// tokenizer files).
+public enum ModelSource: @unchecked Sendable {
+    case gguf(GGUFFile)
+    case folder(String)
+
+    /// Whether `path` names a folder (a Hugging Face model) rather than a file; throws when it is neither.
+    public static func isFolder(_ path: String) throws -> Bool {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw ModelIOError(path, "no such file or folder")
+        }
+        return isDirectory.boolValue
+    }
+}
+
 /// A model with the tokenizer that came with it, and where both were read from.
 public struct ModelBundle: @unchecked Sendable {
     public let path: String
     public let model: LlamaModel
     public let tokenizer: any Tokenizer
-    public let gguf: GGUFFile?
+    public let source: ModelSource
     public let loadSeconds: Double
 
-    /// Loads a `.gguf` file (weights dequantized to Float32, tokenizer from its metadata).
+    public var gguf: GGUFFile? {
+        if case .gguf(let file) = source { return file }
+        return nil
+    }
+
+    /// Loads a `.gguf` file (weights dequantized to Float32, tokenizer from its metadata) or a Hugging
+    /// Face folder (config.json, safetensors weights, tokenizer.json or tokenizer.model).
     public static func load(path: String) throws -> ModelBundle {
         let start = Date()
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw ModelIOError(path, "no such file or folder")
+        let model: LlamaModel, tokenizer: any Tokenizer, source: ModelSource
+        if try ModelSource.isFolder(path) {
+            _ = try LlamaHuggingFaceLoader.open(folder: path)
+            tokenizer = try loadTokenizer(huggingFaceFolder: URL(fileURLWithPath: path))
+            model = try LlamaHuggingFaceLoader.load(folder: path)
+            source = .folder(path)
+        } else {
+            let file = try GGUFFile(path: path)
+            _ = try LlamaModel.configuration(of: file)
+            tokenizer = try loadTokenizer(from: file)
+            model = try LlamaModel.load(gguf: file)
+            source = .gguf(file)
         }
-        guard !isDirectory.boolValue else {
-            throw ModelIOError(path, "is a folder; this version reads .gguf model files")
-        }
-        let file = try GGUFFile(path: path)
-        _ = try LlamaModel.configuration(of: file)
-        let tokenizer = try loadTokenizer(from: file)
-        let model = try LlamaModel.load(gguf: file)
         guard tokenizer.vocabularySize <= model.config.vocabSize else {
             throw ModelIOError(path, "the tokenizer has \(tokenizer.vocabularySize) tokens but the embedding only \(model.config.vocabSize)")
         }
-        return ModelBundle(path: path, model: model, tokenizer: tokenizer, gguf: file, loadSeconds: Date().timeIntervalSince(start))
+        return ModelBundle(path: path, model: model, tokenizer: tokenizer, source: source, loadSeconds: Date().timeIntervalSince(start))
     }
 }

@@ -24,4 +24,34 @@ public enum AtomicWrite {
             throw ModelIOError(path, "cannot write: \(error.localizedDescription)")
         }
     }
+
+    /// Like `write`, for files too big to hold in memory twice: `body` is handed a sink that appends
+    /// chunks to the temporary file, which is renamed into place only when `body` returns.
+    public static func stream(to path: String, _ body: ((Data) throws -> Void) throws -> Void) throws {
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent()
+        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).part")
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
+                throw ModelIOError(path, "cannot create \(temporary.path)")
+            }
+            let handle = try FileHandle(forWritingTo: temporary)
+            do {
+                try body { try handle.write(contentsOf: $0) }
+                try handle.synchronize()
+                try handle.close()
+            } catch {
+                try? handle.close()
+                throw error
+            }
+            guard rename(temporary.path, path) == 0 else { throw ModelIOError(path, "cannot write: \(String(cString: strerror(errno)))") }
+        } catch let error as ModelIOError {
+            try? FileManager.default.removeItem(at: temporary)
+            throw error
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw ModelIOError(path, "cannot write: \(error.localizedDescription)")
+        }
+    }
 }

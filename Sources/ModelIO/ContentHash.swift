@@ -18,6 +18,20 @@ public enum ContentHash {
         return hex(hasher.finalize())
     }
 
+    /// The digest of a file, or of a folder (a Hugging Face model): the sorted names of its visible files
+    /// with each one's digest, so renaming, adding or editing any file changes it.
+    public static func path(_ path: String) throws -> String {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else { return try file(path) }
+        let names = try FileManager.default.contentsOfDirectory(atPath: path).filter { !$0.hasPrefix(".") }.sorted()
+        var listing = ""
+        for name in names {
+            let full = URL(fileURLWithPath: path).appendingPathComponent(name).path
+            listing += "\(name)\t\(try Self.path(full))\n"
+        }
+        return string(listing)
+    }
+
     public static func data(_ data: Data) -> String { hex(SHA256.hash(data: data)) }
 
     public static func string(_ text: String) -> String { data(Data(text.utf8)) }

@@ -1,10 +1,21 @@
 import Foundation
 
-/// Writes GGUF version 3 files: metadata of any value type and F32 / F16 tensors, each tensor's data
-/// aligned to `general.alignment` (32). Written atomically, so a crash never leaves a half-written model
-/// under the real name.
+/// Writes GGUF version 3 files: metadata of any value type and F32 / F16 / BF16 tensors, each tensor's
+/// data aligned to `general.alignment` (32). Streamed to a temporary file renamed into place, so a crash
+/// never leaves a half-written model under the real name.
 public struct GGUFWriter {
-    public enum Storage: Sendable { case f32, f16 }
+    public enum Storage: Sendable {
+        case f32, f16, bf16
+
+        var byteWidth: Int { self == .f32 ? 4 : 2 }
+        var type: GGMLType {
+            switch self {
+            case .f32: .f32
+            case .f16: .f16
+            case .bf16: .bf16
+            }
+        }
+    }
 
     struct PendingTensor {
         let name: String
@@ -46,25 +57,30 @@ public struct GGUFWriter {
         var offsets: [Int] = []
         for t in tensors {
             offsets.append(offset)
-            offset += align(t.values.count * (t.storage == .f32 ? 4 : 2))
+            offset += align(t.values.count * t.storage.byteWidth)
         }
         for (t, o) in zip(tensors, offsets) {
             out.appendString(t.name)
             out.append(le: UInt32(t.shape.count))
             for d in t.shape { out.append(le: UInt64(d)) }
-            out.append(le: UInt32(t.storage == .f32 ? GGMLType.f32.rawValue : GGMLType.f16.rawValue))
+            out.append(le: UInt32(t.storage.type.rawValue))
             out.append(le: UInt64(o))
         }
         out.append(Data(count: align(out.count) - out.count))
-        for t in tensors {
-            let start = out.count
-            switch t.storage {
-            case .f32: for v in t.values { out.append(le: v.bitPattern) }
-            case .f16: for v in t.values { out.append(le: Float16(v).bitPattern) }
+        let header = out
+        try AtomicWrite.stream(to: path) { sink in
+            try sink(header)
+            for t in tensors {
+                var chunk = Data(capacity: align(t.values.count * t.storage.byteWidth))
+                switch t.storage {
+                case .f32: for v in t.values { chunk.append(le: v.bitPattern) }
+                case .f16: for v in t.values { chunk.append(le: Float16(v).bitPattern) }
+                case .bf16: for v in t.values { chunk.append(le: SafetensorsWriter.bfloat16Bits(v)) }
+                }
+                chunk.append(Data(count: align(chunk.count) - chunk.count))
+                try sink(chunk)
             }
-            out.append(Data(count: align(out.count - start) - (out.count - start)))
         }
-        try AtomicWrite.write(out, to: path)
     }
 
     private func align(_ n: Int) -> Int { (n + alignment - 1) / alignment * alignment }

@@ -50,12 +50,15 @@ public struct PruneReport: Codable, Sendable {
     public var timings = Timings()
     public var peakRSSMB: Double
     public var saved: String?
+    /// Set when a Hugging Face folder was saved with its layers padded to one FFN width (zero neurons).
+    public var savedPaddedTo: Int?
 
     enum CodingKeys: String, CodingKey {
         case model, modelSHA256 = "model_sha256", structure, pipeline, scorer, pruner, amount
         case calibrationTokensSHA256 = "calibration_tokens_sha256", calibrationCached = "calibration_cached"
         case ppl, perplexity, paramsTotal = "params_total", paramsNonzero = "params_nonzero", paramsStored = "params_stored"
         case keptRows = "kept_rows", totalRows = "total_rows", ffnWidths = "ffn_widths", timings, peakRSSMB = "peak_rss_mb", saved
+        case savedPaddedTo = "saved_padded_to"
     }
 }
 
@@ -83,7 +86,7 @@ public enum PruneJob {
         let dense = bundle.model
         let blocks = try request.structure.resolve(dense.config)
         let mlps = request.pipeline.mlps(blocks)
-        let modelSHA = try ContentHash.file(request.modelPath)
+        let modelSHA = try ContentHash.path(request.modelPath)
         timings.load = Date().timeIntervalSince(t0)
 
         var statistics: CalibrationStatistics? = nil
@@ -145,9 +148,9 @@ public enum PruneJob {
         if let path = request.savePath {
             stage(.saving)
             t0 = Date()
-            guard let source = bundle.gguf else { throw PruningError("saving needs a GGUF source model") }
-            try PrunedModelFiles.save(pruned, source: source, to: path, removed: removed, request: request, report: report)
+            let summary = try PrunedModelFiles.save(pruned, bundle: bundle, to: path, removed: removed, request: request, report: report)
             report.saved = path
+            report.savedPaddedTo = summary.paddedTo
             report.timings.saving = Date().timeIntervalSince(t0)
         }
         report.peakRSSMB = ProcessMemory.peakResidentMB

@@ -203,8 +203,8 @@ extension Checker {
             error(s.keywordLocation, "`save` takes one quoted path pattern", help: Self.example("save"))
             return
         }
-        guard pattern.hasSuffix(".gguf") else {
-            error(at, "saved models are .gguf files", help: "end the pattern with .gguf, e.g. \"pruned/{scorer}-{amount}.gguf\"")
+        guard !pattern.isEmpty, !pattern.hasSuffix("/") else {
+            error(at, "the save pattern names no model", help: "end it with a file name (`.gguf`) or a folder name (a Hugging Face folder), e.g. \"pruned/{scorer}-{amount}.gguf\"")
             return
         }
         let known = ["model", "scorer", "pruner", "pipeline", "amount", "structure", "calibration"]

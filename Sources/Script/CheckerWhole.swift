@@ -28,10 +28,7 @@ extension Checker {
         guard FileManager.default.fileExists(atPath: full), let at = modelLocations[path] else { return }
         let config: LlamaConfig
         do {
-            var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory)
-            if isDirectory.boolValue { return }  // folders are checked when loaded
-            config = try LlamaModel.configuration(of: GGUFFile(path: full))
+            config = try LlamaModel.configuration(path: full)
         } catch {
             self.error(at, "cannot use model `\(path)`: \((error as? ModelIOError)?.problem ?? "\(error)")")
             return

@@ -14,7 +14,7 @@ final class ModelSession {
     private var statistics: [String: CalibrationStatistics] = [:]
     private var importances: [String: [LinearModule: [Double]]] = [:]
     private var texts: [String: [Int32]] = [:]
-    private lazy var modelSHA: String? = try? ContentHash.file(path)
+    private lazy var modelSHA: String? = try? ContentHash.path(path)
 
     /// The model load's time, reported with the first cell measured after it.
     private var loadSeconds: Double
@@ -88,11 +88,11 @@ final class ModelSession {
             metrics.evaluationSeconds = r.seconds
             metrics.tokensPerSecond = r.tokensPerSecond
         }
-        if let pattern = savePattern, !cell.isDense, let source = bundle.gguf {
+        if let pattern = savePattern, !cell.isDense {
             stage("saving")
             let name = SavePattern.fill(pattern, cell)
             let target = folder.appendingPathComponent(name).path
-            try ModelExport.gguf(model, source: source, to: target)
+            try ModelExport.write(model, tokenizer: bundle.tokenizer, source: bundle.source, to: target)
             metrics.saved = name
         }
         clock.enter("")

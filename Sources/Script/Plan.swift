@@ -115,7 +115,7 @@ final class FileHashes: @unchecked Sendable {
         lock.lock()
         if let h = known[path] { lock.unlock(); return h }
         lock.unlock()
-        let h = try ContentHash.file(path)
+        let h = try ContentHash.path(path)
         lock.lock()
         known[path] = h
         lock.unlock()

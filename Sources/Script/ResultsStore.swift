@@ -74,7 +74,7 @@ public final class ResultsStore: @unchecked Sendable {
 
     public func append(_ record: ResultRecord) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        if !FileManager.default.fileExists(atPath: file.path) { FileManager.default.createFile(atPath: file.path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: file.path) { _ = FileManager.default.createFile(atPath: file.path, contents: nil) }
         guard let handle = FileHandle(forUpdatingAtPath: file.path) else { throw ModelIOError(file.path, "cannot open for appending") }
         defer { try? handle.close() }
         // Cut a torn last line (a write interrupted by a kill) before adding a whole one.

@@ -11,6 +11,9 @@ public final class ByteLevelBPETokenizer: Tokenizer, @unchecked Sendable {
     /// tokenizer can be written out again (tokenizer.json, GGUF metadata).
     public let mergeRules: [String]
     public let specialTokenIDs: [Int32]
+    /// The matched-whole tokens that are not special (GGUF token type 4, user-defined; `special: false`
+    /// in tokenizer.json): they decode like the rest but are carried as such when written out.
+    public let userDefinedIDs: Set<Int32>
     public let bosID: Int32?
     public let eosID: Int32?
     public let addsBOS: Bool
@@ -26,10 +29,12 @@ public final class ByteLevelBPETokenizer: Tokenizer, @unchecked Sendable {
     private let specialIDs: Set<Int32>
     private let cache = WordCache()
 
-    public init(vocabulary: [String], merges mergeList: [String], specialIDs special: [Int32], bosID: Int32?, eosID: Int32?, addsBOS: Bool) throws {
+    public init(vocabulary: [String], merges mergeList: [String], specialIDs special: [Int32], userDefinedIDs: Set<Int32> = [],
+                bosID: Int32?, eosID: Int32?, addsBOS: Bool) throws {
         self.vocabulary = vocabulary
         mergeRules = mergeList
         specialTokenIDs = special
+        self.userDefinedIDs = userDefinedIDs
         self.bosID = bosID
         self.eosID = eosID
         self.addsBOS = addsBOS
@@ -64,12 +69,13 @@ public final class ByteLevelBPETokenizer: Tokenizer, @unchecked Sendable {
         let merges = m["tokenizer.ggml.merges"]?.strings ?? []
         let types = m["tokenizer.ggml.token_type"]?.ints ?? []
         let special = types.enumerated().filter { $0.element == 3 || $0.element == 4 }.map { Int32($0.offset) }
+        let userDefined = Set(types.enumerated().filter { $0.element == 4 }.map { Int32($0.offset) })
         func id(_ key: String) -> Int32? {
             guard let v = m[key]?.int, v >= 0, v < tokens.count else { return nil }
             return Int32(v)
         }
         do {
-            return try ByteLevelBPETokenizer(vocabulary: tokens, merges: merges, specialIDs: special,
+            return try ByteLevelBPETokenizer(vocabulary: tokens, merges: merges, specialIDs: special, userDefinedIDs: userDefined,
                                              bosID: id("tokenizer.ggml.bos_token_id"), eosID: id("tokenizer.ggml.eos_token_id"),
                                              addsBOS: m["tokenizer.ggml.add_bos_token"]?.bool ?? false)
         } catch let e as TokenizerError {

@@ -63,7 +63,9 @@ enum HuggingFaceTokenizerFile {
         // single sequence starts with a special token.
         let adds = addsBOS ?? templateStartsWithSpecial(root["post_processor"])
         do {
-            return try ByteLevelBPETokenizer(vocabulary: tokens, merges: merges, specialIDs: specialIDs, bosID: bos, eosID: eos, addsBOS: adds && bos != nil)
+            return try ByteLevelBPETokenizer(vocabulary: tokens, merges: merges, specialIDs: specialIDs,
+                                             userDefinedIDs: Set(added.filter { !$0.2 }.map { Int32($0.1) }),
+                                             bosID: bos, eosID: eos, addsBOS: adds && bos != nil)
         } catch let e as TokenizerError {
             throw ModelIOError(path, e.description)
         }

@@ -1,3 +1,4 @@
+import Foundation
 import ModelIO
 
 /// Text ↔ token ids for a model.
@@ -11,6 +12,11 @@ public protocol Tokenizer: Sendable {
     var kind: String { get }
     func encode(_ text: String) -> [Int32]
     func decode(_ ids: [Int32]) -> String
+    /// The `tokenizer.*` GGUF metadata that describes this tokenizer exactly (as llama.cpp reads it),
+    /// so a converted or pruned model written as GGUF carries its tokenizer.
+    func ggufMetadata() -> [(String, GGUFValue)]
+    /// The Hugging Face files that describe it, by file name: `tokenizer.json` and `tokenizer_config.json`.
+    func huggingFaceFiles() throws -> [String: Data]
 }
 
 public struct TokenizerError: Error, CustomStringConvertible {

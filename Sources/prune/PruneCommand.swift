@@ -49,7 +49,7 @@ struct PruneModel: ParsableCommand {
     @Option(help: "Evaluate only the first N windows.")
     var maxWindows: Int?
 
-    @Option(help: "Write the pruned model to this .gguf file (with a .pruning.json record beside it).")
+    @Option(help: "Write the pruned model: a .gguf file (with a .pruning.json record beside it) or, for any other path, a Hugging Face folder (with pruning.json inside).")
     var save: String?
 
     @Option(help: "Where calibration statistics are cached (default: $PRUNE_CACHE_DIR or ~/.cache/prune).")
@@ -128,7 +128,13 @@ enum Summary {
         let t = r.timings
         lines.append(String(format: "time         load %.1f s, calibration %.1f s, scoring %.2f s, pruning %.2f s, evaluation %.1f s",
                             t.load, t.calibration, t.scoring, t.pruning, t.evaluation))
-        if let s = r.saved { lines.append("saved        \(s) (and its .pruning.json)") }
+        if let s = r.saved {
+            let record = s.hasSuffix(".gguf") ? "and its .pruning.json" : "with pruning.json inside"
+            lines.append("saved        \(s) (\(record))")
+            if let width = r.savedPaddedTo {
+                lines.append("             layers differ in FFN width; the Hugging Face folder pads each to \(width) with zero neurons (exact; a .gguf file keeps the exact widths)")
+            }
+        }
         lines.append(String(format: "peak RSS     %.0f MB", r.peakRSSMB))
         return lines.joined(separator: "\n")
     }

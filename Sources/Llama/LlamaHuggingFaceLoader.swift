@@ -1,0 +1,94 @@
+import Foundation
+import ModelIO
+import Tensor
+
+/// Builds a `LlamaModel` from a Hugging Face folder: `config.json` plus safetensors weights (one file or
+/// shards), under the names the checkpoint uses. F16 and BF16 weights are widened to Float32.
+enum LlamaHuggingFaceLoader {
+    struct Opened {
+        let hf: HuggingFaceConfig
+        let config: LlamaConfig
+        let checkpoint: SafetensorsCheckpoint
+    }
+
+    /// Reads config.json and the safetensors headers, and checks every tensor's shape; no weights yet.
+    static func open(folder: String) throws -> Opened {
+        let url = URL(fileURLWithPath: folder)
+        let configPath = url.appendingPathComponent("config.json").path
+        let hf = try HuggingFaceConfig.read(path: configPath)
+        let checkpoint = try SafetensorsCheckpoint(folder: folder)
+        var widths: [Int] = []
+        for l in 0..<hf.numHiddenLayers {
+            let name = "model.layers.\(l).mlp.up_proj.weight"
+            guard let up = checkpoint[tensor: name] else { throw ModelIOError(folder, "missing tensor \(name)") }
+            widths.append(up.rows)
+        }
+        let config = hf.llamaConfig(intermediateSizes: widths)
+        // Tied embeddings: a checkpoint may still carry lm_head.weight (a copy); untied ones must.
+        if config.tieWordEmbeddings == false && checkpoint[tensor: "lm_head.weight"] == nil {
+            throw ModelIOError(folder, "missing tensor lm_head.weight (config.json says tie_word_embeddings is false)")
+        }
+        for w in wanted(config) {
+            guard let info = checkpoint[tensor: w.name] else { throw ModelIOError(folder, "missing tensor \(w.name)") }
+            let shape = w.rows == 1 ? [w.columns] : [w.rows, w.columns]
+            guard info.shape == shape else {
+                throw ModelIOError(folder, "tensor \(w.name) has shape \(info.shape), expected \(shape) from config.json")
+            }
+        }
+        return Opened(hf: hf, config: config, checkpoint: checkpoint)
+    }
+
+    static func wanted(_ c: LlamaConfig) -> [(name: String, rows: Int, columns: Int)] {
+        var list: [(name: String, rows: Int, columns: Int)] = [
+            ("model.embed_tokens.weight", c.vocabSize, c.hiddenSize),
+            ("model.norm.weight", 1, c.hiddenSize),
+        ]
+        if !c.tieWordEmbeddings { list.append(("lm_head.weight", c.vocabSize, c.hiddenSize)) }
+        for l in 0..<c.numHiddenLayers {
+            let p = "model.layers.\(l).", f = c.intermediateSizes[l]
+            list += [
+                (p + "input_layernorm.weight", 1, c.hiddenSize),
+                (p + "self_attn.q_proj.weight", c.queryWidth, c.hiddenSize),
+                (p + "self_attn.k_proj.weight", c.keyValueWidth, c.hiddenSize),
+                (p + "self_attn.v_proj.weight", c.keyValueWidth, c.hiddenSize),
+                (p + "self_attn.o_proj.weight", c.hiddenSize, c.queryWidth),
+                (p + "post_attention_layernorm.weight", 1, c.hiddenSize),
+                (p + "mlp.gate_proj.weight", f, c.hiddenSize),
+                (p + "mlp.up_proj.weight", f, c.hiddenSize),
+                (p + "mlp.down_proj.weight", c.hiddenSize, f),
+            ]
+        }
+        return list
+    }
+
+    static func load(folder: String) throws -> LlamaModel {
+        let opened = try open(folder: folder)
+        let c = opened.config
+        let list = wanted(c)
+        let matrices = list.map { Matrix(rows: $0.rows, columns: $0.columns) }
+        var failure: Error?
+        let failureLock = NSLockBox()
+        Parallel.forEach(list.count) { i in
+            do {
+                let m = matrices[i]
+                try opened.checkpoint.read(list[i].name, into: UnsafeMutableBufferPointer(start: m.pointer, count: m.count))
+            } catch {
+                failureLock.run { failure = failure ?? error }
+            }
+        }
+        if let failure { throw failure }
+        var byName: [String: Matrix] = [:]
+        for (w, m) in zip(list, matrices) { byName[w.name] = m }
+        var layers: [LlamaLayer] = []
+        for l in 0..<c.numHiddenLayers {
+            func m(_ suffix: String) -> Matrix { byName["model.layers.\(l).\(suffix).weight"]! }
+            layers.append(LlamaLayer(
+                inputNorm: m("input_layernorm").values, q: m("self_attn.q_proj"), k: m("self_attn.k_proj"),
+                v: m("self_attn.v_proj"), o: m("self_attn.o_proj"), postAttentionNorm: m("post_attention_layernorm").values,
+                gate: m("mlp.gate_proj"), up: m("mlp.up_proj"), down: m("mlp.down_proj"), downOutputs: nil))
+        }
+        let weights = LlamaWeights(embedding: byName["model.embed_tokens.weight"]!, layers: layers,
+                                   finalNorm: byName["model.norm.weight"]!.values, lmHead: byName["lm_head.weight"])
+        return LlamaModel(config: c, weights: weights)
+    }
+}

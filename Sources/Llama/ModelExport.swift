@@ -1,0 +1,216 @@
+import Foundation
+import ModelIO
+import Tensor
+import Tokenizers
+
+/// Writes a (converted or pruned) model where other tools load it: a `.gguf` file (llama.cpp names and
+/// q/k row order, exact per-layer FFN widths, the tokenizer as GGUF metadata), or any other path as a
+/// Hugging Face folder (config.json, safetensors, tokenizer files) that transformers loads.
+public enum ModelExport {
+    public enum DType: String, CaseIterable, Sendable {
+        case f32, f16, bf16
+
+        var gguf: GGUFWriter.Storage {
+            switch self {
+            case .f32: .f32
+            case .f16: .f16
+            case .bf16: .bf16
+            }
+        }
+
+        var safetensors: SafetensorsFile.DType {
+            switch self {
+            case .f32: .f32
+            case .f16: .f16
+            case .bf16: .bf16
+            }
+        }
+
+        var torchName: String {
+            switch self {
+            case .f32: "float32"
+            case .f16: "float16"
+            case .bf16: "bfloat16"
+            }
+        }
+    }
+
+    /// What was written, for the caller's report.
+    public struct Summary: Sendable {
+        public let path: String
+        public let format: String
+        /// For a Hugging Face folder whose layers kept different widths: the common width every layer
+        /// was padded to with zero neurons (transformers needs one `intermediate_size`).
+        public let paddedTo: Int?
+        public let files: [String]
+    }
+
+    /// Writes to `path`: a GGUF file when it ends in `.gguf`, a Hugging Face folder otherwise.
+    @discardableResult
+    public static func write(_ model: LlamaModel, tokenizer: any Tokenizer, source: ModelSource, to path: String,
+                             dtype: DType = .f32, extraMetadata: [(String, GGUFValue)] = []) throws -> Summary {
+        if path.hasSuffix(".gguf") {
+            try gguf(model, tokenizer: tokenizer, source: source, to: path, dtype: dtype, extraMetadata: extraMetadata)
+            return Summary(path: path, format: "GGUF", paddedTo: nil, files: [URL(fileURLWithPath: path).lastPathComponent])
+        }
+        return try huggingFace(model, tokenizer: tokenizer, source: source, to: path, dtype: dtype)
+    }
+
+    // MARK: GGUF
+
+    static func gguf(_ model: LlamaModel, tokenizer: any Tokenizer, source: ModelSource, to path: String,
+                     dtype: DType, extraMetadata: [(String, GGUFValue)]) throws {
+        let c = model.config
+        var w = GGUFWriter()
+        switch source {
+        case .gguf(let file):
+            // A GGUF source keeps its general and tokenizer metadata exactly as it was.
+            for key in file.metadataKeys where key.hasPrefix("general.") || key.hasPrefix("tokenizer.") {
+                guard key != "general.alignment", key != "general.file_type", let value = file.metadata[key] else { continue }
+                w.set(key, value)
+            }
+        case .folder(let folder):
+            w.set("general.name", .string(URL(fileURLWithPath: folder).lastPathComponent))
+            for (key, value) in tokenizer.ggufMetadata() { w.set(key, value) }
+        }
+        w.set("general.architecture", .string("llama"))
+        w.set("general.file_type", .uint32(dtype == .f32 ? 0 : dtype == .f16 ? 1 : 32))
+        w.set("llama.block_count", .uint32(UInt32(c.numHiddenLayers)))
+        w.set("llama.context_length", .uint32(UInt32(c.maxPositionEmbeddings)))
+        w.set("llama.embedding_length", .uint32(UInt32(c.hiddenSize)))
+        let widths = c.intermediateSizes
+        w.set("llama.feed_forward_length", Set(widths).count == 1 ? .uint32(UInt32(widths[0])) : .array(widths.map { .uint32(UInt32($0)) }))
+        w.set("llama.attention.head_count", .uint32(UInt32(c.numAttentionHeads)))
+        w.set("llama.attention.head_count_kv", .uint32(UInt32(c.numKeyValueHeads)))
+        w.set("llama.attention.key_length", .uint32(UInt32(c.headDim)))
+        w.set("llama.attention.value_length", .uint32(UInt32(c.headDim)))
+        w.set("llama.rope.dimension_count", .uint32(UInt32(c.headDim)))
+        w.set("llama.rope.freq_base", .float32(Float(c.ropeTheta)))
+        w.set("llama.attention.layer_norm_rms_epsilon", .float32(Float(c.rmsNormEps)))
+        w.set("llama.vocab_size", .uint32(UInt32(c.vocabSize)))
+        for (k, v) in extraMetadata { w.set(k, v) }
+
+        let storage = dtype.gguf
+        func add(_ name: String, _ m: Matrix) { w.addTensor(name, rows: m.rows, columns: m.columns, values: m.values, storage: storage) }
+        // Norm vectors stay F32, as llama.cpp's converter keeps them.
+        func add(_ name: String, vector: [Float]) { w.addTensor(name, rows: 1, columns: vector.count, values: vector, storage: .f32) }
+        func permuted(_ m: Matrix, heads: Int) -> Matrix {
+            let out = Matrix(rows: m.rows, columns: m.columns)
+            RotaryPermutation.toGGUF(m.pointer, rows: m.rows, columns: m.columns, heads: heads, into: out.pointer)
+            return out
+        }
+        add("token_embd.weight", model.weights.embedding)
+        add("output_norm.weight", vector: model.weights.finalNorm)
+        if let head = model.weights.lmHead { add("output.weight", head) }
+        for (l, layer) in model.weights.layers.enumerated() {
+            add("blk.\(l).attn_norm.weight", vector: layer.inputNorm)
+            add("blk.\(l).attn_q.weight", permuted(layer.q, heads: c.numAttentionHeads))
+            add("blk.\(l).attn_k.weight", permuted(layer.k, heads: c.numKeyValueHeads))
+            add("blk.\(l).attn_v.weight", layer.v)
+            add("blk.\(l).attn_output.weight", layer.o)
+            add("blk.\(l).ffn_norm.weight", vector: layer.postAttentionNorm)
+            add("blk.\(l).ffn_gate.weight", layer.gate)
+            add("blk.\(l).ffn_up.weight", layer.up)
+            add("blk.\(l).ffn_down.weight", fullDown(layer, hidden: c.hiddenSize))
+        }
+        try w.write(to: path)
+    }
+
+    // MARK: Hugging Face folder
+
+    /// Tokenizer files a Hugging Face source folder carries over unchanged.
+    static let tokenizerFiles = ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "tokenizer.model", "generation_config.json"]
+
+    static func huggingFace(_ model: LlamaModel, tokenizer: any Tokenizer, source: ModelSource, to path: String, dtype: DType) throws -> Summary {
+        let c = model.config
+        let width = c.maxIntermediateSize
+        let padded = Set(c.intermediateSizes).count > 1 ? width : nil
+        var st = SafetensorsWriter()
+        let kind = dtype.safetensors
+        func add(_ name: String, _ m: Matrix) { st.add(name, shape: [m.rows, m.columns], values: m.values, dtype: kind) }
+        func add(_ name: String, vector: [Float]) { st.add(name, shape: [vector.count], values: vector, dtype: kind) }
+        add("model.embed_tokens.weight", model.weights.embedding)
+        for (l, layer) in model.weights.layers.enumerated() {
+            let p = "model.layers.\(l)."
+            add(p + "input_layernorm.weight", vector: layer.inputNorm)
+            add(p + "self_attn.q_proj.weight", layer.q)
+            add(p + "self_attn.k_proj.weight", layer.k)
+            add(p + "self_attn.v_proj.weight", layer.v)
+            add(p + "self_attn.o_proj.weight", layer.o)
+            add(p + "post_attention_layernorm.weight", vector: layer.postAttentionNorm)
+            // Zero neurons pad a narrower layer: zero gate and up rows give silu(0)·0 = 0, and zero down
+            // columns add nothing, so the padded model computes exactly what the pruned one does.
+            add(p + "mlp.gate_proj.weight", padRows(layer.gate, to: width))
+            add(p + "mlp.up_proj.weight", padRows(layer.up, to: width))
+            add(p + "mlp.down_proj.weight", padColumns(fullDown(layer, hidden: c.hiddenSize), to: width))
+        }
+        add("model.norm.weight", vector: model.weights.finalNorm)
+        if let head = model.weights.lmHead { add("lm_head.weight", head) }
+
+        // Build everything in a hidden sibling folder, then swap it in, so a failure leaves the old one.
+        let target = URL(fileURLWithPath: path).standardizedFileURL
+        let fm = FileManager.default
+        let staging = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).\(UUID().uuidString).part")
+        do {
+            try fm.createDirectory(at: staging, withIntermediateDirectories: true)
+            var files = try st.write(folder: staging.path, maxShardBytes: 2 << 30)
+            var config = HuggingFaceConfig(c, bosTokenId: tokenizer.bosID.map(Int.init), eosTokenId: tokenizer.eosID.map(Int.init), torchDtype: dtype.torchName)
+            config.intermediateSize = width
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(config).write(to: staging.appendingPathComponent("config.json"))
+            files.append("config.json")
+            switch source {
+            case .folder(let folder) where fm.fileExists(atPath: URL(fileURLWithPath: folder).appendingPathComponent("tokenizer.json").path)
+                || fm.fileExists(atPath: URL(fileURLWithPath: folder).appendingPathComponent("tokenizer.model").path):
+                for name in tokenizerFiles {
+                    let from = URL(fileURLWithPath: folder).appendingPathComponent(name)
+                    guard fm.fileExists(atPath: from.path) else { continue }
+                    try fm.copyItem(at: from, to: staging.appendingPathComponent(name))
+                    files.append(name)
+                }
+            default:
+                for (name, data) in try tokenizer.huggingFaceFiles().sorted(by: { $0.key < $1.key }) {
+                    try data.write(to: staging.appendingPathComponent(name))
+                    files.append(name)
+                }
+            }
+            if fm.fileExists(atPath: target.path) {
+                let old = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).\(UUID().uuidString).old")
+                try fm.moveItem(at: target, to: old)
+                try fm.moveItem(at: staging, to: target)
+                try? fm.removeItem(at: old)
+            } else {
+                try fm.moveItem(at: staging, to: target)
+            }
+            return Summary(path: path, format: "Hugging Face folder", paddedTo: padded, files: files)
+        } catch {
+            try? fm.removeItem(at: staging)
+            if let e = error as? ModelIOError { throw e }
+            throw ModelIOError(path, "cannot write: \(error.localizedDescription)")
+        }
+    }
+
+    static func padRows(_ m: Matrix, to rows: Int) -> Matrix {
+        guard m.rows < rows else { return m }
+        let out = Matrix(rows: rows, columns: m.columns)
+        out.pointer.update(from: m.pointer, count: m.count)
+        return out
+    }
+
+    static func padColumns(_ m: Matrix, to columns: Int) -> Matrix {
+        guard m.columns < columns else { return m }
+        let out = Matrix(rows: m.rows, columns: columns)
+        for r in 0..<m.rows { out.row(r).update(from: m.row(r), count: m.columns) }
+        return out
+    }
+
+    /// down_proj with every hidden row: rows a shrunk model dropped come back as zeros (they were zero
+    /// when pruned), so the file has the standard shape.
+    static func fullDown(_ layer: LlamaLayer, hidden: Int) -> Matrix {
+        guard let outputs = layer.downOutputs else { return layer.down }
+        let full = Matrix(rows: hidden, columns: layer.down.columns)
+        for (j, channel) in outputs.enumerated() { full.row(channel).update(from: layer.down.row(j), count: layer.down.columns) }
+        return full
+    }
+}
