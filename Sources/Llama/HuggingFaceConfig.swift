@@ -73,7 +73,7 @@ public struct HuggingFaceConfig: Codable, Sendable, Equatable {
         case rmsNormEps = "rms_norm_eps", tieWordEmbeddings = "tie_word_embeddings"
         case maxPositionEmbeddings = "max_position_embeddings", hiddenAct = "hidden_act"
         case attentionBias = "attention_bias", mlpBias = "mlp_bias", bosTokenId = "bos_token_id", eosTokenId = "eos_token_id"
-        case torchDtype = "torch_dtype", pruneIntermediateSizes = "prune_intermediate_sizes"
+        case torchDtype = "dtype", pruneIntermediateSizes = "prune_intermediate_sizes"
     }
 
     /// Architectures whose forward pass is LLaMA's.

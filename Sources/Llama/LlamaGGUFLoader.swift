@@ -36,8 +36,8 @@ enum LlamaGGUFLoader {
             hiddenSize: hidden, intermediateSizes: widths, numHiddenLayers: layers,
             numAttentionHeads: heads, numKeyValueHeads: kvHeads, headDim: headDim,
             vocabSize: embedding.rows,
-            ropeTheta: file.metadata["llama.rope.freq_base"]?.double ?? 10000,
-            rmsNormEps: file.metadata["llama.attention.layer_norm_rms_epsilon"]?.double ?? 1e-5,
+            ropeTheta: file.metadata["llama.rope.freq_base"]?.shortestDouble ?? 10000,
+            rmsNormEps: file.metadata["llama.attention.layer_norm_rms_epsilon"]?.shortestDouble ?? 1e-5,
             tieWordEmbeddings: file[tensor: "output.weight"] == nil,
             maxPositionEmbeddings: file.metadata["llama.context_length"]?.int ?? 2048)
     }

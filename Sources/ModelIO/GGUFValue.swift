@@ -27,6 +27,13 @@ public indirect enum GGUFValue: Sendable, Equatable {
         }
     }
 
+    /// A float32 value as the shortest decimal that rounds to it (1e-5, not 9.99999974e-06), so a
+    /// config.json written from GGUF metadata says what the model's authors wrote.
+    public var shortestDouble: Double? {
+        if case .float32(let v) = self { return Double("\(v)") }
+        return double
+    }
+
     public var bool: Bool? {
         if case .bool(let v) = self { return v }
         return int.map { $0 != 0 }

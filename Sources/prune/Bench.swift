@@ -11,7 +11,7 @@ import Tensor
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Measure BLAS and forward-pass speed and peak memory.")
 
-    @Option(help: "A .gguf model file.")
+    @Option(help: "A .gguf model file or a Hugging Face model folder.")
     var model = "models/SmolLM2-135M-Instruct.Q4_1.gguf"
 
     @Option(help: "Tokens per window.")

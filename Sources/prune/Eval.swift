@@ -8,7 +8,7 @@ import ModelIO
 struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Measure a model's perplexity on a text.")
 
-    @Option(help: "A .gguf model file.")
+    @Option(help: "A .gguf model file or a Hugging Face model folder.")
     var model = "models/SmolLM2-135M-Instruct.Q4_1.gguf"
 
     @Option(help: "A UTF-8 text file.")

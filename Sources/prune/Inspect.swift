@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Llama
 import ModelIO
 import Tokenizers
 
@@ -7,7 +8,7 @@ import Tokenizers
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show a model file's architecture, tensors and tokenizer.")
 
-    @Argument(help: "A .gguf model file.")
+    @Argument(help: "A .gguf model file or a Hugging Face model folder.")
     var model: String
 
     @Flag(help: "List every tensor.")
@@ -15,6 +16,7 @@ struct Inspect: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            if try ModelSource.isFolder(model) { return try inspectFolder() }
             let file = try GGUFFile(path: model)
             let meta = file.metadata
             let arch = file.architecture ?? "?"
@@ -55,6 +57,50 @@ struct Inspect: ParsableCommand {
             }
             print(lines.joined(separator: "\n"))
         }
+    }
+}
+
+extension Inspect {
+    /// A Hugging Face folder: config.json, the safetensors headers and the tokenizer.
+    func inspectFolder() throws {
+        let hf = try HuggingFaceConfig.read(path: URL(fileURLWithPath: model).appendingPathComponent("config.json").path)
+        let c = try LlamaModel.configuration(path: model)
+        let checkpoint = try SafetensorsCheckpoint(folder: model)
+        let names = checkpoint.tensorNames
+        var byType: [String: (count: Int, params: Int)] = [:]
+        for n in names {
+            let t = checkpoint[tensor: n]!
+            byType[t.dtype.rawValue, default: (0, 0)].count += 1
+            byType[t.dtype.rawValue, default: (0, 0)].params += t.elementCount
+        }
+        let total = byType.values.reduce(0) { $0 + $1.params }
+        let widths = Set(c.intermediateSizes).count == 1 ? "\(c.intermediateSizes[0])" : "\(c.intermediateSizes)"
+        var lines = [
+            "folder        \(model) (Hugging Face: \(checkpoint.files.map { URL(fileURLWithPath: $0.path).lastPathComponent }.joined(separator: ", ")))",
+            "architecture  \((hf.architectures ?? [hf.modelType ?? "?"]).joined(separator: ", "))",
+            "layers        \(c.numHiddenLayers)",
+            "hidden        \(c.hiddenSize)",
+            "ffn           \(widths)" + (hf.pruneIntermediateSizes.map { " (weights in the first \($0) neurons; the rest are zero padding)" } ?? ""),
+            "heads         \(c.numAttentionHeads) (key/value heads \(c.numKeyValueHeads), head size \(c.headDim))",
+            "context       \(c.maxPositionEmbeddings)",
+            "rope theta    \(c.ropeTheta)",
+            "rms norm eps  \(c.rmsNormEps)",
+            "embeddings    \(c.tieWordEmbeddings ? "tied" : "separate lm_head.weight")",
+            "parameters    \(total.formatted()) in \(names.count) tensors",
+        ]
+        for (type, v) in byType.sorted(by: { $0.value.params > $1.value.params }) {
+            lines.append("  \(type.padding(toLength: 6, withPad: " ", startingAt: 0)) \(String(v.count).leftPad(4)) tensors, \(v.params.formatted()) parameters")
+        }
+        let tokenizer = try loadTokenizer(huggingFaceFolder: URL(fileURLWithPath: model))
+        lines.append("tokenizer     \(tokenizer.kind), add BOS \(tokenizer.addsBOS)")
+        if tensors {
+            lines.append("tensors (name, shape, type):")
+            for n in names {
+                let t = checkpoint[tensor: n]!
+                lines.append("  \(n.padding(toLength: 45, withPad: " ", startingAt: 0)) \("\(t.shape)".padding(toLength: 14, withPad: " ", startingAt: 0)) \(t.dtype.rawValue)")
+            }
+        }
+        print(lines.joined(separator: "\n"))
     }
 }
 

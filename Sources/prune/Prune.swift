@@ -6,7 +6,7 @@ struct Prune: ParsableCommand {
         commandName: "prune",
         abstract: "Prune large language models and measure what it costs.",
         version: PruneVersion.string,
-        subcommands: [Inspect.self, Eval.self, PruneModel.self, Check.self, Run.self, Merge.self, Report.self, Bench.self]
+        subcommands: [Inspect.self, Eval.self, Convert.self, PruneModel.self, Check.self, Run.self, Merge.self, Report.self, Bench.self]
     )
 }
 

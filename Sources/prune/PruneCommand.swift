@@ -10,7 +10,7 @@ struct PruneModel: ParsableCommand {
         commandName: "prune",
         abstract: "Score and prune a model's feed-forward rows, then evaluate and save it.")
 
-    @Option(help: "A .gguf model file.")
+    @Option(help: "A .gguf model file or a Hugging Face model folder.")
     var model = "models/SmolLM2-135M-Instruct.Q4_1.gguf"
 
     @Option(help: "Calibration data: a .json list of token-id windows, a .jsonl file of {\"text\": ...} documents, or a text file.")

@@ -4,6 +4,7 @@ import ModelIO
 @testable import Pruning
 import Tensor
 import TestSupport
+import Tokenizers
 import XCTest
 
 /// Shrinking must give the masked model's outputs exactly (up to float rounding), and a saved model
@@ -69,7 +70,7 @@ final class ShrinkAndSaveTests: XCTestCase {
         let shrunk = ApplyPruning.shrunk(model, removing: removal)
         let dir = try TestPaths.temporaryFolder(self)
         let path = dir.appendingPathComponent("pruned.gguf").path
-        try ModelExport.gguf(shrunk, source: file, to: path)
+        try ModelExport.write(shrunk, tokenizer: loadTokenizer(from: file), source: .gguf(file), to: path)
         let reloaded = try LlamaModel.load(path: path)
         XCTAssertEqual(reloaded.config.intermediateSizes, [91, 93, 96])
         XCTAssertLessThan(maxDifference(shrunk.logits(ids), reloaded.logits(ids)), 1e-5)
@@ -78,5 +79,13 @@ final class ShrinkAndSaveTests: XCTestCase {
         XCTAssertEqual(saved.metadata["tokenizer.ggml.tokens"], file.metadata["tokenizer.ggml.tokens"])
         // down_proj is stored with every hidden row (the removed ones as zeros), as llama.cpp expects.
         XCTAssertEqual(saved[tensor: "blk.1.ffn_down.weight"]?.rows, 64)
+
+        // As a Hugging Face folder: one width (the widest) for transformers, zero neurons as padding.
+        let folder = dir.appendingPathComponent("pruned-hf").path
+        let summary = try ModelExport.write(shrunk, tokenizer: loadTokenizer(from: file), source: .gguf(file), to: folder)
+        XCTAssertEqual(summary.paddedTo, 96)
+        let fromFolder = try LlamaModel.load(path: folder)
+        XCTAssertEqual(fromFolder.config.intermediateSizes, [96, 96, 96])
+        XCTAssertLessThan(maxDifference(shrunk.logits(ids), fromFolder.logits(ids)), 1e-5)
     }
 }
