@@ -33,6 +33,18 @@ public struct LlamaConfig: Codable, Sendable, Equatable {
     public var keyValueWidth: Int { numKeyValueHeads * headDim }
     public var maxIntermediateSize: Int { intermediateSizes.max() ?? 0 }
 
+    /// The [out, in] shape of a linear module's weight.
+    public func shape(of kind: LinearKind, layer: Int) -> (rows: Int, columns: Int) {
+        let f = intermediateSizes[layer]
+        switch kind {
+        case .q: return (queryWidth, hiddenSize)
+        case .k, .v: return (keyValueWidth, hiddenSize)
+        case .o: return (hiddenSize, queryWidth)
+        case .gate, .up: return (f, hiddenSize)
+        case .down: return (hiddenSize, f)
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case hiddenSize = "hidden_size", intermediateSizes = "intermediate_sizes", numHiddenLayers = "num_hidden_layers"
         case numAttentionHeads = "num_attention_heads", numKeyValueHeads = "num_key_value_heads", headDim = "head_dim"

@@ -85,7 +85,7 @@ public enum PruneJob {
         let bundle = try ModelBundle.load(path: request.modelPath)
         let dense = bundle.model
         let blocks = try request.structure.resolve(dense.config)
-        let mlps = request.pipeline.mlps(blocks)
+        let mlps = try request.pipeline.checkedMLPs(blocks, config: dense.config)
         let modelSHA = try ContentHash.path(request.modelPath)
         timings.load = Date().timeIntervalSince(t0)
 

@@ -55,6 +55,24 @@ public enum Pipeline: String, Codable, CaseIterable, Sendable {
         case .chained: [blocks.flatMap { $0 }]
         }
     }
+
+    /// The MLPs, checked to be ones: each module's outputs must feed the next module's inputs, since
+    /// scoring passes importance along the chain. Checked from the configuration, before any compute.
+    public func checkedMLPs(_ blocks: [[LinearModule]], config: LlamaConfig) throws -> [[LinearModule]] {
+        let groups = mlps(blocks)
+        for mlp in groups {
+            for (a, b) in zip(mlp, mlp.dropFirst()) {
+                let outputs = config.shape(of: a.kind, layer: a.layer).rows, inputs = config.shape(of: b.kind, layer: b.layer).columns
+                guard outputs == inputs else {
+                    let hint = self == .chained && a.layer != b.layer
+                        ? "; the chained pipeline joins one block's last module to the next block's first, so use the isolated pipeline or a chain that ends where it starts (e.g. mlp.up_proj -> mlp.down_proj)"
+                        : ""
+                    throw PruningError("pipeline \(rawValue): \(b.name) takes \(inputs) inputs but \(a.name) before it has \(outputs) outputs\(hint)")
+                }
+            }
+        }
+        return groups
+    }
 }
 
 import Foundation

@@ -35,7 +35,8 @@ extension Checker {
         }
         for (structure, place) in zip(experiment.structures, structureLocations) {
             do {
-                _ = try structure.resolve(config)
+                let blocks = try structure.resolve(config)
+                for pipeline in experiment.pipelines { _ = try pipeline.checkedMLPs(blocks, config: config) }
             } catch {
                 let message = "\(error)"
                 let at = place.modules.first { message.contains("`\($0.0)`") }?.1 ?? place.layers

@@ -41,7 +41,7 @@ final class ModelSession {
         var kept: [String: Int] = [:]
         if !cell.isDense, let structure = cell.structure, let pipeline = cell.pipeline, let scorerSpec = cell.scorer, let prunerSpec = cell.pruner {
             let blocks = try structure.resolve(dense.config)
-            let mlps = pipeline.mlps(blocks)
+            let mlps = try pipeline.checkedMLPs(blocks, config: dense.config)
             var stats: CalibrationStatistics? = nil
             var resolvedCalibration = cell.calibration
             resolvedCalibration?.path = resolve(cell.calibration?.path ?? "")
