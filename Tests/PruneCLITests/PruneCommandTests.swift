@@ -68,6 +68,25 @@ final class PruneCommandTests: XCTestCase {
         XCTAssertNotNil(record["model_sha256"])
     }
 
+    /// `--save DIR` writes a Hugging Face folder; global pruning leaves layers of different widths, so
+    /// the folder pads them with zero neurons, says so, and still reloads to the same perplexity.
+    func testSavedFolderReloadsToTheSamePerplexity() throws {
+        let saved = dir.appendingPathComponent("pruned-hf").path
+        let r = try json(prune(["--scorer", "wanda", "--pruner", "global", "--pipeline", "chained", "--amount", "0.4",
+                                "--eval", text, "--save", saved, "--json"]))
+        let ppl = try XCTUnwrap(r["ppl"] as? Double)
+        let widths = try XCTUnwrap(r["ffn_widths"] as? [Int])
+        XCTAssertGreaterThan(Set(widths).count, 1, "global pruning of this model leaves layers of different widths: \(widths)")
+        XCTAssertEqual(r["saved_padded_to"] as? Int, widths.max())
+        let config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: saved + "/config.json"))) as! [String: Any]
+        XCTAssertEqual(config["intermediate_size"] as? Int, widths.max())
+        XCTAssertEqual(config["prune_intermediate_sizes"] as? [Int], widths)
+        let record = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: saved + "/pruning.json"))) as! [String: Any]
+        XCTAssertEqual(record["padded_to_intermediate_size"] as? Int, widths.max())
+        let again = try json(PruneCommand.run(["eval", "--model", saved, "--text", text, "--seqlen", "32", "--json"]))
+        XCTAssertEqual(try XCTUnwrap(again["ppl"] as? Double), ppl, accuracy: ppl * 1e-5)
+    }
+
     func testBadValuesAreRefused() throws {
         var r = try prune(["--amount", "1.5"])
         XCTAssertEqual(r.status, 64)
