@@ -5,17 +5,25 @@ import ModelIO
 /// Only pipelines this tool reproduces exactly are accepted; anything else is refused by name.
 public func loadTokenizer(huggingFaceFolder folder: URL) throws -> any Tokenizer {
     let url = folder.appendingPathComponent("tokenizer.json")
+    let config = TokenizerConfigFile(folder: folder)
     guard let data = FileManager.default.contents(atPath: url.path) else {
-        throw ModelIOError(url.path, "no such file (a Hugging Face model folder needs its tokenizer.json)")
+        let model = folder.appendingPathComponent("tokenizer.model")
+        if FileManager.default.fileExists(atPath: model.path) {
+            return try SentencePieceBPETokenizer.fromModelFile(path: model.path, addsBOS: config.addsBOS)
+        }
+        throw ModelIOError(url.path, "no such file (a Hugging Face model folder needs its tokenizer.json or tokenizer.model)")
     }
     guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let model = root["model"] as? [String: Any] else {
         throw ModelIOError(url.path, "not a tokenizers JSON file (no \"model\" object)")
     }
     switch model["type"] as? String {
     case "BPE" where HuggingFaceTokenizerFile.isByteLevel(root):
-        return try HuggingFaceTokenizerFile.byteLevel(root, model: model, path: url.path, addsBOS: TokenizerConfigFile(folder: folder).addsBOS)
+        return try HuggingFaceTokenizerFile.byteLevel(root, model: model, path: url.path, addsBOS: config.addsBOS)
+    case "BPE" where SentencePieceBPETokenizer.whitespace(ofTokenizerJSON: root) != nil:
+        return try SentencePieceBPETokenizer.fromTokenizerJSON(root, model: model, whitespace: SentencePieceBPETokenizer.whitespace(ofTokenizerJSON: root)!,
+                                                               path: url.path, config: config)
     case let kind:
-        throw ModelIOError(url.path, "tokenizer \(kind ?? "?") with pre-tokenizer \(HuggingFaceTokenizerFile.describe(root["pre_tokenizer"])) is not supported (this version reads byte-level BPE)")
+        throw ModelIOError(url.path, "tokenizer \(kind ?? "?") with normalizer \(HuggingFaceTokenizerFile.describe(root["normalizer"], list: "normalizers")) and pre-tokenizer \(HuggingFaceTokenizerFile.describe(root["pre_tokenizer"])) is not supported (this version reads byte-level BPE and SentencePiece-style BPE)")
     }
 }
 
@@ -27,9 +35,9 @@ enum HuggingFaceTokenizerFile {
         return normalizerOK && (pre["use_regex"] as? Bool ?? true) && !(pre["add_prefix_space"] as? Bool ?? false)
     }
 
-    static func describe(_ value: Any?) -> String {
+    static func describe(_ value: Any?, list key: String = "pretokenizers") -> String {
         guard let pre = value as? [String: Any] else { return "none" }
-        if let list = pre["pretokenizers"] as? [[String: Any]] {
+        if let list = pre[key] as? [[String: Any]] {
             return "\(pre["type"] as? String ?? "?")[" + list.map { $0["type"] as? String ?? "?" }.joined(separator: ", ") + "]"
         }
         return pre["type"] as? String ?? "?"

@@ -33,7 +33,9 @@ public func loadTokenizer(from file: GGUFFile) throws -> any Tokenizer {
     switch model {
     case "gpt2":
         return try ByteLevelBPETokenizer.fromGGUF(file)
+    case "llama":
+        return try SentencePieceBPETokenizer.fromGGUF(file)
     default:
-        throw ModelIOError(file.path, "tokenizer kind \"\(model)\" is not supported (this version reads gpt2, byte-level BPE)")
+        throw ModelIOError(file.path, "tokenizer kind \"\(model)\" is not supported (this version reads gpt2, byte-level BPE, and llama, SentencePiece BPE)")
     }
 }

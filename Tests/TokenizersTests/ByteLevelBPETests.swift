@@ -78,7 +78,7 @@ final class ByteLevelBPETests: XCTestCase {
         w.set("tokenizer.ggml.model", .string("bert"))
         try w.write(to: path)
         XCTAssertThrowsError(try loadTokenizer(from: GGUFFile(path: path))) {
-            XCTAssertEqual("\($0)", "\(path): tokenizer kind \"bert\" is not supported (this version reads gpt2, byte-level BPE)")
+            XCTAssertEqual("\($0)", "\(path): tokenizer kind \"bert\" is not supported (this version reads gpt2, byte-level BPE, and llama, SentencePiece BPE)")
         }
     }
 }

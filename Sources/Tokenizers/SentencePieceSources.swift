@@ -1,0 +1,120 @@
+import Foundation
+import ModelIO
+
+/// The three places a SentencePiece BPE tokenizer comes from: GGUF `llama` metadata, SentencePiece's
+/// `tokenizer.model`, and a Hugging Face tokenizer.json in LLaMA's form.
+extension SentencePieceBPETokenizer {
+    /// From `tokenizer.ggml.tokens`, `.scores`, `.token_type`, the special ids and `.add_bos_token`
+    /// (true unless said otherwise, as llama.cpp assumes for this kind); encodes as sentencepiece does.
+    public static func fromGGUF(_ file: GGUFFile) throws -> SentencePieceBPETokenizer {
+        let m = file.metadata
+        guard let tokens = m["tokenizer.ggml.tokens"]?.strings, !tokens.isEmpty else {
+            throw ModelIOError(file.path, "tokenizer.ggml.tokens is missing or not a list of strings")
+        }
+        guard let scores = m["tokenizer.ggml.scores"]?.doubles, scores.count == tokens.count else {
+            throw ModelIOError(file.path, "tokenizer.ggml.scores is missing or does not give one score per token (a llama tokenizer merges by score)")
+        }
+        let types = m["tokenizer.ggml.token_type"]?.ints.map { $0.map(Int32.init) } ?? [Int32](repeating: 1, count: tokens.count)
+        guard types.count == tokens.count else { throw ModelIOError(file.path, "tokenizer.ggml.token_type does not give one type per token") }
+        func id(_ key: String) -> Int32? {
+            guard let v = m[key]?.int, v >= 0, v < tokens.count else { return nil }
+            return Int32(v)
+        }
+        do {
+            return try SentencePieceBPETokenizer(
+                pieces: tokens, scores: scores.map(Float.init), types: types, mergeRules: nil,
+                whitespace: .sentencePiece(addDummyPrefix: m["tokenizer.ggml.add_space_prefix"]?.bool ?? true, removeExtraWhitespaces: false),
+                byteFallback: types.contains(6), wholeTokenIDs: types.indices.filter { types[$0] == 4 }.map(Int32.init),
+                bosID: id("tokenizer.ggml.bos_token_id"), eosID: id("tokenizer.ggml.eos_token_id"),
+                unknownID: id("tokenizer.ggml.unknown_token_id") ?? types.firstIndex(of: 2).map(Int32.init),
+                addsBOS: m["tokenizer.ggml.add_bos_token"]?.bool ?? true)
+        } catch let e as TokenizerError {
+            throw ModelIOError(file.path, e.description)
+        }
+    }
+
+    /// From SentencePiece's `tokenizer.model`; BOS is added unless `addsBOS` says otherwise (LLaMA adds it).
+    public static func fromModelFile(path: String, addsBOS: Bool? = nil) throws -> SentencePieceBPETokenizer {
+        let file = try SentencePieceModelFile(path: path)
+        let types = file.pieces.map(\.type)
+        do {
+            return try SentencePieceBPETokenizer(
+                pieces: file.pieces.map(\.text), scores: file.pieces.map(\.score), types: types, mergeRules: nil,
+                whitespace: .sentencePiece(addDummyPrefix: file.addDummyPrefix, removeExtraWhitespaces: file.removeExtraWhitespaces),
+                byteFallback: file.byteFallback, wholeTokenIDs: types.indices.filter { types[$0] == 4 }.map(Int32.init),
+                bosID: file.pieces.firstIndex { $0.text == "<s>" && $0.type == 3 }.map(Int32.init),
+                eosID: file.pieces.firstIndex { $0.text == "</s>" && $0.type == 3 }.map(Int32.init),
+                unknownID: types.firstIndex(of: 2).map(Int32.init), addsBOS: addsBOS ?? true)
+        } catch let e as TokenizerError {
+            throw ModelIOError(path, e.description)
+        }
+    }
+
+    /// Whether a tokenizer.json is SentencePiece-style BPE, and which whitespace handling it uses:
+    /// normalizer Prepend("▁") + Replace(" ", "▁") and no pre-tokenizer, or no normalizer and a
+    /// Metaspace pre-tokenizer that does not split. nil when it is neither.
+    static func whitespace(ofTokenizerJSON root: [String: Any]) -> Whitespace? {
+        let normalizer = root["normalizer"] as? [String: Any]
+        let pre = root["pre_tokenizer"] as? [String: Any]
+        if let normalizer, pre == nil {
+            let steps = normalizer["type"] as? String == "Sequence" ? normalizer["normalizers"] as? [[String: Any]] ?? [] : [normalizer]
+            guard steps.count == 2,
+                  steps[0]["type"] as? String == "Prepend", steps[0]["prepend"] as? String == "\u{2581}",
+                  steps[1]["type"] as? String == "Replace", steps[1]["content"] as? String == "\u{2581}",
+                  (steps[1]["pattern"] as? [String: Any])?["String"] as? String == " " else { return nil }
+            return .prependEverySegment
+        }
+        if normalizer == nil, let pre, pre["type"] as? String == "Metaspace", pre["replacement"] as? String == "\u{2581}",
+           pre["split"] as? Bool == false {
+            switch pre["prepend_scheme"] as? String ?? "always" {
+            case "first": return .metaspace(always: false)
+            case "always": return .metaspace(always: true)
+            default: return nil
+            }
+        }
+        return nil
+    }
+
+    /// From a tokenizer.json whose `whitespace(ofTokenizerJSON:)` is known: the vocabulary, the ranked
+    /// merges, byte fallback, added tokens (matched whole in text) and the BOS template.
+    static func fromTokenizerJSON(_ root: [String: Any], model: [String: Any], whitespace: Whitespace, path: String,
+                                  config: TokenizerConfigFile) throws -> SentencePieceBPETokenizer {
+        guard let vocab = model["vocab"] as? [String: Int] else { throw ModelIOError(path, "model.vocab is missing") }
+        var added: [(String, Int, Bool)] = []
+        for t in root["added_tokens"] as? [[String: Any]] ?? [] {
+            if let content = t["content"] as? String, let id = t["id"] as? Int { added.append((content, id, t["special"] as? Bool ?? false)) }
+        }
+        let size = max(vocab.values.max() ?? -1, added.map(\.1).max() ?? -1) + 1
+        var pieces = [String](repeating: "", count: size)
+        var types = [Int32](repeating: 1, count: size)
+        for (t, id) in vocab where id >= 0 { pieces[id] = t }
+        let unknown = (model["unk_token"] as? String).flatMap { name in vocab[name] ?? added.first { $0.0 == name }?.1 }
+        for (t, id, special) in added {
+            pieces[id] = t
+            types[id] = special ? 3 : 4
+        }
+        for (i, p) in pieces.enumerated() where p.count == 6 && p.hasPrefix("<0x") && p.hasSuffix(">") && UInt8(p.dropFirst(3).dropLast(), radix: 16) != nil {
+            types[i] = 6
+        }
+        if let unknown { types[unknown] = 2 }
+        let merges: [String] = (model["merges"] as? [Any] ?? []).compactMap { m in
+            if let s = m as? String { return s }
+            if let pair = m as? [String], pair.count == 2 { return pair[0] + " " + pair[1] }
+            return nil
+        }
+        func id(_ token: String?) -> Int32? {
+            guard let token else { return nil }
+            return (added.first { $0.0 == token }?.1 ?? vocab[token]).map(Int32.init)
+        }
+        let bos = id(config.bosToken), eos = id(config.eosToken)
+        let adds = config.addsBOS ?? HuggingFaceTokenizerFile.templateStartsWithSpecial(root["post_processor"])
+        do {
+            return try SentencePieceBPETokenizer(
+                pieces: pieces, scores: [Float](repeating: 0, count: size), types: types, mergeRules: merges, whitespace: whitespace,
+                byteFallback: model["byte_fallback"] as? Bool ?? false, wholeTokenIDs: added.map { Int32($0.1) },
+                bosID: bos, eosID: eos, unknownID: unknown.map(Int32.init), addsBOS: adds && bos != nil)
+        } catch let e as TokenizerError {
+            throw ModelIOError(path, e.description)
+        }
+    }
+}
