@@ -29,9 +29,10 @@ public struct GnuplotFigure {
             "# \(n): drawn by `gnuplot \(n).gp` from \(n).dat; edit freely and re-run.",
             "set terminal pngcairo size 900,600 enhanced font 'Sans,12' linewidth 1.5",
             "set output '\(n).png'",
-            "set title \(Self.quoted(spec.title ?? n.replacingOccurrences(of: "_", with: " ")))",
-            "set xlabel \(Self.quoted(data.xLabel))",
-            "set ylabel \(Self.quoted(data.yLabel))",
+            // Labels are plain text (noenhanced): module names such as up_proj must not turn into subscripts.
+            "set title \(Self.quoted(spec.title ?? n.replacingOccurrences(of: "_", with: " "))) noenhanced",
+            "set xlabel \(Self.quoted(data.xLabel)) noenhanced",
+            "set ylabel \(Self.quoted(data.yLabel)) noenhanced",
             // The key sits outside the plot area, so it never covers data.
             "set key outside right top box opaque",
             "set grid lc rgb '#dddddd'",
@@ -45,11 +46,11 @@ public struct GnuplotFigure {
         if spec.kind == "bars" {
             lines += ["set style data histograms", "set style histogram cluster gap 1", "set style fill solid 0.85 border -1", "set boxwidth 0.9"]
             for (i, s) in data.series.enumerated() {
-                plots.append("'\(n).dat' index \(i) using 2:xtic(\(spec.x == "amount" ? "sprintf('%.0f%%', $1*100)" : "1")) title \(Self.quoted(s.name)) lc rgb '\(Palette.colour(s.name))'")
+                plots.append("'\(n).dat' index \(i) using 2:xtic(\(spec.x == "amount" ? "sprintf('%.0f%%', $1*100)" : "1")) title \(Self.quoted(s.name)) noenhanced lc rgb '\(Palette.colour(s.name))'")
             }
         } else {
             for (i, s) in data.series.enumerated() {
-                plots.append("'\(n).dat' index \(i) using \(xcol):2 title \(Self.quoted(s.name)) with linespoints lc rgb '\(Palette.colour(s.name))' dt \(Palette.dash(s.name)) pt 7 ps 0.8")
+                plots.append("'\(n).dat' index \(i) using \(xcol):2 title \(Self.quoted(s.name)) noenhanced with linespoints lc rgb '\(Palette.colour(s.name))' dt \(Palette.dash(s.name)) pt 7 ps 0.8")
             }
         }
         if let b = data.baseline, spec.kind != "bars" {

@@ -1,4 +1,5 @@
 import Foundation
+import Llama
 import Pruning
 @testable import Script
 import TestSupport
@@ -160,5 +161,39 @@ final class LanguageDocTests: XCTestCase {
         let path = TestPaths.root.appendingPathComponent("scripts/quickstart.prune").path
         let (e, _) = try Checker.check(SourceFile.read(path))
         XCTAssertEqual(Planner.cells(e).count, 3)
+    }
+}
+
+extension SweepAndStoreTests {
+    /// A Hugging Face folder is a model like a GGUF file: checked against its headers, run, and its
+    /// pruned models saved as folders; the same weights give the same perplexities either way.
+    func testHuggingFaceFolderModelsRunAndSave() throws {
+        let folder = try ScriptFolder(self)
+        let tiny = try ModelBundle.load(path: folder.url.appendingPathComponent("tiny.gguf").path)
+        try ModelExport.write(tiny.model, tokenizer: tiny.tokenizer, source: tiny.source, to: folder.url.appendingPathComponent("tiny-hf").path)
+        let script = """
+        model     ["tiny.gguf", "tiny-hf"]
+        calibrate "calib.txt" samples 3 seqlen 16
+        scorer    wanda
+        amount    [0%, 30%]
+        evaluate  perplexity "eval.txt" seqlen 32 windows 4
+        save      "pruned/{model}-{amount}"
+        """
+        XCTAssertEqual(try interpreter(folder, script).run(), 4)
+        let store = try ResultsStore(folder: folder.url.appendingPathComponent("out/sweep"))
+        func ppl(_ model: String, _ amount: Double) throws -> Double {
+            try XCTUnwrap(store.records.values.first { $0.cell.model == model && $0.cell.amount == amount }?.metrics.ppl)
+        }
+        for amount in [0, 0.3] {
+            XCTAssertEqual(try ppl("tiny-hf", amount), try ppl("tiny.gguf", amount), accuracy: 1e-6 * (try ppl("tiny.gguf", amount)), "amount \(amount)")
+        }
+        let saved = folder.url.appendingPathComponent("pruned/tiny-hf-0.3").path
+        XCTAssertTrue(FileManager.default.fileExists(atPath: saved + "/config.json"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: folder.url.appendingPathComponent("pruned/tiny-0.3/model.safetensors").path))
+        XCTAssertEqual(try LlamaModel.load(path: saved).config.intermediateSizes, [67, 67])
+        // The checker reads the folder's config.json and safetensors headers for structure errors.
+        let bad = try folder.diagnostics("bad.prune", "model \"tiny-hf\"\nstructure model.layers: mlp.up_proj -> mlp.dwn_proj\nscorer norm\namount 30%\n")
+        XCTAssertEqual(bad.count, 1)
+        XCTAssertTrue(bad.first?.message.contains("no linear module `mlp.dwn_proj`") ?? false, "\(bad)")
     }
 }
