@@ -42,15 +42,16 @@ public struct GnuplotFigure {
         if spec.logY { lines.append("set logscale y") }
         if spec.x == "amount" && spec.kind != "layers" { lines.append("set format x '%.0f%%'") }
         var plots: [String] = []
+        let names = data.series.map(\.name)
         let xcol = spec.x == "amount" && spec.kind != "layers" ? "($1*100)" : "1"
         if spec.kind == "bars" {
             lines += ["set style data histograms", "set style histogram cluster gap 1", "set style fill solid 0.85 border -1", "set boxwidth 0.9"]
             for (i, s) in data.series.enumerated() {
-                plots.append("'\(n).dat' index \(i) using 2:xtic(\(spec.x == "amount" ? "sprintf('%.0f%%', $1*100)" : "1")) title \(Self.quoted(s.name)) noenhanced lc rgb '\(Palette.colour(s.name))'")
+                plots.append("'\(n).dat' index \(i) using 2:xtic(\(spec.x == "amount" ? "sprintf('%.0f%%', $1*100)" : "1")) title \(Self.quoted(s.name)) noenhanced lc rgb '\(Palette.colour(s.name, among: names))'")
             }
         } else {
             for (i, s) in data.series.enumerated() {
-                plots.append("'\(n).dat' index \(i) using \(xcol):2 title \(Self.quoted(s.name)) noenhanced with linespoints lc rgb '\(Palette.colour(s.name))' dt \(Palette.dash(s.name)) pt 7 ps 0.8")
+                plots.append("'\(n).dat' index \(i) using \(xcol):2 title \(Self.quoted(s.name)) noenhanced with linespoints lc rgb '\(Palette.colour(s.name, among: names))' dt \(Palette.dash(s.name)) pt 7 ps 0.8")
             }
         }
         if let b = data.baseline, spec.kind != "bars" {

@@ -1,5 +1,6 @@
 /// Colours that stay with a name in every figure: the six scorers have fixed colours (a paper's
-/// figures should show wpr in the same colour throughout); other names get a colour from their hash.
+/// figures should show wpr in the same colour throughout); other series take the colours in turn, in
+/// the order the figure lists them, so no two of them share one.
 enum Palette {
     static let fixed: [String: String] = [
         "wpr": "#0072B2", "mpr": "#56B4E9", "activation": "#009E73", "wanda": "#D55E00",
@@ -9,10 +10,11 @@ enum Palette {
     static let cycle = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#999999"]
 
     /// A component keeps its colour in every figure, with or without parameters (wpr(gamma: 0.5) is
-    /// drawn in wpr's colour); other names get one from their hash.
-    static func colour(_ name: String) -> String {
+    /// drawn in wpr's colour); any other series gets the next colour of the cycle among `series`.
+    static func colour(_ name: String, among series: [String]) -> String {
         if let c = fixed[String(name.prefix { $0 != "(" && $0 != " " })] { return c }
-        return cycle[Int(hash(name) % UInt32(cycle.count))]
+        let others = series.filter { fixed[String($0.prefix { $0 != "(" && $0 != " " })] == nil }
+        return cycle[(others.firstIndex(of: name) ?? 0) % cycle.count]
     }
 
     /// Variants of one component (different parameters) are told apart by dash pattern: 1 (solid) for

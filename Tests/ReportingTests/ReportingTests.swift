@@ -60,6 +60,14 @@ final class ReportingTests: XCTestCase {
         XCTAssertFalse(gp.contains("pdfcairo"))
     }
 
+    func testSeriesColoursAreFixedForScorersAndDistinctOtherwise() {
+        let thetas = ["theta 0", "theta 0.25", "theta 0.5", "theta 0.75", "theta 1"]
+        XCTAssertEqual(Set(thetas.map { Palette.colour($0, among: thetas) }).count, 5)
+        XCTAssertEqual(Palette.colour("wpr(gamma: 0.5)", among: ["wpr(gamma: 0.5)", "x"]), "#0072B2")
+        XCTAssertEqual(Palette.colour("wanda", among: ["wanda"]), "#D55E00")
+        XCTAssertNotEqual(Palette.dash("wpr(gamma: 0.5)"), Palette.dash("wpr"))
+    }
+
     func testRatioSpeedupAndFilters() {
         var f = FigureSpec(name: "r")
         f.y = "ppl_ratio"

@@ -1,0 +1,22 @@
+# global_plain: drawn by `gnuplot global_plain.gp` from global_plain.dat; edit freely and re-run.
+set terminal pngcairo size 900,600 enhanced font 'Sans,12' linewidth 1.5
+set output 'global_plain.png'
+set title "Global pruning (reference ranking)" noenhanced
+set xlabel "share of FFN rows pruned" noenhanced
+set ylabel "perplexity" noenhanced
+set key outside right top box opaque
+set grid lc rgb '#dddddd'
+set border lc rgb '#444444'
+set logscale y
+set format x '%.0f%%'
+plot 'global_plain.dat' index 0 using ($1*100):2 title "wpr(gamma: 0.5)" noenhanced with linespoints lc rgb '#0072B2' dt 5 pt 7 ps 0.8, \
+     'global_plain.dat' index 1 using ($1*100):2 title "mpr" noenhanced with linespoints lc rgb '#56B4E9' dt 1 pt 7 ps 0.8, \
+     'global_plain.dat' index 2 using ($1*100):2 title "activation" noenhanced with linespoints lc rgb '#009E73' dt 1 pt 7 ps 0.8, \
+     'global_plain.dat' index 3 using ($1*100):2 title "wanda" noenhanced with linespoints lc rgb '#D55E00' dt 1 pt 7 ps 0.8, \
+     'global_plain.dat' index 4 using ($1*100):2 title "norm" noenhanced with linespoints lc rgb '#CC79A7' dt 1 pt 7 ps 0.8, \
+     'global_plain.dat' index 5 using ($1*100):2 title "random" noenhanced with linespoints lc rgb '#999999' dt 1 pt 7 ps 0.8, \
+     10.4872595 title 'dense' with lines lc rgb '#000000' dt 2
+set terminal svg size 900,600 enhanced font 'Sans,12' linewidth 1.5
+set output 'global_plain.svg'
+replot
+unset output
