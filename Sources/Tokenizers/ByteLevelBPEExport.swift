@@ -27,24 +27,13 @@ extension ByteLevelBPETokenizer {
         let special = Set(specialTokenIDs)
         var vocab: [String: Int] = [:]
         for (i, t) in vocabulary.enumerated() where !special.contains(Int32(i)) && vocab[t] == nil { vocab[t] = i }
-        let added: [[String: Any]] = specialTokenIDs.sorted().map { id in
-            ["id": Int(id), "content": vocabulary[Int(id)], "single_word": false, "lstrip": false, "rstrip": false,
-             "normalized": false, "special": !userDefinedIDs.contains(id)]
+        let added = specialTokenIDs.sorted().map {
+            TokenizerJSONParts.addedToken(id: Int($0), content: vocabulary[Int($0)], special: !userDefinedIDs.contains($0))
         }
         // Special tokens also sit in the model's vocabulary, as tokenizers writes them.
         for id in specialTokenIDs where vocab[vocabulary[Int(id)]] == nil { vocab[vocabulary[Int(id)]] = Int(id) }
         let byteLevel: [String: Any] = ["type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": true]
-        var postProcessor: Any = NSNull()
-        if addsBOS, let bosID {
-            let bos = vocabulary[Int(bosID)]
-            postProcessor = [
-                "type": "TemplateProcessing",
-                "single": [["SpecialToken": ["id": bos, "type_id": 0]], ["Sequence": ["id": "A", "type_id": 0]]],
-                "pair": [["SpecialToken": ["id": bos, "type_id": 0]], ["Sequence": ["id": "A", "type_id": 0]],
-                         ["SpecialToken": ["id": bos, "type_id": 1]], ["Sequence": ["id": "B", "type_id": 1]]],
-                "special_tokens": [bos: ["id": bos, "ids": [Int(bosID)], "tokens": [bos]]],
-            ] as [String: Any]
-        }
+        let postProcessor = addsBOS ? TokenizerJSONParts.bosTemplate(bosID.map { vocabulary[Int($0)] }, id: bosID) : NSNull()
         let root: [String: Any] = [
             "version": "1.0", "truncation": NSNull(), "padding": NSNull(), "added_tokens": added,
             "normalizer": NSNull(), "pre_tokenizer": byteLevel, "post_processor": postProcessor, "decoder": byteLevel,

@@ -44,35 +44,17 @@ enum HuggingFaceTokenizerFile {
     }
 
     static func byteLevel(_ root: [String: Any], model: [String: Any], path: String, addsBOS: Bool?) throws -> ByteLevelBPETokenizer {
-        guard let vocab = model["vocab"] as? [String: Int] else { throw ModelIOError(path, "model.vocab is missing") }
-        var added: [(String, Int, Bool)] = []
-        for t in root["added_tokens"] as? [[String: Any]] ?? [] {
-            if let content = t["content"] as? String, let id = t["id"] as? Int { added.append((content, id, t["special"] as? Bool ?? false)) }
-        }
-        let size = max(vocab.values.max() ?? -1, added.map(\.1).max() ?? -1) + 1
-        var tokens = [String](repeating: "", count: size)
-        for (t, id) in vocab where id >= 0 { tokens[id] = t }
-        for (t, id, _) in added { tokens[id] = t }
-        // Merges come as "a b" strings (older files) or as [a, b] pairs (newer ones).
-        let merges: [String] = (model["merges"] as? [Any] ?? []).compactMap { m in
-            if let s = m as? String { return s }
-            if let pair = m as? [String], pair.count == 2 { return pair[0] + " " + pair[1] }
-            return nil
-        }
+        let v = try TokenizerJSONParts.read(root, model: model, path: path)
         // Added tokens are matched whole in text, special or not, as tokenizers does.
-        let specialIDs = added.map { Int32($0.1) }
+        let specialIDs = v.added.map { Int32($0.id) }
         let config = TokenizerConfigFile(folder: URL(fileURLWithPath: path).deletingLastPathComponent())
-        func id(_ token: String?) -> Int32? {
-            guard let token else { return nil }
-            return (added.first { $0.0 == token }?.1 ?? vocab[token]).map(Int32.init)
-        }
-        let bos = id(config.bosToken), eos = id(config.eosToken)
+        let bos = v.id(config.bosToken), eos = v.id(config.eosToken)
         // BOS is added when tokenizer_config.json says so, or when the post-processor's template for a
         // single sequence starts with a special token.
         let adds = addsBOS ?? templateStartsWithSpecial(root["post_processor"])
         do {
-            return try ByteLevelBPETokenizer(vocabulary: tokens, merges: merges, specialIDs: specialIDs,
-                                             userDefinedIDs: Set(added.filter { !$0.2 }.map { Int32($0.1) }),
+            return try ByteLevelBPETokenizer(vocabulary: v.tokens, merges: v.merges, specialIDs: specialIDs,
+                                             userDefinedIDs: Set(v.added.filter { !$0.special }.map { Int32($0.id) }),
                                              bosID: bos, eosID: eos, addsBOS: adds && bos != nil)
         } catch let e as TokenizerError {
             throw ModelIOError(path, e.description)

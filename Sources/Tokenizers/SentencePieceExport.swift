@@ -52,9 +52,8 @@ extension SentencePieceBPETokenizer {
     public func huggingFaceFiles() throws -> [String: Data] {
         var vocab: [String: Int] = [:]
         for (i, p) in pieces.enumerated() where vocab[p] == nil { vocab[p] = i }
-        let added: [[String: Any]] = types.indices.filter { [2, 3, 4].contains(types[$0]) }.map { i in
-            ["id": i, "content": pieces[i], "single_word": false, "lstrip": false, "rstrip": false,
-             "normalized": false, "special": types[i] != 4]
+        let added = types.indices.filter { [2, 3, 4].contains(types[$0]) }.map {
+            TokenizerJSONParts.addedToken(id: $0, content: pieces[$0], special: types[$0] != 4)
         }
         let normalizer: Any
         let preTokenizer: Any
@@ -69,17 +68,7 @@ extension SentencePieceBPETokenizer {
             ]] as [String: Any]
             preTokenizer = NSNull()
         }
-        var postProcessor: Any = NSNull()
-        if addsBOS, let bosID {
-            let bos = pieces[Int(bosID)]
-            postProcessor = [
-                "type": "TemplateProcessing",
-                "single": [["SpecialToken": ["id": bos, "type_id": 0]], ["Sequence": ["id": "A", "type_id": 0]]],
-                "pair": [["SpecialToken": ["id": bos, "type_id": 0]], ["Sequence": ["id": "A", "type_id": 0]],
-                         ["SpecialToken": ["id": bos, "type_id": 1]], ["Sequence": ["id": "B", "type_id": 1]]],
-                "special_tokens": [bos: ["id": bos, "ids": [Int(bosID)], "tokens": [bos]]],
-            ] as [String: Any]
-        }
+        let postProcessor = addsBOS ? TokenizerJSONParts.bosTemplate(bosID.map { pieces[Int($0)] }, id: bosID) : NSNull()
         let decoder: [String: Any] = ["type": "Sequence", "decoders": [
             ["type": "Replace", "pattern": ["String": "\u{2581}"], "content": " "],
             ["type": "ByteFallback"], ["type": "Fuse"], ["type": "Strip", "content": " ", "start": 1, "stop": 0],

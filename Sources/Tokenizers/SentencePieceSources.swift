@@ -79,40 +79,22 @@ extension SentencePieceBPETokenizer {
     /// merges, byte fallback, added tokens (matched whole in text) and the BOS template.
     static func fromTokenizerJSON(_ root: [String: Any], model: [String: Any], whitespace: Whitespace, path: String,
                                   config: TokenizerConfigFile) throws -> SentencePieceBPETokenizer {
-        guard let vocab = model["vocab"] as? [String: Int] else { throw ModelIOError(path, "model.vocab is missing") }
-        var added: [(String, Int, Bool)] = []
-        for t in root["added_tokens"] as? [[String: Any]] ?? [] {
-            if let content = t["content"] as? String, let id = t["id"] as? Int { added.append((content, id, t["special"] as? Bool ?? false)) }
-        }
-        let size = max(vocab.values.max() ?? -1, added.map(\.1).max() ?? -1) + 1
-        var pieces = [String](repeating: "", count: size)
-        var types = [Int32](repeating: 1, count: size)
-        for (t, id) in vocab where id >= 0 { pieces[id] = t }
-        let unknown = (model["unk_token"] as? String).flatMap { name in vocab[name] ?? added.first { $0.0 == name }?.1 }
-        for (t, id, special) in added {
-            pieces[id] = t
-            types[id] = special ? 3 : 4
-        }
+        let v = try TokenizerJSONParts.read(root, model: model, path: path)
+        let pieces = v.tokens
+        var types = [Int32](repeating: 1, count: pieces.count)
+        for a in v.added { types[a.id] = a.special ? 3 : 4 }
         for (i, p) in pieces.enumerated() where p.count == 6 && p.hasPrefix("<0x") && p.hasSuffix(">") && UInt8(p.dropFirst(3).dropLast(), radix: 16) != nil {
             types[i] = 6
         }
-        if let unknown { types[unknown] = 2 }
-        let merges: [String] = (model["merges"] as? [Any] ?? []).compactMap { m in
-            if let s = m as? String { return s }
-            if let pair = m as? [String], pair.count == 2 { return pair[0] + " " + pair[1] }
-            return nil
-        }
-        func id(_ token: String?) -> Int32? {
-            guard let token else { return nil }
-            return (added.first { $0.0 == token }?.1 ?? vocab[token]).map(Int32.init)
-        }
-        let bos = id(config.bosToken), eos = id(config.eosToken)
+        let unknown = (model["unk_token"] as? String).flatMap { v.id($0) }
+        if let unknown { types[Int(unknown)] = 2 }
+        let bos = v.id(config.bosToken), eos = v.id(config.eosToken)
         let adds = config.addsBOS ?? HuggingFaceTokenizerFile.templateStartsWithSpecial(root["post_processor"])
         do {
             return try SentencePieceBPETokenizer(
-                pieces: pieces, scores: [Float](repeating: 0, count: size), types: types, mergeRules: merges, whitespace: whitespace,
-                byteFallback: model["byte_fallback"] as? Bool ?? false, wholeTokenIDs: added.map { Int32($0.1) },
-                bosID: bos, eosID: eos, unknownID: unknown.map(Int32.init), addsBOS: adds && bos != nil)
+                pieces: pieces, scores: [Float](repeating: 0, count: pieces.count), types: types, mergeRules: v.merges, whitespace: whitespace,
+                byteFallback: model["byte_fallback"] as? Bool ?? false, wholeTokenIDs: v.added.map { Int32($0.id) },
+                bosID: bos, eosID: eos, unknownID: unknown, addsBOS: adds && bos != nil)
         } catch let e as TokenizerError {
             throw ModelIOError(path, e.description)
         }

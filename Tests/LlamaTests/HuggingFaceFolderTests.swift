@@ -123,14 +123,7 @@ final class HuggingFaceFolderTests: XCTestCase {
     /// The Python `gguf` package (llama.cpp's own reader) opens the GGUF this tool writes and sees the
     /// same tensors, shapes, types and values. Runs when `gguf` is importable.
     func testPythonGGUFReaderReadsWhatWeWrite() throws {
-        let probe = Process()
-        probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        probe.arguments = ["python3", "-c", "import gguf, numpy"]
-        probe.standardError = FileHandle.nullDevice
-        try probe.run()
-        probe.waitUntilExit()
-        guard probe.terminationStatus == 0 else { throw XCTSkip("Python package gguf not importable; pip install gguf to run this check") }
-
+        try Python.require(["gguf", "numpy"])
         let bundle = try ModelBundle.load(path: folder("tiny-llama"))
         let tmp = try TestPaths.temporaryFolder(self)
         let path = tmp.appendingPathComponent("m.gguf").path
@@ -145,15 +138,8 @@ final class HuggingFaceFolderTests: XCTestCase {
                "tokens": len(r.fields["tokenizer.ggml.tokens"].data)}
         print(json.dumps(out))
         """
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", script, path]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 0)
+        let (status, data) = try Python.run(script, [path])
+        XCTAssertEqual(status, 0)
         struct Seen: Decodable {
             struct T: Decodable { let name: String; let shape: [Int]; let type: String; let sum: Double }
             let tensors: [T]; let arch: String; let ffn: Int; let tokens: Int

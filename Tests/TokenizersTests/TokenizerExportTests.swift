@@ -37,29 +37,16 @@ final class TokenizerExportTests: XCTestCase {
         XCTAssertEqual(fromJSON.addsBOS, original.addsBOS)
 
         // Hugging Face tokenizers on the file we wrote.
-        let probe = Process()
-        probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        probe.arguments = ["python3", "-c", "import tokenizers"]
-        probe.standardError = FileHandle.nullDevice
-        try probe.run()
-        probe.waitUntilExit()
-        guard probe.terminationStatus == 0 else { throw XCTSkip("Python package tokenizers not importable; pip install tokenizers to run the last check") }
+        try Python.require(["tokenizers"])
         let texts = dir.appendingPathComponent("texts.json")
         try JSONEncoder().encode(try cases().map(\.text)).write(to: texts)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", """
+        let (status, out) = try Python.run("""
             import json, sys
             from tokenizers import Tokenizer
             t = Tokenizer.from_file(sys.argv[1])
             print(json.dumps([t.encode(s).ids for s in json.load(open(sys.argv[2]))]))
-            """, dir.appendingPathComponent("tokenizer.json").path, texts.path]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        try p.run()
-        let out = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 0)
+            """, [dir.appendingPathComponent("tokenizer.json").path, texts.path])
+        XCTAssertEqual(status, 0)
         let ids = try JSONDecoder().decode([[Int32]].self, from: out)
         XCTAssertEqual(ids, try cases().map(\.ids))
     }
