@@ -71,12 +71,7 @@ public struct GGUFWriter {
         try AtomicWrite.stream(to: path) { sink in
             try sink(header)
             for t in tensors {
-                var chunk = Data(capacity: align(t.values.count * t.storage.byteWidth))
-                switch t.storage {
-                case .f32: for v in t.values { chunk.append(le: v.bitPattern) }
-                case .f16: for v in t.values { chunk.append(le: Float16(v).bitPattern) }
-                case .bf16: for v in t.values { chunk.append(le: SafetensorsWriter.bfloat16Bits(v)) }
-                }
+                var chunk = littleEndianBytes(t.values, t.storage == .f32 ? .f32 : t.storage == .f16 ? .f16 : .bf16)
                 chunk.append(Data(count: align(chunk.count) - chunk.count))
                 try sink(chunk)
             }
