@@ -70,7 +70,7 @@ public enum PruneJob {
                            progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> PruneReport {
         // Check everything that can be checked before any heavy work.
         let scorer = try ScorerRegistry.make(request.scorer)
-        let pruner = try PrunerRegistry.make(request.pruner)
+        _ = try PrunerRegistry.make(request.pruner)
         try checkAmount(request.amount)
         let needsStatistics = type(of: scorer).needsStatistics
         if needsStatistics && request.calibration == nil {
@@ -82,73 +82,51 @@ public enum PruneJob {
         var timings = PruneReport.Timings()
         stage(.load)
         var t0 = Date()
-        let bundle = try ModelBundle.load(path: request.modelPath)
-        let dense = bundle.model
-        let blocks = try request.structure.resolve(dense.config)
-        let mlps = try request.pipeline.checkedMLPs(blocks, config: dense.config)
-        let modelSHA = try ContentHash.path(request.modelPath)
+        let session = try PruningSession(bundle: ModelBundle.load(path: request.modelPath), cache: request.cache)
+        let dense = session.dense
+        _ = try session.mlps(request.structure, request.pipeline)
         timings.load = Date().timeIntervalSince(t0)
 
-        var statistics: CalibrationStatistics? = nil
-        var tokensSHA: String? = nil
-        var cached = false
+        var calibrated: PruningSession.Calibrated? = nil
         if needsStatistics, let spec = request.calibration {
             stage(.calibration)
             t0 = Date()
-            let windows = try CalibrationData.windows(spec, tokenizer: bundle.tokenizer)
-            tokensSHA = ContentHash.tokens(windows)
-            let modules = Set(blocks.joined())
-            let key = StatisticsCache.Key(modelSHA256: modelSHA, tokensSHA256: tokensSHA!, modules: modules.map(\.name))
-            if let hit = request.cache?.load(key) {
-                statistics = hit
-                cached = true
-            } else {
-                statistics = CalibrationRun.statistics(dense, windows: windows, modules: modules, progress: progress)
-                try request.cache?.store(statistics!, for: key)
-            }
+            calibrated = try session.statistics(spec, structure: request.structure, progress: progress)
             timings.calibration = Date().timeIntervalSince(t0)
         }
 
         stage(.scoring)
         t0 = Date()
-        let importances = try LLMRank.importances(model: dense, statistics: statistics, mlps: mlps, scorer: scorer)
+        let importances = try session.importances(request.scorer, structure: request.structure, pipeline: request.pipeline, calibrated: calibrated)
         timings.scoring = Date().timeIntervalSince(t0)
 
         stage(.pruning)
         t0 = Date()
-        let removed = try LLMRank.rowsToPrune(importances: importances, mlps: mlps, pruner: pruner, amount: request.amount)
-        let pruned = ApplyPruning.shrunk(dense, removing: removed)
+        let pruned = try session.prune(importances, structure: request.structure, pipeline: request.pipeline,
+                                       pruner: request.pruner, amount: request.amount)
         timings.pruning = Date().timeIntervalSince(t0)
 
         var result: PerplexityResult? = nil
         if let text = request.evaluationText {
             stage(.evaluation)
             t0 = Date()
-            let content = try TextFile.read(text)
-            let ids = bundle.tokenizer.encode(content)
-            result = try Perplexity.evaluate(pruned, ids: ids, protocol: request.evaluation, progress: progress)
+            result = try Perplexity.evaluate(pruned.model, ids: session.tokens(of: text), protocol: request.evaluation, progress: progress)
             timings.evaluation = Date().timeIntervalSince(t0)
         }
 
-        var keptRows: [String: Int] = [:], totalRows: [String: Int] = [:]
-        for m in blocks.joined() {
-            let rows = dense.weights.layers[m.layer].weight(m.kind).rows
-            totalRows[m.name] = rows
-            keptRows[m.name] = rows - (removed[m]?.count ?? 0)
-        }
         var report = PruneReport(
-            model: request.modelPath, modelSHA256: modelSHA, structure: request.structure.description,
+            model: request.modelPath, modelSHA256: session.modelSHA256, structure: request.structure.description,
             pipeline: request.pipeline.rawValue, scorer: request.scorer.description, pruner: request.pruner.description,
-            amount: request.amount, calibrationTokensSHA256: tokensSHA, calibrationCached: cached,
+            amount: request.amount, calibrationTokensSHA256: calibrated?.tokensSHA256, calibrationCached: calibrated?.fromDisk ?? false,
             ppl: result?.ppl, perplexity: result,
-            paramsTotal: ParameterCount.stored(dense), paramsNonzero: ParameterCount.nonzero(pruned),
-            paramsStored: ParameterCount.stored(pruned), keptRows: keptRows, totalRows: totalRows,
-            ffnWidths: pruned.config.intermediateSizes, timings: timings, peakRSSMB: 0, saved: nil)
+            paramsTotal: ParameterCount.stored(dense), paramsNonzero: ParameterCount.nonzero(pruned.model),
+            paramsStored: ParameterCount.stored(pruned.model), keptRows: pruned.keptRows, totalRows: pruned.totalRows,
+            ffnWidths: pruned.model.config.intermediateSizes, timings: timings, peakRSSMB: 0, saved: nil)
 
         if let path = request.savePath {
             stage(.saving)
             t0 = Date()
-            let summary = try PrunedModelFiles.save(pruned, bundle: bundle, to: path, removed: removed, request: request, report: report)
+            let summary = try PrunedModelFiles.save(pruned.model, bundle: session.bundle, to: path, removed: pruned.removed, request: request, report: report)
             report.saved = path
             report.savedPaddedTo = summary.paddedTo
             report.timings.saving = Date().timeIntervalSince(t0)

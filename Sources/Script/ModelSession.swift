@@ -5,25 +5,20 @@ import ModelIO
 import Pruning
 import Tensor
 
-/// One loaded model and what cells on it share: calibration statistics per (calibration, structure),
-/// importances per (calibration, structure, pipeline, scorer), token ids per evaluation text.
+/// One loaded model, measuring the cells of a sweep on it: the shared work (statistics, importances,
+/// token ids) lives in a `PruningSession`; this adds the per-cell stage clock, metrics and saving.
 final class ModelSession {
     let path: String
-    let bundle: ModelBundle
-    let cache: StatisticsCache
-    private var statistics: [String: CalibrationStatistics] = [:]
-    private var importances: [String: [LinearModule: [Double]]] = [:]
-    private var texts: [String: [Int32]] = [:]
-    private lazy var modelSHA: String? = try? ContentHash.path(path)
+    let session: PruningSession
+    var bundle: ModelBundle { session.bundle }
 
     /// The model load's time, reported with the first cell measured after it.
     private var loadSeconds: Double
 
     init(path: String, cache: StatisticsCache) throws {
         self.path = path
-        bundle = try ModelBundle.load(path: path)
-        loadSeconds = bundle.loadSeconds
-        self.cache = cache
+        session = try PruningSession(bundle: ModelBundle.load(path: path), cache: cache)
+        loadSeconds = session.bundle.loadSeconds
     }
 
     /// Seconds spent in each stage since the last call, for the cell being measured.
@@ -36,51 +31,29 @@ final class ModelSession {
             clock.enter(name)
             announce(name)
         }
-        let dense = bundle.model
+        let dense = session.dense
         var model = dense
         var kept: [String: Int] = [:]
-        if !cell.isDense, let structure = cell.structure, let pipeline = cell.pipeline, let scorerSpec = cell.scorer, let prunerSpec = cell.pruner {
-            let blocks = try structure.resolve(dense.config)
-            let mlps = try pipeline.checkedMLPs(blocks, config: dense.config)
-            var stats: CalibrationStatistics? = nil
-            var resolvedCalibration = cell.calibration
-            resolvedCalibration?.path = resolve(cell.calibration?.path ?? "")
-            if let spec = resolvedCalibration {
-                let statsKey = "\(spec)|\(structure)"
-                if let hit = statistics[statsKey] {
-                    stats = hit
-                } else {
-                    stage("calibration")
-                    let windows = try CalibrationData.windows(spec, tokenizer: bundle.tokenizer)
-                    let modules = Set(blocks.joined())
-                    let key = StatisticsCache.Key(modelSHA256: modelSHA ?? "", tokensSHA256: ContentHash.tokens(windows), modules: modules.map(\.name))
-                    if let cached = cache.load(key) {
-                        stats = cached
-                    } else {
-                        stats = CalibrationRun.statistics(dense, windows: windows, modules: modules, progress: window)
-                        try? cache.store(stats!, for: key)
-                    }
-                    statistics[statsKey] = stats
-                }
+        if !cell.isDense, let structure = cell.structure, let pipeline = cell.pipeline, let scorer = cell.scorer, let pruner = cell.pruner {
+            _ = try session.mlps(structure, pipeline)
+            var calibrated: PruningSession.Calibrated? = nil
+            if var spec = cell.calibration {
+                spec.path = resolve(spec.path)
+                calibrated = try session.statistics(spec, structure: structure, computing: { stage("calibration") }, progress: window)
             }
-            let importanceKey = "\(String(describing: resolvedCalibration))|\(structure)|\(pipeline)|\(scorerSpec)"
-            if importances[importanceKey] == nil {
-                stage("scoring")
-                importances[importanceKey] = try LLMRank.importances(model: dense, statistics: stats, mlps: mlps, scorer: ScorerRegistry.make(scorerSpec))
-            }
+            let importances = try session.importances(scorer, structure: structure, pipeline: pipeline, calibrated: calibrated,
+                                                      computing: { stage("scoring") })
             stage("pruning")
-            let removed = try LLMRank.rowsToPrune(importances: importances[importanceKey]!, mlps: mlps,
-                                                  pruner: PrunerRegistry.make(prunerSpec), amount: cell.amount)
-            model = ApplyPruning.shrunk(dense, removing: removed)
-            for m in blocks.joined() { kept[m.name] = dense.weights.layers[m.layer].weight(m.kind).rows - (removed[m]?.count ?? 0) }
+            let pruned = try session.prune(importances, structure: structure, pipeline: pipeline, pruner: pruner, amount: cell.amount)
+            model = pruned.model
+            kept = pruned.keptRows
         }
         var metrics = CellMetrics(paramsTotal: ParameterCount.stored(dense), paramsNonzero: ParameterCount.nonzero(model),
                                   paramsStored: ParameterCount.stored(model), keptRows: kept, ffnWidths: model.config.intermediateSizes)
         if let evaluation = cell.evaluation {
             stage("evaluation")
-            let text = resolve(evaluation.text)
-            if texts[text] == nil { texts[text] = bundle.tokenizer.encode(try TextFile.read(text)) }
-            let r = try Perplexity.evaluate(model, ids: texts[text]!, protocol: evaluation.perplexityProtocol, progress: window)
+            let r = try Perplexity.evaluate(model, ids: session.tokens(of: resolve(evaluation.text)),
+                                            protocol: evaluation.perplexityProtocol, progress: window)
             metrics.ppl = r.ppl
             metrics.meanNLL = r.meanNLL
             metrics.windows = r.windows
