@@ -48,8 +48,11 @@ public final class SentencePieceBPETokenizer: Tokenizer, @unchecked Sendable {
     private let pairs: [UInt64: (priority: Double, id: Int32)]
     private let byteIDs: [Int32]
     private let wholeTokens: [(bytes: [UInt8], id: Int32)]
+    /// By byte: whether some whole-matched token starts with it (most bytes need no closer look).
+    private let startsWholeToken: [Bool]
     /// Whether cutting the text before every "▁" that follows another character is exact: true when no
-    /// piece holds a character followed by "▁", so no merge can cross such a cut. Then words are cached.
+    /// piece holds a character followed by "▁", so no merge can cross such a cut, and "▁" is a piece, so
+    /// no run of unknown characters can either. Then words are cached.
     private let splitsAtSpaces: Bool
     private let cache = WordCache()
 
@@ -76,7 +79,7 @@ public final class SentencePieceBPETokenizer: Tokenizer, @unchecked Sendable {
         var index: [String: Int32] = [:]
         for (i, p) in pieces.enumerated() where mergeable(i) && index[p] == nil { index[p] = Int32(i) }
         self.index = index
-        func key(_ a: Int32, _ b: Int32) -> UInt64 { UInt64(UInt32(bitPattern: a)) << 32 | UInt64(UInt32(bitPattern: b)) }
+        let key = Self.pairKey
         var pairs: [UInt64: (priority: Double, id: Int32)] = [:]
         if let rules = mergeRules {
             for (rank, line) in rules.enumerated() {
@@ -106,7 +109,10 @@ public final class SentencePieceBPETokenizer: Tokenizer, @unchecked Sendable {
         }
         self.byteIDs = byteIDs
         wholeTokens = wholeTokenIDs.map { (Array(pieces[Int($0)].utf8), $0) }.filter { !$0.0.isEmpty }.sorted { $0.0.count > $1.0.count }
-        splitsAtSpaces = !pieces.indices.contains { i in
+        var starts = [Bool](repeating: false, count: 256)
+        for w in wholeTokens { starts[Int(w.bytes[0])] = true }
+        startsWholeToken = starts
+        splitsAtSpaces = index[String(Self.space)] != nil && !pieces.indices.contains { i in
             guard mergeable(i) else { return false }
             let s = Array(pieces[i].unicodeScalars)
             return zip(s, s.dropFirst()).contains { $0 != Self.space && $1 == Self.space }
@@ -151,7 +157,7 @@ public final class SentencePieceBPETokenizer: Tokenizer, @unchecked Sendable {
         let bytes = Array(text.utf8)
         var start = 0, i = 0
         while i < bytes.count {
-            if let w = wholeTokens.first(where: { bytes.count - i >= $0.bytes.count && bytes[i..<i + $0.bytes.count].elementsEqual($0.bytes) }) {
+            if startsWholeToken[Int(bytes[i])], let w = wholeTokens.first(where: { bytes.count - i >= $0.bytes.count && bytes[i..<i + $0.bytes.count].elementsEqual($0.bytes) }) {
                 if start < i { body(String(decoding: bytes[start..<i], as: UTF8.self), nil) }
                 body(pieces[Int(w.id)], w.id)
                 i += w.bytes.count
@@ -191,68 +197,85 @@ public final class SentencePieceBPETokenizer: Tokenizer, @unchecked Sendable {
     }
 
     /// One word: scalars as symbols, the best pair merged until none applies, unknown scalars as bytes.
-    private func encodeWord(_ scalars: ArraySlice<Unicode.Scalar>) -> [Int32] {
-        var symbols: [Int32] = []
-        var unknown: [Int: Unicode.Scalar] = [:]
-        for s in scalars {
-            if let id = index[String(s)] { symbols.append(id) } else {
-                unknown[symbols.count] = s
-                symbols.append(-1)
-            }
+    /// Symbols are a linked list over the scalars' positions: a symbol is named by where it starts.
+    private func encodeWord(_ word: ArraySlice<Unicode.Scalar>) -> [Int32] {
+        let scalars = Array(word)
+        let n = scalars.count
+        guard n > 0 else { return [] }
+        var ids = scalars.map { index[String($0)] ?? -1 }   // -1: no piece, never merges
+        var next = Array(1...n), prev = Array(-1..<(n - 1))  // next == n: the end
+        var queue = SentencePieceMergeQueue()
+        func consider(_ left: Int) {
+            let right = next[left]
+            guard left >= 0, right < n, ids[left] >= 0, ids[right] >= 0, let p = pairs[Self.pairKey(ids[left], ids[right])] else { return }
+            queue.push(.init(priority: p.priority, left: left, leftID: ids[left], rightID: ids[right]))
         }
-        var unknownAt = unknown.isEmpty ? [Bool]() : symbols.map { $0 < 0 }
-        while symbols.count > 1 {
-            var best: (priority: Double, at: Int, id: Int32)? = nil
-            for i in 0..<(symbols.count - 1) where symbols[i] >= 0 && symbols[i + 1] >= 0 {
-                let key = UInt64(UInt32(bitPattern: symbols[i])) << 32 | UInt64(UInt32(bitPattern: symbols[i + 1]))
-                if let p = pairs[key], best == nil || p.priority < best!.priority { best = (p.priority, i, p.id) }
-            }
-            guard let b = best else { break }
-            symbols[b.at] = b.id
-            symbols.remove(at: b.at + 1)
-            if !unknownAt.isEmpty { unknownAt.remove(at: b.at + 1) }
+        for i in 0..<n - 1 { consider(i) }
+        while let e = queue.pop() {
+            // Stale unless both symbols are still the ones it paired (a piece's id fixes its length).
+            guard ids[e.left] == e.leftID, next[e.left] < n, ids[next[e.left]] == e.rightID,
+                  let merged = pairs[Self.pairKey(e.leftID, e.rightID)]?.id else { continue }
+            let right = next[e.left]
+            ids[e.left] = merged
+            ids[right] = -2   // gone
+            next[e.left] = next[right]
+            if next[right] < n { prev[next[right]] = e.left }
+            if prev[e.left] >= 0 { consider(prev[e.left]) }
+            consider(e.left)
         }
-        guard !unknown.isEmpty else { return symbols }
-        // Unknown scalars, in order, become their UTF-8 bytes (or the unknown token).
-        var pending = scalars.filter { index[String($0)] == nil }.makeIterator()
         var out: [Int32] = []
-        for (i, id) in symbols.enumerated() {
-            guard unknownAt[i], let s = pending.next() else { out.append(id); continue }
-            let bytes = Array(String(s).utf8)
+        var i = 0, previousUnknown = false
+        while i < n {
+            defer { i = next[i] }
+            guard ids[i] == -1 else { out.append(ids[i]); previousUnknown = false; continue }
+            // A scalar no piece covers: its UTF-8 bytes, or the unknown piece.
+            let bytes = Array(String(scalars[i]).utf8)
             if byteFallback && bytes.allSatisfy({ byteIDs[Int($0)] >= 0 }) {
                 out.append(contentsOf: bytes.map { byteIDs[Int($0)] })
             } else if let unk = unknownID {
-                // tokenizers fuses a run of unknown tokens into one (fuse_unk), as LLaMA's files ask.
-                if mergeRules != nil, out.last == unk, i > 0, unknownAt[i - 1] { continue }
-                out.append(unk)
+                // A run of unknown characters is one unknown piece in sentencepiece, and in tokenizers
+                // with fuse_unk (as LLaMA's files ask).
+                if !(previousUnknown && out.last == unk) { out.append(unk) }
             }
+            previousUnknown = true
         }
         return out
     }
 
+    private static func pairKey(_ a: Int32, _ b: Int32) -> UInt64 { UInt64(UInt32(bitPattern: a)) << 32 | UInt64(UInt32(bitPattern: b)) }
+
     // MARK: Decoding
 
+    /// sentencepiece (scores decide): control pieces vanish, unknown ones read " ⁇ ", and while nothing
+    /// has been written yet a piece's leading "▁" is the dummy prefix and is dropped (with
+    /// remove_extra_whitespaces, until something non-empty is written). tokenizers (LLaMA's decoder:
+    /// Replace, ByteFallback, Fuse, Strip): special tokens are skipped and one leading space is stripped.
     public func decode(_ ids: [Int32]) -> String {
         var bytes: [UInt8] = []
+        var atStart: Bool
+        var keepsStart = false
+        switch whitespace {
+        case .sentencePiece(let prefix, let collapse): (atStart, keepsStart) = (prefix || collapse, collapse)
+        case .prependEverySegment, .metaspace: atStart = false
+        }
         for id in ids where id >= 0 && Int(id) < pieces.count {
             let i = Int(id)
             switch types[i] {
             case 3: continue
-            case 2: bytes.append(contentsOf: " \u{2047} ".utf8)
+            case 2:
+                if mergeRules != nil { continue }
+                bytes.append(contentsOf: " \u{2047} ".utf8)
             case 6:
                 if let b = UInt8(pieces[i].dropFirst(3).dropLast(), radix: 16) { bytes.append(b) }
             default:
-                bytes.append(contentsOf: pieces[i].replacingOccurrences(of: "\u{2581}", with: " ").utf8)
+                var piece = Substring(pieces[i])
+                if atStart && piece.unicodeScalars.first == Self.space { piece = piece.dropFirst() }
+                bytes.append(contentsOf: piece.replacingOccurrences(of: "\u{2581}", with: " ").utf8)
             }
+            atStart = atStart && keepsStart && bytes.isEmpty
         }
         var text = String(decoding: bytes, as: UTF8.self)
-        if text.hasPrefix(" ") {
-            switch whitespace {
-            case .sentencePiece(let prefix, _) where prefix: text.removeFirst()
-            case .prependEverySegment, .metaspace: text.removeFirst()
-            default: break
-            }
-        }
+        if mergeRules != nil && text.hasPrefix(" ") { text.removeFirst() }
         return text
     }
 }

@@ -26,7 +26,10 @@ extension SentencePieceBPETokenizer {
         if let unknownID { entries.append(("tokenizer.ggml.unknown_token_id", .uint32(UInt32(unknownID)))) }
         entries.append(("tokenizer.ggml.add_bos_token", .bool(addsBOS)))
         entries.append(("tokenizer.ggml.add_eos_token", .bool(false)))
-        if case .sentencePiece(let prefix, _) = whitespace { entries.append(("tokenizer.ggml.add_space_prefix", .bool(prefix))) }
+        if case .sentencePiece(let prefix, let collapse) = whitespace {
+            entries.append(("tokenizer.ggml.add_space_prefix", .bool(prefix)))
+            if collapse { entries.append(("tokenizer.ggml.remove_extra_whitespaces", .bool(true))) }
+        }
         return entries
     }
 
@@ -50,6 +53,10 @@ extension SentencePieceBPETokenizer {
     }
 
     public func huggingFaceFiles() throws -> [String: Data] {
+        // LLaMA's tokenizer.json forms always put "▁" in front and never collapse spaces.
+        if case .sentencePiece(let prefix, let collapse) = whitespace, !prefix || collapse {
+            throw TokenizerError("a SentencePiece model with \(collapse ? "remove_extra_whitespaces on" : "add_dummy_prefix off") has no tokenizer.json form this tool writes exactly")
+        }
         var vocab: [String: Int] = [:]
         for (i, p) in pieces.enumerated() where vocab[p] == nil { vocab[p] = i }
         let added = types.indices.filter { [2, 3, 4].contains(types[$0]) }.map {

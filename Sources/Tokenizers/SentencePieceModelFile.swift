@@ -35,7 +35,8 @@ struct SentencePieceModelFile {
         }
         if treatWhitespaceAsSuffix { throw ModelIOError(path, "treat_whitespace_as_suffix is not supported") }
         if !escapeWhitespaces { throw ModelIOError(path, "escape_whitespaces false is not supported") }
-        if hasCharsMap && normalizerName != "identity" {
+        // sentencepiece applies a precompiled character map whatever the normalizer is called.
+        if hasCharsMap {
             throw ModelIOError(path, "the \(normalizerName.isEmpty ? "custom" : normalizerName) normalizer (a precompiled character map) is not supported; only identity")
         }
     }

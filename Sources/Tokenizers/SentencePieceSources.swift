@@ -6,6 +6,7 @@ import ModelIO
 extension SentencePieceBPETokenizer {
     /// From `tokenizer.ggml.tokens`, `.scores`, `.token_type`, the special ids and `.add_bos_token`
     /// (true unless said otherwise, as llama.cpp assumes for this kind); encodes as sentencepiece does.
+    /// `.add_space_prefix` and `.remove_extra_whitespaces` carry the normalizer settings when present.
     public static func fromGGUF(_ file: GGUFFile) throws -> SentencePieceBPETokenizer {
         let m = file.metadata
         guard let tokens = m["tokenizer.ggml.tokens"]?.strings, !tokens.isEmpty else {
@@ -23,7 +24,8 @@ extension SentencePieceBPETokenizer {
         do {
             return try SentencePieceBPETokenizer(
                 pieces: tokens, scores: scores.map(Float.init), types: types, mergeRules: nil,
-                whitespace: .sentencePiece(addDummyPrefix: m["tokenizer.ggml.add_space_prefix"]?.bool ?? true, removeExtraWhitespaces: false),
+                whitespace: .sentencePiece(addDummyPrefix: m["tokenizer.ggml.add_space_prefix"]?.bool ?? true,
+                                           removeExtraWhitespaces: m["tokenizer.ggml.remove_extra_whitespaces"]?.bool ?? false),
                 byteFallback: types.contains(6), wholeTokenIDs: types.indices.filter { types[$0] == 4 }.map(Int32.init),
                 bosID: id("tokenizer.ggml.bos_token_id"), eosID: id("tokenizer.ggml.eos_token_id"),
                 unknownID: id("tokenizer.ggml.unknown_token_id") ?? types.firstIndex(of: 2).map(Int32.init),
@@ -80,6 +82,7 @@ extension SentencePieceBPETokenizer {
     static func fromTokenizerJSON(_ root: [String: Any], model: [String: Any], whitespace: Whitespace, path: String,
                                   config: TokenizerConfigFile) throws -> SentencePieceBPETokenizer {
         let v = try TokenizerJSONParts.read(root, model: model, path: path)
+        try refuseUnreproduced(root, model: model, whitespace: whitespace, path: path)
         let pieces = v.tokens
         var types = [Int32](repeating: 1, count: pieces.count)
         for a in v.added { types[a.id] = a.special ? 3 : 4 }
@@ -97,6 +100,30 @@ extension SentencePieceBPETokenizer {
                 bosID: bos, eosID: eos, unknownID: unknown, addsBOS: adds && bos != nil)
         } catch let e as TokenizerError {
             throw ModelIOError(path, e.description)
+        }
+    }
+
+    /// Settings LLaMA's files leave off, whose effect this tool does not reproduce.
+    private static func refuseUnreproduced(_ root: [String: Any], model: [String: Any], whitespace: Whitespace, path: String) throws {
+        // Without byte fallback unknown characters reach the output, and tokenizers fuses their runs only
+        // with fuse_unk (false when absent).
+        if model["byte_fallback"] as? Bool != true && model["fuse_unk"] as? Bool != true {
+            throw ModelIOError(path, "BPE without byte_fallback and with fuse_unk false is not supported")
+        }
+        if let dropout = model["dropout"] as? Double, dropout > 0 { throw ModelIOError(path, "BPE dropout is not supported") }
+        if model["ignore_merges"] as? Bool == true { throw ModelIOError(path, "BPE with ignore_merges true is not supported") }
+        for key in ["continuing_subword_prefix", "end_of_word_suffix"] where model[key] is String {
+            throw ModelIOError(path, "BPE with a \(key) is not supported")
+        }
+        for t in root["added_tokens"] as? [[String: Any]] ?? [] {
+            let name = t["content"] as? String ?? "?"
+            for flag in ["lstrip", "rstrip", "single_word"] where t[flag] as? Bool == true {
+                throw ModelIOError(path, "added token \"\(name)\" has \(flag) true, which is not supported")
+            }
+            // Matched in the normalised text, after the "▁" prefix went on, which changes what is cut.
+            if whitespace == .prependEverySegment && t["normalized"] as? Bool == true {
+                throw ModelIOError(path, "added token \"\(name)\" has normalized true, which is not supported with the Prepend normalizer")
+            }
         }
     }
 }
