@@ -81,7 +81,7 @@ final class ReportingTests: XCTestCase {
     }
 
     func testPNGRendersWithGnuplot() throws {
-        guard GnuplotFigure.gnuplot != nil else { throw XCTSkip("gnuplot is not installed (apt-get install gnuplot-nox)") }
+        guard GnuplotFigure.gnuplot != nil else { throw TestPaths.missing("gnuplot is not installed (apt-get install gnuplot-nox)") }
         let dir = try TestPaths.temporaryFolder(self)
         var f = FigureSpec(name: "ppl")
         f.series = "scorer"

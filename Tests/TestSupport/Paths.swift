@@ -21,10 +21,19 @@ public enum TestPaths {
     public static var data: URL { root.appendingPathComponent("data") }
     public static var reference: URL { root.deletingLastPathComponent().appendingPathComponent("shared/reference") }
 
+    /// Whether this run is CI's (`CI=true`): there a missing input fails the test instead of skipping it,
+    /// so CI never goes green with its parity and cross-checks silently skipped.
+    public static var inCI: Bool { ["true", "1"].contains(ProcessInfo.processInfo.environment["CI"]?.lowercased() ?? "") }
+
+    /// What a test throws when something it needs is absent: a skip on a developer's machine, a failure in CI.
+    public static func missing(_ message: String) -> Error {
+        inCI ? MissingInCI(description: message + " (CI=true: a missing input fails)") : XCTSkip(message)
+    }
+
     /// The default model's path, or a skip that says how to get it.
     public static func requireModel() throws -> String {
         guard FileManager.default.fileExists(atPath: model.path) else {
-            throw XCTSkip("default model not found at \(model.path); run scripts/setup.sh")
+            throw missing("default model not found at \(model.path); run scripts/setup.sh")
         }
         return model.path
     }
@@ -32,7 +41,7 @@ public enum TestPaths {
     /// A corpus file under data/, or a skip that says how to get it.
     public static func requireData(_ name: String) throws -> String {
         let p = data.appendingPathComponent(name).path
-        guard FileManager.default.fileExists(atPath: p) else { throw XCTSkip("\(p) not found; run scripts/setup.sh") }
+        guard FileManager.default.fileExists(atPath: p) else { throw missing("\(p) not found; run scripts/setup.sh") }
         return p
     }
 
@@ -40,7 +49,7 @@ public enum TestPaths {
     public static func requireReference(_ name: String) throws -> URL {
         let url = reference.appendingPathComponent(name)
         guard FileManager.default.fileExists(atPath: url.path) else {
-            throw XCTSkip("shared reference \(url.path) not present; parity check skipped")
+            throw missing("shared reference \(url.path) not present; parity check skipped")
         }
         return url
     }
@@ -52,4 +61,9 @@ public enum TestPaths {
         test.addTeardownBlock { try? FileManager.default.removeItem(at: url) }
         return url
     }
+}
+
+/// The error a test fails with in CI when an input it needs is missing.
+public struct MissingInCI: Error, CustomStringConvertible {
+    public let description: String
 }

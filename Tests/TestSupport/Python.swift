@@ -7,7 +7,7 @@ public enum Python {
     public static func require(_ modules: [String]) throws {
         let r = try run("import " + modules.joined(separator: ", "), [])
         guard r.status == 0 else {
-            throw XCTSkip("Python packages \(modules.joined(separator: ", ")) not importable; pip install them to run this check")
+            throw TestPaths.missing("Python packages \(modules.joined(separator: ", ")) not importable; pip install them to run this check")
         }
     }
 
