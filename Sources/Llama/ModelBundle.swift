@@ -25,6 +25,9 @@ public struct ModelBundle: @unchecked Sendable {
     public let tokenizer: any Tokenizer
     public let source: ModelSource
     public let loadSeconds: Double
+    /// SHA-256 of the model's bytes as loaded (see `ModelFiles`): the identity of every result computed
+    /// from this model, taken after loading so it covers exactly the bytes the weights came from.
+    public let sha256: String
 
     public var gguf: GGUFFile? {
         if case .gguf(let file) = source { return file }
@@ -35,22 +38,27 @@ public struct ModelBundle: @unchecked Sendable {
     /// Face folder (config.json, safetensors weights, tokenizer.json or tokenizer.model).
     public static func load(path: String) throws -> ModelBundle {
         let start = Date()
-        let model: LlamaModel, tokenizer: any Tokenizer, source: ModelSource
+        let model: LlamaModel, tokenizer: any Tokenizer, source: ModelSource, sha256: String
         if try ModelSource.isFolder(path) {
             _ = try LlamaHuggingFaceLoader.open(folder: path)
             tokenizer = try loadTokenizer(huggingFaceFolder: URL(fileURLWithPath: path))
             model = try LlamaHuggingFaceLoader.load(folder: path)
             source = .folder(path)
+            // Re-read after loading: a file replaced meanwhile gives a digest that no longer matches
+            // the one planned, so nothing computed from the mixture can be stored under either.
+            sha256 = try ModelFiles.sha256(path)
         } else {
             let file = try GGUFFile(path: path)
             _ = try LlamaModel.configuration(of: file)
             tokenizer = try loadTokenizer(from: file)
             model = try LlamaModel.load(gguf: file)
             source = .gguf(file)
+            // The very map the weights were read from.
+            sha256 = ContentHash.mapped(file.file)
         }
         guard tokenizer.vocabularySize <= model.config.vocabSize else {
             throw ModelIOError(path, "the tokenizer has \(tokenizer.vocabularySize) tokens but the embedding only \(model.config.vocabSize)")
         }
-        return ModelBundle(path: path, model: model, tokenizer: tokenizer, source: source, loadSeconds: Date().timeIntervalSince(start))
+        return ModelBundle(path: path, model: model, tokenizer: tokenizer, source: source, loadSeconds: Date().timeIntervalSince(start), sha256: sha256)
     }
 }

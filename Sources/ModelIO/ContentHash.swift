@@ -4,8 +4,10 @@ import Foundation
 /// SHA-256 digests of files and values, as lowercase hex: the identities caches and provenance records use.
 public enum ContentHash {
     /// The digest of a whole file, read through a memory map.
-    public static func file(_ path: String) throws -> String {
-        let map = try MappedFile(path: path)
+    public static func file(_ path: String) throws -> String { mapped(try MappedFile(path: path)) }
+
+    /// The digest of the bytes of a map already open: the bytes a reader of that map actually used.
+    public static func mapped(_ map: MappedFile) -> String {
         var hasher = SHA256()
         let all = map.all
         var offset = 0

@@ -38,9 +38,24 @@ public struct CalibrationSpec: Codable, Hashable, Sendable {
 /// until one has more than `seqlen` tokens, pick a start with `randint(0, tokens − seqlen − 1)`, take
 /// `seqlen` tokens. A plain text file is one document (its `randint(0, 0)` still draws, as in Python).
 public enum CalibrationData {
+    /// The windows, and the SHA-256 of the file bytes they were made from.
+    public struct Loaded: Sendable {
+        public let windows: [[Int32]]
+        public let fileSHA256: String
+    }
+
     public static func windows(_ spec: CalibrationSpec, tokenizer: any Tokenizer) throws -> [[Int32]] {
+        try load(spec, tokenizer: tokenizer).windows
+    }
+
+    public static func load(_ spec: CalibrationSpec, tokenizer: any Tokenizer) throws -> Loaded {
         try spec.validate()
-        let data = try read(spec.path)
+        let contents = try TextFile.bytes(spec.path)
+        guard !contents.data.isEmpty else { throw ModelIOError(spec.path, "is empty") }
+        return Loaded(windows: try windows(contents.data, spec: spec, tokenizer: tokenizer), fileSHA256: contents.sha256)
+    }
+
+    static func windows(_ data: Data, spec: CalibrationSpec, tokenizer: any Tokenizer) throws -> [[Int32]] {
         switch spec.kind {
         case .tokenWindows:
             let windows: [[Int32]]
@@ -94,12 +109,5 @@ public enum CalibrationData {
             docs.append(text)
         }
         return docs
-    }
-
-    static func read(_ path: String) throws -> Data {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw ModelIOError(path, "no such file") }
-        guard !isDirectory.boolValue, let data = FileManager.default.contents(atPath: path) else { throw ModelIOError(path, "cannot be read") }
-        return data
     }
 }

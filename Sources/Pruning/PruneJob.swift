@@ -52,19 +52,34 @@ public struct PruneReport: Codable, Sendable {
     public var saved: String?
     /// Set when a Hugging Face folder was saved with its layers padded to one FFN width (zero neurons).
     public var savedPaddedTo: Int?
+    /// SHA-256 of the bytes of the calibration file and of the evaluation text actually read.
+    public var calibrationFileSHA256: String? = nil
+    public var evaluationSHA256: String? = nil
+    /// Kept rows per module as `RowMask` hex bitmasks.
+    public var keptRowMasks: [String: String]? = nil
 
     enum CodingKeys: String, CodingKey {
         case model, modelSHA256 = "model_sha256", structure, pipeline, scorer, pruner, amount
         case calibrationTokensSHA256 = "calibration_tokens_sha256", calibrationCached = "calibration_cached"
         case ppl, perplexity, paramsTotal = "params_total", paramsNonzero = "params_nonzero", paramsStored = "params_stored"
         case keptRows = "kept_rows", totalRows = "total_rows", ffnWidths = "ffn_widths", timings, peakRSSMB = "peak_rss_mb", saved
-        case savedPaddedTo = "saved_padded_to"
+        case savedPaddedTo = "saved_padded_to", calibrationFileSHA256 = "calibration_file_sha256", evaluationSHA256 = "evaluation_sha256"
+        case keptRowMasks = "kept_row_masks"
     }
 }
 
 public enum PruneJob {
     /// Stage names passed to `progress` as they start.
-    public enum Stage: String, Sendable { case load, calibration, scoring, pruning, evaluation, saving }
+    public typealias Stage = CellRunner.Stage
+
+    /// The request as a cell: what a script line with the same settings would run.
+    public static func cell(_ request: PruneRequest) -> Cell {
+        Cell(model: request.modelPath, calibration: request.calibration, structure: request.structure, pipeline: request.pipeline,
+             scorer: request.scorer, pruner: request.pruner, amount: request.amount,
+             evaluation: request.evaluationText.map {
+                 EvaluationSetting(text: $0, seqlen: request.evaluation.seqlen, windows: request.evaluation.maxWindows)
+             })
+    }
 
     public static func run(_ request: PruneRequest, stage: @Sendable (Stage) -> Void = { _ in },
                            progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> PruneReport {
@@ -77,62 +92,35 @@ public enum PruneJob {
             throw PruningError("scorer \(request.scorer.name) needs calibration data (--calib)")
         }
         try request.calibration?.validate()
-        if let text = request.evaluationText, !FileManager.default.fileExists(atPath: text) { throw ModelIOError(text, "no such file") }
+        if let path = request.calibration?.path { try InputFile.check(path) }
+        if let text = request.evaluationText { try InputFile.check(text) }
+        if let path = request.savePath { try SaveTarget.checkWritable(path) }
+        var cell = cell(request)
+        if !needsStatistics { cell.calibration = nil }
 
-        var timings = PruneReport.Timings()
         stage(.load)
-        var t0 = Date()
-        let session = try PruningSession(bundle: ModelBundle.load(path: request.modelPath), cache: request.cache)
-        let dense = session.dense
-        _ = try session.mlps(request.structure, request.pipeline)
-        timings.load = Date().timeIntervalSince(t0)
-
-        var calibrated: PruningSession.Calibrated? = nil
-        if needsStatistics, let spec = request.calibration {
-            stage(.calibration)
-            t0 = Date()
-            calibrated = try session.statistics(spec, structure: request.structure, progress: progress)
-            timings.calibration = Date().timeIntervalSince(t0)
-        }
-
-        stage(.scoring)
-        t0 = Date()
-        let importances = try session.importances(request.scorer, structure: request.structure, pipeline: request.pipeline, calibrated: calibrated)
-        timings.scoring = Date().timeIntervalSince(t0)
-
-        stage(.pruning)
-        t0 = Date()
-        let pruned = try session.prune(importances, structure: request.structure, pipeline: request.pipeline,
-                                       pruner: request.pruner, amount: request.amount)
-        timings.pruning = Date().timeIntervalSince(t0)
-
-        var result: PerplexityResult? = nil
-        if let text = request.evaluationText {
-            stage(.evaluation)
-            t0 = Date()
-            result = try Perplexity.evaluate(pruned.model, ids: session.tokens(of: text), protocol: request.evaluation, progress: progress)
-            timings.evaluation = Date().timeIntervalSince(t0)
-        }
-
-        var report = PruneReport(
-            model: request.modelPath, modelSHA256: session.modelSHA256, structure: request.structure.description,
+        let runner = try CellRunner(modelPath: request.modelPath, cache: request.cache)
+        _ = try runner.session.mlps(request.structure, request.pipeline)
+        let outcome = try runner.run(cell, saveTo: request.savePath, stage: stage, progress: progress)
+        let seconds = outcome.metrics.stageSeconds ?? [:]
+        var timings = PruneReport.Timings()
+        timings.load = seconds["load"] ?? 0
+        timings.calibration = seconds["calibration"] ?? 0
+        timings.scoring = seconds["scoring"] ?? 0
+        timings.pruning = seconds["pruning"] ?? 0
+        timings.evaluation = seconds["evaluation"] ?? 0
+        timings.saving = seconds["saving"] ?? 0
+        let m = outcome.metrics
+        return PruneReport(
+            model: request.modelPath, modelSHA256: outcome.read.model, structure: request.structure.description,
             pipeline: request.pipeline.rawValue, scorer: request.scorer.description, pruner: request.pruner.description,
-            amount: request.amount, calibrationTokensSHA256: calibrated?.tokensSHA256, calibrationCached: calibrated?.fromDisk ?? false,
-            ppl: result?.ppl, perplexity: result,
-            paramsTotal: ParameterCount.stored(dense), paramsNonzero: ParameterCount.nonzero(pruned.model),
-            paramsStored: ParameterCount.stored(pruned.model), keptRows: pruned.keptRows, totalRows: pruned.totalRows,
-            ffnWidths: pruned.model.config.intermediateSizes, timings: timings, peakRSSMB: 0, saved: nil)
-
-        if let path = request.savePath {
-            stage(.saving)
-            t0 = Date()
-            let summary = try PrunedModelFiles.save(pruned.model, bundle: session.bundle, to: path, removed: pruned.removed, request: request, report: report)
-            report.saved = path
-            report.savedPaddedTo = summary.paddedTo
-            report.timings.saving = Date().timeIntervalSince(t0)
-        }
-        report.peakRSSMB = ProcessMemory.peakResidentMB
-        return report
+            amount: request.amount, calibrationTokensSHA256: outcome.read.calibrationTokens,
+            calibrationCached: outcome.calibrated?.fromDisk ?? false, ppl: m.ppl, perplexity: outcome.perplexity,
+            paramsTotal: m.paramsTotal, paramsNonzero: m.paramsNonzero, paramsStored: m.paramsStored,
+            keptRows: m.keptRows, totalRows: outcome.pruned?.totalRows ?? [:], ffnWidths: m.ffnWidths, timings: timings,
+            peakRSSMB: ProcessMemory.peakResidentMB, saved: outcome.saved == nil ? nil : request.savePath,
+            savedPaddedTo: outcome.saved?.paddedTo, calibrationFileSHA256: outcome.read.calibrationFile,
+            evaluationSHA256: outcome.read.evaluationText, keptRowMasks: m.keptRowMasks)
     }
 }
 

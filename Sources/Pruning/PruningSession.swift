@@ -6,19 +6,27 @@ import Tokenizers
 
 /// One loaded model and the work pruning runs on it share: calibration statistics once per calibration
 /// and structure (and across processes through the disk cache), importances once per scorer, pipeline
-/// and structure, token ids once per text. `prune prune` runs one experiment through it; a `.prune`
-/// sweep runs all its cells on the same model through one.
+/// and structure, token ids once per text. Every input comes with the SHA-256 of the bytes actually read,
+/// which is what results computed from it are keyed by.
 public final class PruningSession: @unchecked Sendable {
     public let bundle: ModelBundle
-    public let modelSHA256: String
+    public var modelSHA256: String { bundle.sha256 }
     public let cache: StatisticsCache?
 
     /// Statistics of one calibration on one structure's modules, and where they came from.
     public struct Calibrated: Sendable {
         public let statistics: CalibrationStatistics
         public let tokensSHA256: String
+        /// SHA-256 of the calibration file's bytes the windows were made from.
+        public let fileSHA256: String
         /// Read from the disk cache rather than computed.
         public let fromDisk: Bool
+    }
+
+    /// A text's token ids and the SHA-256 of the bytes they were encoded from.
+    public struct Text: Sendable {
+        public let ids: [Int32]
+        public let sha256: String
     }
 
     /// One pruned model, and the rows per module before and after.
@@ -27,15 +35,24 @@ public final class PruningSession: @unchecked Sendable {
         public let removed: [LinearModule: [Int]]
         public let keptRows: [String: Int]
         public let totalRows: [String: Int]
+
+        /// The kept row indices of each pruned module, by name.
+        public var keptIndices: [String: [Int]] {
+            var out: [String: [Int]] = [:]
+            for (name, rows) in totalRows {
+                let gone = Set(removed.first { $0.key.name == name }?.value ?? [])
+                out[name] = (0..<rows).filter { !gone.contains($0) }
+            }
+            return out
+        }
     }
 
     private var calibrated: [String: Calibrated] = [:]
     private var importances: [String: [LinearModule: [Double]]] = [:]
-    private var texts: [String: [Int32]] = [:]
+    private var texts: [String: Text] = [:]
 
-    public init(bundle: ModelBundle, cache: StatisticsCache?) throws {
+    public init(bundle: ModelBundle, cache: StatisticsCache?) {
         self.bundle = bundle
-        modelSHA256 = try ContentHash.path(bundle.path)
         self.cache = cache
     }
 
@@ -54,17 +71,22 @@ public final class PruningSession: @unchecked Sendable {
         let memo = "\(spec)|\(structure)"
         if let hit = calibrated[memo] { return hit }
         computing()
-        let windows = try CalibrationData.windows(spec, tokenizer: bundle.tokenizer)
+        let loaded = try CalibrationData.load(spec, tokenizer: bundle.tokenizer)
         let modules = Set(try structure.resolve(dense.config).joined())
-        let tokens = ContentHash.tokens(windows)
+        var shapes: [String: StatisticsCache.Shape] = [:]
+        for m in modules {
+            let w = dense.weights.layers[m.layer].weight(m.kind)
+            shapes[m.name] = StatisticsCache.Shape(inputs: w.columns, outputs: w.rows)
+        }
+        let tokens = ContentHash.tokens(loaded.windows)
         let key = StatisticsCache.Key(modelSHA256: modelSHA256, tokensSHA256: tokens, modules: modules.map(\.name))
         let result: Calibrated
-        if let hit = cache?.load(key) {
-            result = Calibrated(statistics: hit, tokensSHA256: tokens, fromDisk: true)
+        if let hit = cache?.load(key, shapes: shapes) {
+            result = Calibrated(statistics: hit, tokensSHA256: tokens, fileSHA256: loaded.fileSHA256, fromDisk: true)
         } else {
-            let stats = CalibrationRun.statistics(dense, windows: windows, modules: modules, progress: progress)
-            try? cache?.store(stats, for: key)   // a cache that cannot be written only costs a recalibration later
-            result = Calibrated(statistics: stats, tokensSHA256: tokens, fromDisk: false)
+            let stats = CalibrationRun.statistics(dense, windows: loaded.windows, modules: modules, progress: progress)
+            cache?.store(stats, for: key, shapes: shapes)
+            result = Calibrated(statistics: stats, tokensSHA256: tokens, fileSHA256: loaded.fileSHA256, fromDisk: false)
         }
         calibrated[memo] = result
         return result
@@ -96,11 +118,14 @@ public final class PruningSession: @unchecked Sendable {
         return Pruned(model: ApplyPruning.shrunk(dense, removing: removed), removed: removed, keptRows: kept, totalRows: total)
     }
 
-    /// A text file's token ids, tokenized once.
-    public func tokens(of path: String) throws -> [Int32] {
+    /// A text file's token ids, read and tokenized once, with the digest of the bytes read.
+    public func text(_ path: String) throws -> Text {
         if let hit = texts[path] { return hit }
-        let ids = bundle.tokenizer.encode(try TextFile.read(path))
-        texts[path] = ids
-        return ids
+        let (content, sha256) = try TextFile.readHashed(path)
+        let text = Text(ids: bundle.tokenizer.encode(content), sha256: sha256)
+        texts[path] = text
+        return text
     }
+
+    public func tokens(of path: String) throws -> [Int32] { try text(path).ids }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Pruning
 import Script
 
 /// The numbers one figure plots: series of (x, y) points, and the dense baseline's y when it has one.

@@ -1,5 +1,6 @@
 import Foundation
 import ModelIO
+import Pruning
 import Script
 
 /// A GitHub-flavoured Markdown report of a run: the script's prose in order, the results table (one row

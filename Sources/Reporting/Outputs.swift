@@ -1,5 +1,6 @@
 import Foundation
 import ModelIO
+import Pruning
 import Script
 
 /// Writes a script's figures and reports from its stored results, computing nothing.

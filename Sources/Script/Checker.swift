@@ -56,6 +56,7 @@ public struct Checker {
             }
         }
         wholeScript()
+        if diagnostics.isEmpty { checkSaveTargets() }
     }
 
     mutating func statement(_ s: Statement) {

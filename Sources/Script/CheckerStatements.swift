@@ -207,7 +207,7 @@ extension Checker {
             error(at, "the save pattern names no model", help: "end it with a file name (`.gguf`) or a folder name (a Hugging Face folder), e.g. \"pruned/{scorer}-{amount}.gguf\"")
             return
         }
-        let known = ["model", "scorer", "pruner", "pipeline", "amount", "structure", "calibration"]
+        let known = SavePattern.placeholders
         var rest = Substring(pattern)
         while let open = rest.firstIndex(of: "{") {
             guard let close = rest[open...].firstIndex(of: "}") else { error(at, "unclosed `{` in the save pattern"); return }
@@ -219,6 +219,7 @@ extension Checker {
         }
         checkWritable(pattern, at)
         experiment.savePattern = pattern
+        experiment.saveLocation = at
     }
 
     mutating func output(_ s: Statement) {

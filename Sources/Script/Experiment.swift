@@ -14,6 +14,8 @@ public struct Experiment: Sendable {
     public var evaluations: [EvaluationSetting] = []
     /// Where pruned models are saved: a pattern such as "models/{scorer}-{amount}.gguf".
     public var savePattern: String?
+    /// Where the `save` pattern stands in the script, for errors about it.
+    public var saveLocation: SourceLocation?
     public var output: URL
     public var figures: [FigureSpec] = []
     public var reports: [String] = []
@@ -21,15 +23,6 @@ public struct Experiment: Sendable {
     public var prose: [String] = []
 
     public init(output: URL) { self.output = output }
-}
-
-/// `evaluate perplexity "text" seqlen 512 windows 12`.
-public struct EvaluationSetting: Hashable, Codable, Sendable {
-    public var text: String
-    public var seqlen: Int
-    public var windows: Int?
-
-    public var perplexityProtocol: PerplexityProtocol { PerplexityProtocol(seqlen: seqlen, maxWindows: windows) }
 }
 
 /// `figure name: x amount, y perplexity, series scorer, log y, title "...", kind lines`.

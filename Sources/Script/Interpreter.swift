@@ -15,13 +15,16 @@ public struct PlannedCell: Sendable {
     public let reason: String
 }
 
-/// Runs a checked experiment cell by cell, sharing what cells have in common (the model load, the
-/// calibration statistics, the importances) and appending each finished cell to the results store.
+/// Runs a checked experiment cell by cell through `CellRunner` (the same runner as `prune prune`),
+/// sharing what cells have in common (the model load, the calibration statistics, the importances) and
+/// appending each finished cell to the results store, once its inputs are proven to be the planned ones.
 public final class Interpreter: @unchecked Sendable {
     public struct Options: Sendable {
         public var force = false
         public var shard: (index: Int, count: Int)? = nil
         public var cache = StatisticsCache(folder: StatisticsCache.defaultFolder)
+        /// Wait for another writer of the same results file instead of stopping.
+        public var wait = false
         public init() {}
     }
 
@@ -40,19 +43,22 @@ public final class Interpreter: @unchecked Sendable {
         path.hasPrefix("/") ? path : source.folder.appendingPathComponent(path).standardizedFileURL.path
     }
 
+    /// The script's name as records carry it.
+    public var scriptName: String { URL(fileURLWithPath: source.path).lastPathComponent }
+
+    public var resultsFile: String { ResultsStore.fileName(shard: options.shard.map { ($0.index, $0.count) }) }
+
     public func store() throws -> ResultsStore { try ResultsStore(folder: experiment.output, shard: options.shard) }
 
+    /// The lock of this run's results file: held by one process at a time.
+    public func lock(waiting: (Int32?) -> Void = { _ in }) throws -> OutputLock {
+        try OutputLock(folder: experiment.output, file: resultsFile, wait: options.wait, waiting: waiting)
+    }
+
     func inputs(_ c: Cell) throws -> CellInputs {
-        func file(_ p: String) throws -> CellInputs.File { CellInputs.File(path: p, sha256: try hashes.sha256(resolve(p))) }
-        return CellInputs(
-            model: try file(c.model),
-            calibration: try c.calibration.map { try file($0.path) },
-            calibrationSettings: c.calibration.map { [$0.samples, $0.seqlen, $0.seed] },
-            structure: c.structure?.description, pipeline: c.pipeline?.rawValue, scorer: c.scorer?.description,
-            pruner: c.pruner?.description, amount: c.amount,
-            evaluation: try c.evaluation.map { try file($0.text) },
-            evaluationSettings: c.evaluation.map { [$0.seqlen, $0.windows] },
-            numerics: CellInputs.numericsVersion)
+        CellInputs(cell: c, modelSHA256: try hashes.sha256(resolve(c.model), model: true),
+                   calibrationSHA256: try c.calibration.map { try hashes.sha256(resolve($0.path)) },
+                   evaluationSHA256: try c.evaluation.map { try hashes.sha256(resolve($0.text)) })
     }
 
     /// Every cell of this shard, marked cached or to-run with the reason.
@@ -74,34 +80,65 @@ public final class Interpreter: @unchecked Sendable {
         }
     }
 
+    /// Where a cell's pruned model is saved, if the script saves them.
+    public func saveTarget(_ cell: Cell) -> String? {
+        guard let pattern = experiment.savePattern, !cell.isDense else { return nil }
+        return source.folder.appendingPathComponent(SavePattern.fill(pattern, cell)).standardizedFileURL.path
+    }
+
     public enum Event: Sendable {
         case stage(cell: Int, of: Int, label: String, stage: String)
         case finished(cell: Int, of: Int, label: String, ppl: Double?)
         case window(done: Int, total: Int)
     }
 
-    /// Runs the cells not yet in the store; returns how many ran.
+    /// Runs the cells not yet in the store; returns how many ran. Holds the results file's lock while it
+    /// runs (`lock`, or one it takes itself).
     @discardableResult
-    public func run(_ report: @escaping @Sendable (Event) -> Void = { _ in }) throws -> Int {
+    public func run(holding lock: OutputLock? = nil, _ report: @escaping @Sendable (Event) -> Void = { _ in }) throws -> Int {
+        let held = try lock ?? self.lock()
+        defer { withExtendedLifetime(held) {} }
         let store = try store()
         let todo = try plan().filter { !$0.cached }
         guard !todo.isEmpty else { return 0 }
-        try FileManager.default.createDirectory(at: experiment.output, withIntermediateDirectories: true)
-        var session: ModelSession? = nil
+        // Everything this run writes must be writable before an hour of compute goes into it.
+        try Folder.checkWritable(experiment.output.path)
+        for target in Set(todo.compactMap { saveTarget($0.cell) }) { try SaveTarget.checkWritable(target) }
+        var runner: CellRunner? = nil
+        var saved: [Cell: String] = [:]   // one pruned model saved once, however many evaluations it has
         for (n, planned) in todo.enumerated() {
             let cell = planned.cell
-            if session?.path != resolve(cell.model) {
+            if runner?.path != resolve(cell.model) {
                 report(.stage(cell: n + 1, of: todo.count, label: cell.label, stage: "load"))
-                session = nil
-                session = try ModelSession(path: resolve(cell.model), cache: options.cache)
+                runner = nil
+                runner = try CellRunner(modelPath: resolve(cell.model), cache: options.cache)
             }
-            let metrics = try session!.measure(cell, resolve: resolve, savePattern: experiment.savePattern, folder: source.folder) { stage in
-                report(.stage(cell: n + 1, of: todo.count, label: cell.label, stage: stage))
-            } window: { done, total in
+            var resolved = cell
+            resolved.model = resolve(cell.model)
+            resolved.calibration?.path = resolve(cell.calibration?.path ?? "")
+            resolved.evaluation?.text = resolve(cell.evaluation?.text ?? "")
+            let target = saveTarget(cell).flatMap { saved[cell.pruning] == nil ? $0 : nil }
+            let outcome = try runner!.run(resolved, saveTo: target, stage: { stage in
+                report(.stage(cell: n + 1, of: todo.count, label: cell.label, stage: stage.rawValue))
+            }, progress: { done, total in
                 report(.window(done: done, total: total))
+            })
+            // The key must be the digest of the bytes actually used, not of what the files held at planning.
+            let used = CellInputs(cell: cell, modelSHA256: outcome.read.model, calibrationSHA256: outcome.read.calibrationFile,
+                                  evaluationSHA256: outcome.read.evaluationText)
+            guard used.key == planned.key else {
+                let what = used.changedFiles(since: planned.inputs).joined(separator: "; ")
+                throw ModelIOError(experiment.output.path, "\(what.isEmpty ? "an input changed while the sweep ran" : what); "
+                                   + "nothing was stored for \(cell.label); run again to plan with the new content")
+            }
+            var metrics = outcome.metrics
+            if let target { saved[cell.pruning] = target }
+            if let path = saved[cell.pruning] {
+                metrics.saved = path.hasPrefix(source.folder.standardizedFileURL.path + "/")
+                    ? String(path.dropFirst(source.folder.standardizedFileURL.path.count + 1)) : path
             }
             let record = ResultRecord(key: planned.key, cell: cell, inputs: planned.inputs, metrics: metrics,
-                                      finishedAt: ISO8601DateFormatter().string(from: Date()), tool: "prune")
+                                      finishedAt: ISO8601DateFormatter().string(from: Date()), tool: "prune", script: scriptName)
             try store.append(record)
             report(.finished(cell: n + 1, of: todo.count, label: cell.label, ppl: metrics.ppl))
         }

@@ -1,26 +1,7 @@
 import Foundation
+import Llama
 import ModelIO
 import Pruning
-
-/// One point of the sweep. A dense cell (amount 0) carries no pruning settings: the baseline is computed
-/// once however many scorers, pruners or pipelines are swept.
-public struct Cell: Hashable, Codable, Sendable {
-    public var model: String
-    public var calibration: CalibrationSpec?
-    public var structure: PruningStructure?
-    public var pipeline: Pipeline?
-    public var scorer: ComponentSpec?
-    public var pruner: ComponentSpec?
-    public var amount: Double
-    public var evaluation: EvaluationSetting?
-
-    public var isDense: Bool { amount == 0 }
-
-    public var label: String {
-        guard !isDense else { return "dense \(model)" }
-        return "\(scorer!.description) \(pruner!.description) \(pipeline!.rawValue) \(String(format: "%g", amount)) [\(structure!.chain.joined(separator: " -> "))]"
-    }
-}
 
 /// Everything a cell's result depends on, with files identified by content. Its canonical JSON's
 /// SHA-256 is the cell's key in the results store.
@@ -50,7 +31,43 @@ public struct CellInputs: Codable, Equatable, Sendable {
         case evaluation, evaluationSettings = "evaluation_settings", numerics
     }
 
+    /// A cell's inputs, given the digests of its model, calibration file and evaluation text.
+    public init(cell c: Cell, modelSHA256: String, calibrationSHA256: String?, evaluationSHA256: String?,
+                numerics: String = CellInputs.numericsVersion) {
+        model = File(path: c.model, sha256: modelSHA256)
+        calibration = c.calibration.map { File(path: $0.path, sha256: calibrationSHA256 ?? "") }
+        calibrationSettings = c.calibration.map { [$0.samples, $0.seqlen, $0.seed] }
+        structure = c.structure?.description
+        pipeline = c.pipeline?.rawValue
+        scorer = c.scorer?.description
+        pruner = c.pruner?.description
+        amount = c.amount
+        evaluation = c.evaluation.map { File(path: $0.text, sha256: evaluationSHA256 ?? "") }
+        evaluationSettings = c.evaluation.map { [$0.seqlen, $0.windows] }
+        self.numerics = numerics
+    }
+
     public var key: String { ContentHash.data(Self.canonical(self)) }
+
+    /// Whether these are the inputs of `cell` (its paths and every setting), whatever the digests: a record
+    /// whose cell and inputs disagree was edited or pieced together, and proves nothing.
+    public func describe(_ cell: Cell) -> Bool {
+        CellInputs(cell: cell, modelSHA256: model.sha256, calibrationSHA256: calibration?.sha256,
+                   evaluationSHA256: evaluation?.sha256, numerics: numerics) == self
+    }
+
+    /// The inputs whose digests differ from `planned`'s, in words, for an error that says what changed.
+    func changedFiles(since planned: CellInputs) -> [String] {
+        var out: [String] = []
+        func compare(_ what: String, _ now: File?, _ then: File?) {
+            guard let now, let then, now.sha256 != then.sha256 else { return }
+            out.append("\(what) \(now.path) changed while the sweep ran (planned with SHA-256 \(then.sha256.prefix(12))…, read \(now.sha256.prefix(12))…)")
+        }
+        compare("model", model, planned.model)
+        compare("calibration data", calibration, planned.calibration)
+        compare("evaluation text", evaluation, planned.evaluation)
+        return out
+    }
 
     static func canonical<T: Encodable>(_ value: T) -> Data {
         let encoder = JSONEncoder()
@@ -106,16 +123,18 @@ public enum Planner {
     }
 }
 
-/// SHA-256 of files, each computed once per run.
+/// SHA-256 of files and models, each computed once per run.
 final class FileHashes: @unchecked Sendable {
     private var known: [String: String] = [:]
     private let lock = NSLock()
 
-    func sha256(_ path: String) throws -> String {
+    /// A model's digest as `ModelFiles` defines it (a folder: the files its loader reads); a text file's
+    /// digest otherwise.
+    func sha256(_ path: String, model: Bool = false) throws -> String {
         lock.lock()
         if let h = known[path] { lock.unlock(); return h }
         lock.unlock()
-        let h = try ContentHash.path(path)
+        let h = model ? try ModelFiles.sha256(path) : try ContentHash.file(path)
         lock.lock()
         known[path] = h
         lock.unlock()

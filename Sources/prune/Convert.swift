@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Llama
 import ModelIO
+import Pruning
 
 /// `prune convert MODEL --to PATH`: rewrites a model as a GGUF file or a Hugging Face folder, then reloads
 /// the written model and compares its logits with the original's on a short text.
@@ -37,6 +38,8 @@ struct Convert: ParsableCommand {
                                                 dtype: ModelExport.DType(rawValue: dtype)!)
             print("wrote       \(to) (\(summary.format), \(dtype), \(String(format: "%.1f", Date().timeIntervalSince(start))) s): \(summary.files.joined(separator: ", "))")
             if let width = summary.paddedTo { print("note        layers differ in FFN width; padded to \(width) with zero neurons (exact)") }
+            // A pruned model keeps its record (kept rows, configuration, digests) in any format.
+            if try PrunedModelFiles.carryOver(from: model, to: to) { print("record      \(PrunedModelFiles.recordPath(to)) (carried over)") }
             guard !noVerify else { return }
             let reloaded = try ModelBundle.load(path: to)
             let ids = bundle.tokenizer.encode("In the beginning God created the heaven and the earth. 1234 ünïcødé")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct Prune: ParsableCommand {
@@ -8,6 +9,12 @@ struct Prune: ParsableCommand {
         version: PruneVersion.string,
         subcommands: [Inspect.self, Eval.self, Convert.self, PruneModel.self, Check.self, Run.self, Merge.self, Report.self, Bench.self]
     )
+
+    static func main() {
+        // A file size limit (ulimit -f) then fails the write with a plain error instead of killing us.
+        signal(SIGXFSZ, SIG_IGN)
+        main(nil)
+    }
 }
 
 enum PruneVersion {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ModelIO
 import Pruning
 import Reporting
 import Script
@@ -54,23 +55,36 @@ struct Run: ParsableCommand {
     @Option(help: "Run only shard i of n (1-based), e.g. 2/3; merge the shards' results with `prune merge`.") var shard: Shard?
     @Option(help: "Where calibration statistics are cached (default: $PRUNE_CACHE_DIR or ~/.cache/prune).") var cacheDir: String?
     @Flag(help: "Allow output paths outside the script's folder.") var allowOutsideWrites = false
+    @Flag(help: "If another run is writing the same results, wait for it instead of stopping.") var wait = false
 
     func run() throws {
         let (experiment, source) = try checkedScript(script, allowOutsideWrites: allowOutsideWrites)
         var options = Interpreter.Options()
         options.force = force
         options.shard = shard.map { ($0.index, $0.count) }
+        options.wait = wait
         if let cacheDir { options.cache = StatisticsCache(folder: URL(fileURLWithPath: cacheDir)) }
         let interpreter = Interpreter(experiment: experiment, source: source, options: options)
         try reportingErrors {
-            let plan = try interpreter.plan()
             if dryRun {
-                print(PlanText.render(plan, experiment: experiment))
+                print(PlanText.render(try interpreter.plan(), experiment: experiment))
                 return
             }
+            // One writer per results file, for the whole command: plan, cells, figures and report.
+            let lock = try interpreter.lock { holder in
+                Terminal.note("waiting for process \(holder.map(String.init) ?? "(unknown)"), which is writing \(experiment.output.path)")
+            }
+            let plan = try interpreter.plan()
             let start = Date()
             let progress = RunProgress(total: plan.filter { !$0.cached }.count)
-            let ran = try interpreter.run { progress.handle($0) }
+            let file = experiment.output.appendingPathComponent(interpreter.resultsFile).path
+            let stored = plan.filter(\.cached).count
+            let command = "prune run \(script)" + (shard.map { " --shard \($0.index)/\($0.count)" } ?? "")
+            Interruption.install {
+                let n = progress.finished + stored
+                return "\(n) of \(plan.count) cells are stored in \(file) (\(progress.finished) of them by this run); run `\(command)` to compute the other \(plan.count - n)"
+            }
+            let ran = try interpreter.run(holding: lock) { progress.handle($0) }
             let store = try interpreter.store()
             print("\(ran) cell\(ran == 1 ? "" : "s") computed, \(plan.count - ran) from the results store, in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
             for p in plan {
@@ -80,6 +94,7 @@ struct Run: ParsableCommand {
             print("results: \(experiment.output.path)/results.jsonl (and results.csv)")
             // Figures and reports need every cell: a shard leaves them to `prune report` after the merge.
             if shard == nil { try writeOutputs(experiment, source: source, plan: plan, store: store) }
+            withExtendedLifetime(lock) {}
         }
     }
 }
@@ -89,15 +104,38 @@ struct Merge: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Merge result stores into the first folder's results.jsonl.")
 
     @Argument(help: "Output folders; the first receives the merged results.") var folders: [String]
+    @Option(help: "Keep only records of this script (a file name such as study.prune); default: the script most records in the first folder name.")
+    var script: String?
+    @Flag(help: "Keep records of every script.") var allScripts = false
+    @Flag(help: "If another process is writing the first folder, wait for it instead of stopping.") var wait = false
 
     func run() throws {
         try reportingErrors {
             guard let first = folders.first else { throw ValidationError("name at least one output folder") }
+            for folder in folders {
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) else {
+                    throw ModelIOError(folder, "no such folder")
+                }
+                guard isDirectory.boolValue else { throw ModelIOError(folder, "is a file, not a results folder") }
+            }
+            let lock = try OutputLock(folder: URL(fileURLWithPath: first), wait: wait) { holder in
+                Terminal.note("waiting for process \(holder.map(String.init) ?? "(unknown)"), which is writing \(first)")
+            }
             let target = try ResultsStore(folder: URL(fileURLWithPath: first))
             let others = try folders.dropFirst().map { try ResultsStore(folder: URL(fileURLWithPath: $0)) }
+            let problems = ([target] + others).reduce(0) { $0 + $1.problems.count }
+            let keep = allScripts ? nil : (script ?? target.script ?? others.lazy.compactMap(\.script).first)
             // Shard files inside the first folder are merged too.
-            let added = try target.merge(others)
-            print("\(added) record\(added == 1 ? "" : "s") added; \(target.records.count) in \(target.file.path)")
+            let summary = try target.merge(others, script: keep)
+            print("\(summary.added) record\(summary.added == 1 ? "" : "s") added; \(target.records.count) in \(target.file.path)")
+            for (name, count) in summary.otherScripts.sorted(by: { $0.key < $1.key }) {
+                Terminal.note("prune: warning: \(count) record\(count == 1 ? "" : "s") of another script (\(name)) left out; keep them with --all-scripts or --script \(name)")
+            }
+            if problems > 0 {
+                Terminal.note("prune: warning: \(problems) unreadable or unproven line\(problems == 1 ? "" : "s") skipped (listed above)")
+            }
+            withExtendedLifetime(lock) {}
         }
     }
 }
@@ -113,8 +151,10 @@ struct Report: ParsableCommand {
         let (experiment, source) = try checkedScript(script, allowOutsideWrites: allowOutsideWrites)
         try reportingErrors {
             let interpreter = Interpreter(experiment: experiment, source: source, options: .init())
+            let lock = try interpreter.lock()
+            defer { withExtendedLifetime(lock) {} }
             let store = try interpreter.store()
-            _ = try store.merge([])
+            _ = try store.merge([], script: interpreter.scriptName)
             let plan = try interpreter.plan()
             let missing = plan.filter { !$0.cached }.count
             print("\(plan.count - missing) of \(plan.count) cells have results; \(experiment.output.path)/results.csv rewritten")
@@ -157,6 +197,13 @@ final class RunProgress: @unchecked Sendable {
     private var label = ""
 
     init(total: Int) { self.total = total }
+
+    /// Cells this run has stored so far.
+    var finished: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return done
+    }
 
     func handle(_ event: Interpreter.Event) {
         lock.lock()

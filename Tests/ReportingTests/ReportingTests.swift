@@ -13,13 +13,16 @@ final class ReportingTests: XCTestCase {
         let cell = Cell(model: "m.gguf", calibration: nil, structure: scorer == nil ? nil : PruningStructure(),
                         pipeline: scorer == nil ? nil : .chained, scorer: scorer.map { try! ComponentSpec.parse($0) },
                         pruner: scorer == nil ? nil : ComponentSpec(name: pruner), amount: amount, evaluation: eval)
-        let inputs = CellInputs(model: .init(path: "m.gguf", sha256: "aa"), calibration: nil, calibrationSettings: nil,
-                                structure: nil, pipeline: nil, scorer: scorer, pruner: pruner, amount: amount,
-                                evaluation: .init(path: "eval.txt", sha256: "bb"), evaluationSettings: [512, 12], numerics: "n1")
-        let metrics = CellMetrics(ppl: ppl, meanNLL: log(ppl), windows: 12, predictedTokens: 6132, paramsTotal: 1000,
-                                  paramsNonzero: 900, paramsStored: 800, keptRows: kept, ffnWidths: [], evaluationSeconds: 10,
-                                  tokensPerSecond: tokensPerSecond, saved: nil, stageSeconds: ["evaluation": 10])
-        return ResultRecord(key: inputs.key + (scorer ?? "dense") + "\(amount)", cell: cell, inputs: inputs, metrics: metrics,
+        let inputs = CellInputs(cell: cell, modelSHA256: "aa", calibrationSHA256: nil, evaluationSHA256: "bb", numerics: "n1")
+        var metrics = CellMetrics(paramsTotal: 1000, paramsNonzero: 900, paramsStored: 800, keptRows: kept, ffnWidths: [])
+        metrics.ppl = ppl
+        metrics.meanNLL = log(ppl)
+        metrics.windows = 12
+        metrics.predictedTokens = 6132
+        metrics.evaluationSeconds = 10
+        metrics.tokensPerSecond = tokensPerSecond
+        metrics.stageSeconds = ["evaluation": 10]
+        return ResultRecord(key: inputs.key, cell: cell, inputs: inputs, metrics: metrics,
                             finishedAt: "2026-01-01T00:00:00Z", tool: "prune")
     }
 

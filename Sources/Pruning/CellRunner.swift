@@ -1,0 +1,120 @@
+import Evaluation
+import Foundation
+import Llama
+import ModelIO
+import Tensor
+
+/// The one way a cell is computed, shared by `prune prune` and `.prune` scripts: on a loaded model,
+/// calibrate (statistics cached, verified) → score → select rows → shrink → evaluate → save with its
+/// record. It reports the digest of every input it read, so a caller can prove what a result came from.
+public final class CellRunner: @unchecked Sendable {
+    public enum Stage: String, Sendable, CaseIterable { case load, calibration, scoring, pruning, evaluation, saving }
+
+    /// The SHA-256 of the bytes each input of a cell was computed from.
+    public struct InputsRead: Sendable, Equatable {
+        public var model: String
+        public var calibrationFile: String?
+        public var calibrationTokens: String?
+        public var evaluationText: String?
+    }
+
+    /// What a cell computed.
+    public struct Outcome {
+        public var metrics: CellMetrics
+        public var read: InputsRead
+        public var pruned: PruningSession.Pruned?
+        public var calibrated: PruningSession.Calibrated?
+        public var perplexity: PerplexityResult?
+        public var saved: ModelExport.Summary?
+    }
+
+    public let session: PruningSession
+    public var path: String { session.bundle.path }
+    /// The model load's time, reported with the first cell run after it.
+    private var pendingLoadSeconds: Double
+
+    public init(modelPath: String, cache: StatisticsCache?) throws {
+        session = PruningSession(bundle: try ModelBundle.load(path: modelPath), cache: cache)
+        pendingLoadSeconds = session.bundle.loadSeconds
+    }
+
+    /// Runs `cell` on this runner's model. `saveTo` writes the pruned model there (a `.gguf` file with a
+    /// `.pruning.json` beside it, or a Hugging Face folder with `pruning.json` inside).
+    public func run(_ cell: Cell, saveTo: String? = nil, stage announce: (Stage) -> Void = { _ in },
+                    progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> Outcome {
+        var clock = StageClock()
+        func stage(_ s: Stage) {
+            clock.enter(s.rawValue)
+            announce(s)
+        }
+        let dense = session.dense
+        var read = InputsRead(model: session.modelSHA256)
+        var model = dense
+        var pruned: PruningSession.Pruned? = nil
+        var calibrated: PruningSession.Calibrated? = nil
+        if !cell.isDense {
+            guard let structure = cell.structure, let pipeline = cell.pipeline, let scorer = cell.scorer, let pruner = cell.pruner else {
+                throw PruningError("a pruned cell needs a structure, a pipeline, a scorer and a pruner")
+            }
+            _ = try session.mlps(structure, pipeline)
+            if let spec = cell.calibration {
+                calibrated = try session.statistics(spec, structure: structure, computing: { stage(.calibration) }, progress: progress)
+                read.calibrationFile = calibrated?.fileSHA256
+                read.calibrationTokens = calibrated?.tokensSHA256
+            }
+            let importances = try session.importances(scorer, structure: structure, pipeline: pipeline, calibrated: calibrated,
+                                                      computing: { stage(.scoring) })
+            stage(.pruning)
+            let p = try session.prune(importances, structure: structure, pipeline: pipeline, pruner: pruner, amount: cell.amount)
+            model = p.model
+            pruned = p
+        }
+        var metrics = CellMetrics(paramsTotal: ParameterCount.stored(dense), paramsNonzero: ParameterCount.nonzero(model),
+                                  paramsStored: ParameterCount.stored(model), keptRows: pruned?.keptRows ?? [:],
+                                  ffnWidths: model.config.intermediateSizes)
+        if let p = pruned {
+            var masks: [String: String] = [:]
+            for (name, kept) in p.keptIndices { masks[name] = RowMask.encode(kept: kept, rows: p.totalRows[name]!) }
+            metrics.keptRowMasks = masks
+        }
+        var perplexity: PerplexityResult? = nil
+        if let evaluation = cell.evaluation {
+            stage(.evaluation)
+            let text = try session.text(evaluation.text)
+            read.evaluationText = text.sha256
+            let r = try Perplexity.evaluate(model, ids: text.ids, protocol: evaluation.perplexityProtocol, progress: progress)
+            perplexity = r
+            metrics.ppl = r.ppl
+            metrics.meanNLL = r.meanNLL
+            metrics.windows = r.windows
+            metrics.predictedTokens = r.predictedTokens
+            metrics.evaluationSeconds = r.seconds
+            metrics.tokensPerSecond = r.tokensPerSecond
+        }
+        var saved: ModelExport.Summary? = nil
+        if let target = saveTo, let p = pruned {
+            stage(.saving)
+            saved = try PrunedModelFiles.save(model, bundle: session.bundle, to: target, cell: cell, pruned: p, read: read)
+        }
+        clock.enter("")
+        metrics.stageSeconds = clock.seconds
+        if pendingLoadSeconds > 0 {
+            metrics.stageSeconds?[Stage.load.rawValue] = pendingLoadSeconds
+            pendingLoadSeconds = 0
+        }
+        return Outcome(metrics: metrics, read: read, pruned: pruned, calibrated: calibrated, perplexity: perplexity, saved: saved)
+    }
+}
+
+/// Splits wall time between named stages: entering a stage ends the previous one.
+public struct StageClock: Sendable {
+    public private(set) var seconds: [String: Double] = [:]
+    private var current: (name: String, since: Date)?
+
+    public init() {}
+
+    public mutating func enter(_ name: String) {
+        if let c = current { seconds[c.name, default: 0] += Date().timeIntervalSince(c.since) }
+        current = name.isEmpty ? nil : (name, Date())
+    }
+}
