@@ -6,6 +6,11 @@ public struct CalibrationStatistics: Codable, Sendable, Equatable {
     public struct Channels: Codable, Sendable, Equatable {
         public var input: [Double]
         public var output: [Double]
+
+        public init(input: [Double], output: [Double]) {
+            self.input = input
+            self.output = output
+        }
     }
 
     public var tokens: Int

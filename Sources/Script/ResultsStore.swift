@@ -136,7 +136,16 @@ public final class ResultsStore: @unchecked Sendable {
         if first { Warnings.emit(message) }
     }
 
+    /// Held around every append in this process, so that `freeze` can stop appends between two records.
+    private static let appending = NSLock()
+
+    /// Waits for an append in progress to finish and blocks every later one, for good: what the files
+    /// hold afterwards is final (an interrupted run counts its records, then exits).
+    public static func freeze() { appending.lock() }
+
     public func append(_ record: ResultRecord) throws {
+        Self.appending.lock()
+        defer { Self.appending.unlock() }
         if let defect = record.defect { throw ModelIOError(file.path, "refusing to store record \(record.key.prefix(10)): \(defect)") }
         try Folder.create(folder.path)
         let path = file.path

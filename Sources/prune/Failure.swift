@@ -4,8 +4,8 @@ import ModelIO
 import Script
 
 /// Runs a command body; any error becomes one line on stderr and a non-zero exit status
-/// (66 for a missing input, 65 for bad data, 75 for a results folder in use, 70 for anything
-/// unexpected), never a crash trace.
+/// (66 for a missing input, 65 for bad data, 74 for a write that failed, 75 for a results folder in use,
+/// 70 for anything unexpected), never a crash trace.
 func reportingErrors(_ body: () throws -> Void) throws {
     do {
         try body()
@@ -16,7 +16,8 @@ func reportingErrors(_ body: () throws -> Void) throws {
         throw ExitCode(FolderInUse.exitStatus)
     } catch let error as ModelIOError {
         Terminal.error(error.description)
-        throw ExitCode(error.problem.hasPrefix("no such file") || error.problem.hasPrefix("no such folder") ? 66 : 65)
+        if error.problem.hasPrefix("no such file") || error.problem.hasPrefix("no such folder") { throw ExitCode(66) }
+        throw ExitCode(error.problem.hasPrefix("cannot write") ? 74 : 65)
     } catch let error as ScriptFailure {
         Terminal.error(error.description)
         throw ExitCode(error.status)

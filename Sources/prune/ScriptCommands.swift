@@ -80,9 +80,12 @@ struct Run: ParsableCommand {
             let file = experiment.output.appendingPathComponent(interpreter.resultsFile).path
             let stored = plan.filter(\.cached).count
             let command = "prune run \(script)" + (shard.map { " --shard \($0.index)/\($0.count)" } ?? "")
+            let keys = Set(plan.map(\.key))
             Interruption.install {
-                let n = progress.finished + stored
-                return "\(n) of \(plan.count) cells are stored in \(file) (\(progress.finished) of them by this run); run `\(command)` to compute the other \(plan.count - n)"
+                // No record is written after this, so the count from the file is exactly what a rerun finds.
+                ResultsStore.freeze()
+                let n = (try? Warnings.collecting { try ResultsStore(folder: experiment.output) }.0)?.records.keys.filter { keys.contains($0) }.count ?? stored
+                return "\(n) of \(plan.count) cells are stored in \(file) (\(max(0, n - stored)) by this run); run `\(command)` to compute the other \(plan.count - n)"
             }
             let ran = try interpreter.run(holding: lock) { progress.handle($0) }
             let store = try interpreter.store()
