@@ -58,7 +58,8 @@ extension Checker {
 
     mutating func calibrate(_ s: Statement) {
         guard s.clauses.count == 1, let first = s.clauses[0].first else {
-            error(s.clauses[1][0].location, "`calibrate` takes a path and options, without commas", help: Self.example("calibrate"))
+            error(s.clauses.dropFirst().first?.first?.location ?? s.keywordLocation, "`calibrate` takes a path and options, without commas",
+                  help: Self.example("calibrate"))
             return
         }
         calibrationLocation = first.location
@@ -228,10 +229,11 @@ extension Checker {
 
     mutating func evaluate(_ s: Statement) {
         guard s.clauses.count == 1 else {
-            error(s.clauses[1][0].location, "`evaluate` takes a text and options, without commas", help: Self.example("evaluate"))
+            error(s.clauses.dropFirst().first?.first?.location ?? s.keywordLocation, "`evaluate` takes a text and options, without commas",
+                  help: Self.example("evaluate"))
             return
         }
-        guard case .word(let what, let at) = s.clauses[0][0] else {
+        guard case .word(let what, let at)? = s.clauses[0].first else {
             error(s.keywordLocation, "`evaluate` names what to measure first", help: Self.example("evaluate"))
             return
         }
