@@ -73,15 +73,15 @@ extension Checker {
             default: return []
             }
         }
-        var known: [String: [String]] = [:]
+        var known: [String: Set<String>] = [:]
         for filter in filterLocations {
-            let have = known[filter.setting] ?? spelled(filter.setting)
+            let have = known[filter.setting] ?? Set(spelled(filter.setting))
             known[filter.setting] = have
             guard !have.contains(filter.value) else { continue }
             // gamma and theta are spelled "gamma 0.5" in cells; shown here as written.
             func shown(_ v: String) -> String { v.hasPrefix(filter.setting + " ") ? String(v.dropFirst(filter.setting.count + 1)) : v }
             var unique: [String] = []
-            for v in have.map(shown) where !unique.contains(v) && unique.count < 12 { unique.append(v) }
+            for v in spelled(filter.setting).map(shown) where !unique.contains(v) && unique.count < 12 { unique.append(v) }
             error(filter.at, "figure `\(filter.figure)` keeps no cell: the sweep has no \(filter.setting) `\(shown(filter.value))`",
                   help: unique.isEmpty ? nil : "its \(filter.setting) values are: \(unique.joined(separator: ", "))")
         }
