@@ -26,16 +26,16 @@ public struct PruningStructure: Codable, Hashable, Sendable, CustomStringConvert
     /// The chain's modules in every block, checked against what the model has.
     public func resolve(_ config: LlamaConfig) throws -> [[LinearModule]] {
         guard layersPath == "model.layers" else {
-            throw PruningError("the model has no block list `\(layersPath)`; it has: model.layers")
+            throw PruningError("the model has no block list `\(layersPath)`; it has: model.layers", subject: .blockList(layersPath))
         }
         guard !chain.isEmpty else { throw PruningError("the chain of modules to prune is empty") }
         var kinds: [LinearKind] = []
         for name in chain {
             guard let kind = LinearKind(rawValue: name) else {
                 let known = LinearKind.allCases.map(\.rawValue).joined(separator: ", ")
-                throw PruningError("the blocks of `\(layersPath)` have no linear module `\(name)`; they have: \(known)")
+                throw PruningError("the blocks of `\(layersPath)` have no linear module `\(name)`; they have: \(known)", subject: .module(name))
             }
-            guard !kinds.contains(kind) else { throw PruningError("module `\(name)` appears twice in the chain") }
+            guard !kinds.contains(kind) else { throw PruningError("module `\(name)` appears twice in the chain", subject: .module(name)) }
             kinds.append(kind)
         }
         return (0..<config.numHiddenLayers).map { l in kinds.map { LinearModule(layer: l, kind: $0) } }
@@ -67,7 +67,9 @@ public enum Pipeline: String, Codable, CaseIterable, Sendable {
                     let hint = self == .chained && a.layer != b.layer
                         ? "; the chained pipeline joins one block's last module to the next block's first, so use the isolated pipeline or a chain that ends where it starts (e.g. mlp.up_proj -> mlp.down_proj)"
                         : ""
-                    throw PruningError("pipeline \(rawValue): \(b.name) takes \(inputs) inputs but \(a.name) before it has \(outputs) outputs\(hint)")
+                    // The module whose inputs do not fit is the one to point at.
+                    throw PruningError("pipeline \(rawValue): \(b.name) takes \(inputs) inputs but \(a.name) before it has \(outputs) outputs\(hint)",
+                                       subject: .module(b.kind.rawValue))
                 }
             }
         }

@@ -25,6 +25,18 @@ public struct Checker {
     var calibrationLocation: SourceLocation?
     var structureLocations: [(layers: SourceLocation, modules: [(String, SourceLocation)])] = []
     var scorerLocations: [ComponentSpec: SourceLocation] = [:]
+    /// Each figure's `where` filters, checked against the sweep once every statement is read.
+    var filterLocations: [(figure: String, setting: String, value: String, at: SourceLocation)] = []
+    var figureLines: [String: Int] = [:]
+    /// Every diagnostic given, so the same one is not repeated (once per model, once per range value).
+    var given: Set<Diagnostic> = []
+    /// Places that already have a value error: a range's values share its place, so a bad range reports once.
+    var valueErrorPlaces: Set<SourceLocation> = []
+
+    /// The most cells one script may ask for: planning, storing and reporting stay linear in this.
+    public static let maxCells = 100_000
+    /// The most values one range may give.
+    public static let maxRangeValues = 10_000
 
     /// The checked experiment, or every diagnostic found.
     public static func check(_ source: SourceFile, options: Options = Options()) throws -> (Experiment, Script) {
@@ -44,7 +56,13 @@ public struct Checker {
     }
 
     mutating func error(_ at: SourceLocation, _ message: String, help: String? = nil) {
-        diagnostics.append(Diagnostic(at, message, help: help))
+        let d = Diagnostic(at, message, help: help)
+        if given.insert(d).inserted { diagnostics.append(d) }
+    }
+
+    /// An error about one value, given only for the first bad value at its place.
+    mutating func valueError(_ at: SourceLocation, _ message: String, help: String? = nil) {
+        if valueErrorPlaces.insert(at).inserted { error(at, message, help: help) }
     }
 
     mutating func run() {
@@ -129,25 +147,45 @@ public struct Checker {
                 by = s
                 percent = percent || ps
             } else {
-                error(at, "a range needs a step", help: "write \(pa ? "\(Int(a * 100))%" : "\(a)")...\(pb ? "\(Int(b * 100))%" : "\(b)") step \(percent ? "10%" : "0.1")")
+                func written(_ x: Double, _ p: Bool) -> String { p ? "\((x * 100).clean)%" : x.clean }
+                error(at, "a range needs a step", help: "write \(written(a, pa))...\(written(b, pb)) step \(percent ? "10%" : "0.1")")
                 return []
             }
-            guard by > 0 else { error(step!.location, "a range's step must be positive, got \(by)"); return [] }
-            guard b >= a else { error(at, "a range must go upward: \(a) is above \(b)"); return [] }
-            let count = Int(((b - a) / by + 1e-9).rounded(.down)) + 1
-            guard count <= 10_000 else { error(at, "this range has \(count) values; at most 10000"); return [] }
-            // Computed as a + i·step and rounded to 12 digits, so 0.1 steps do not drift (0.30000000000000004).
-            return (0..<count).map { .number(((a + Double($0) * by) * 1e12).rounded() / 1e12, percent: percent, at) }
+            guard by > 0 else { error(step!.location, "a range's step must be positive, got \(by.clean)"); return [] }
+            guard b >= a else { error(at, "a range must go upward: \(a.clean) is above \(b.clean)"); return [] }
+            // Counted in Double: a tiny step or a wide span gives a count no Int can hold (or infinity).
+            let n = ((b - a) / by + 1e-9).rounded(.down) + 1
+            guard n <= Double(Self.maxRangeValues) else {
+                error(at, "this range has \(n.isFinite ? Self.count(n) : "too many") values; at most \(Self.maxRangeValues)",
+                      help: "use a larger step")
+                return []
+            }
+            // Computed as a + i·step and rounded to 12 digits, so 0.1 steps do not drift (0.30000000000000004);
+            // a value too large to round so is kept as computed.
+            return (0..<Int(n)).map { i in
+                let x = a + Double(i) * by, r = (x * 1e12).rounded() / 1e12
+                return .number(r.isFinite ? r : x, percent: percent, at)
+            }
         default: return [e]
         }
     }
 
     mutating func strings(_ e: Expr, what: String) -> [(String, SourceLocation)] {
         values(e).compactMap { v in
-            if case .string(let s, let at) = v { return (s, at) }
-            error(v.location, "\(what) must be a quoted string, found \(describe(v))")
-            return nil
+            guard case .string(let s, let at) = v else {
+                valueError(v.location, "\(what) must be a quoted string, found \(describe(v))")
+                return nil
+            }
+            guard !s.isEmpty else { error(at, "empty path for \(what)"); return nil }
+            return (s, at)
         }
+    }
+
+    /// A count as people read it: 400,000; past what a Double holds exactly, 1.2e+20.
+    static func count(_ n: Double) -> String {
+        guard n < 1e15 else { return String(format: "%.3g", n) }
+        let digits = Array(String(Int(n)))
+        return digits.enumerated().map { i, d in i > 0 && (digits.count - i) % 3 == 0 ? ",\(d)" : "\(d)" }.joined()
     }
 
     func describe(_ e: Expr) -> String {
@@ -171,6 +209,28 @@ public struct Checker {
         let full = resolve(path)
         if !FileManager.default.fileExists(atPath: full) {
             error(at, "\(what) `\(path)` does not exist", help: "looked for \(full)")
+        }
+    }
+
+    static func fileSize(_ path: String) -> UInt64? {
+        guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] else { return nil }
+        return (size as? NSNumber)?.uint64Value ?? (size as? UInt64) ?? (size as? Int).map { UInt64(max(0, $0)) }
+    }
+
+    /// A data file read only once pruning starts: found to be missing, a folder or empty now instead.
+    mutating func requireDataFile(_ path: String, _ at: SourceLocation, what: String) {
+        let full = resolve(path)
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: full, isDirectory: &isFolder) else {
+            error(at, "\(what) `\(path)` does not exist", help: "looked for \(full)")
+            return
+        }
+        if isFolder.boolValue {
+            error(at, "\(what) `\(path)` is a folder, not a file", help: "name a text, .jsonl or .json file inside it")
+        } else if !FileManager.default.isReadableFile(atPath: full) {
+            error(at, "\(what) `\(path)` cannot be read")
+        } else if Self.fileSize(full) == 0 {
+            error(at, "\(what) `\(path)` is empty")
         }
     }
 }

@@ -30,11 +30,11 @@ extension Checker {
     /// Whole numbers (each value of a list or range) at least `minimum`.
     mutating func integers(_ e: Expr, _ name: String, minimum: Int) -> [Int] {
         values(e).compactMap { v in
-            guard case .number(let d, let percent, let at) = v, !percent, d == d.rounded(), d >= Double(minimum), d < 1e9 else {
-                error(v.location, "\(name) must be a whole number of at least \(minimum), found \(describe(v))")
+            guard case .number(let d, let percent, _) = v, !percent, d == d.rounded(), d >= Double(minimum) else {
+                valueError(v.location, "\(name) must be a whole number of at least \(minimum), found \(describe(v))")
                 return nil
             }
-            _ = at
+            guard d <= 1e9 else { valueError(v.location, "\(name) must be at most 1000000000, found \(describe(v))"); return nil }
             return Int(d)
         }
     }
@@ -57,17 +57,33 @@ extension Checker {
     }
 
     mutating func calibrate(_ s: Statement) {
-        guard s.clauses.count == 1, let first = s.clauses[0].first else { return }
+        guard s.clauses.count == 1, let first = s.clauses[0].first else {
+            error(s.clauses.dropFirst().first?.first?.location ?? s.keywordLocation, "`calibrate` takes a path and options, without commas",
+                  help: Self.example("calibrate"))
+            return
+        }
+        calibrationLocation = first.location
         let paths = strings(first, what: "calibration data")
-        for (p, at) in paths { requireFile(p, at, what: "calibration file") }
+        for (p, at) in paths { requireDataFile(p, at, what: "calibration file") }
         let opts = options(s.clauses[0].dropFirst(), allowed: ["samples", "seqlen", "seed"], in: "calibrate")
         let samples = opts["samples"].map { integers($0, "samples", minimum: 1) } ?? [64]
         let seqlens = opts["seqlen"].map { integers($0, "seqlen", minimum: 2) } ?? [512]
         let seeds = opts["seed"].map { integers($0, "seed", minimum: 0) } ?? [42]
+        let sizes = [(paths.count, "paths"), (samples.count, "samples"), (seqlens.count, "seqlens"), (seeds.count, "seeds")]
+        guard withinCellLimit(sizes, of: "`calibrate`", at: s.keywordLocation) else { return }
         for (p, _) in paths { for n in samples { for l in seqlens { for seed in seeds {
             experiment.calibrations.append(CalibrationSpec(path: p, samples: n, seqlen: l, seed: seed))
         } } } }
-        calibrationLocation = first.location
+    }
+
+    /// Whether the product of `sizes` (computed in Double, before any list is built) fits in one sweep.
+    mutating func withinCellLimit(_ sizes: [(Int, String)], of what: String, at: SourceLocation) -> Bool {
+        let total = sizes.reduce(1.0) { $0 * Double($1.0) }
+        guard total > Double(Self.maxCells) else { return true }
+        let factors = sizes.filter { $0.0 > 1 }.map { "\($0.0) \($0.1)" }.joined(separator: " × ")
+        error(at, "\(what) gives \(Self.count(total)) settings (\(factors)); a sweep has at most \(Self.maxCells) cells",
+              help: "shorten a list or split the sweep into several scripts")
+        return false
     }
 
     mutating func structure(_ s: Statement) {
@@ -97,12 +113,11 @@ extension Checker {
     mutating func pipeline(_ s: Statement) {
         guard let e = single(s) else { return }
         experiment.pipelines = values(e).compactMap { v in
-            guard case .word(let w, let at) = v, let p = Pipeline(rawValue: w) else {
+            guard case .word(let w, _) = v, let p = Pipeline(rawValue: w) else {
                 let w = describe(v)
-                error(v.location, "unknown pipeline \(w)", help: closest(w.trimmingCharacters(in: CharacterSet(charactersIn: "`")), in: Pipeline.allCases.map(\.rawValue)).map { "did you mean `\($0)`?" } ?? "pipelines are: isolated, chained")
+                valueError(v.location, "unknown pipeline \(w)", help: closest(w.trimmingCharacters(in: CharacterSet(charactersIn: "`")), in: Pipeline.allCases.map(\.rawValue)).map { "did you mean `\($0)`?" } ?? "pipelines are: isolated, chained")
                 return nil
             }
-            _ = at
             return p
         }
     }
@@ -111,69 +126,101 @@ extension Checker {
     mutating func components(_ s: Statement, registry: [String], kind: String, make: (ComponentSpec) throws -> Any) -> [ComponentSpec] {
         guard let e = single(s) else { return [] }
         var out: [ComponentSpec] = []
+        var known = Set<ComponentSpec>()
         for v in values(e) {
-            var variants: [ComponentSpec]
+            // Each variant with where each of its parameter values was written, for carets.
+            var variants: [(spec: ComponentSpec, places: [String: SourceLocation])]
             var arguments: [Expr.Argument] = []
             switch v {
-            case .word(let w, _): variants = [ComponentSpec(name: w)]
+            case .word(let w, _): variants = [(ComponentSpec(name: w), [:])]
             case .call(let w, let args, _):
-                arguments = args
-                // A parameter given as a list or range sweeps: one component per combination.
-                variants = [ComponentSpec(name: w)]
+                // A parameter given twice is an error at its second name; the first is kept.
+                var names = Set<String>()
                 for a in args {
-                    var choices: [ComponentSpec.Value] = []
+                    if names.insert(a.name).inserted { arguments.append(a) } else {
+                        error(a.nameLocation, "parameter `\(a.name)` is given twice in `\(w)(...)`", help: "to sweep it, give one list: \(a.name): [a, b]")
+                    }
+                }
+                // A parameter given as a list or range sweeps: one component per combination.
+                var choices: [[(ComponentSpec.Value, SourceLocation)]] = []
+                for a in arguments {
+                    var these: [(ComponentSpec.Value, SourceLocation)] = []
                     for value in values(a.value) {
                         switch value {
-                        case .number(let d, _, _): choices.append(.number(d))
-                        case .word("true", _): choices.append(.bool(true))
-                        case .word("false", _): choices.append(.bool(false))
-                        case .word(let w, _): choices.append(.word(w))
-                        default: error(value.location, "parameter `\(a.name)` takes a number, true/false or a name, found \(describe(value))")
+                        case .number(let d, _, let at): these.append((.number(d), at))
+                        case .word("true", let at): these.append((.bool(true), at))
+                        case .word("false", let at): these.append((.bool(false), at))
+                        case .word(let w, let at): these.append((.word(w), at))
+                        default: valueError(value.location, "parameter `\(a.name)` takes a number, true/false or a name, found \(describe(value))")
                         }
                     }
-                    variants = variants.flatMap { v in choices.map { c in var x = v; x.parameters[a.name] = c; return x } }
+                    choices.append(these)
+                }
+                // A parameter with no usable value has been reported; the component is left out.
+                guard !choices.contains(where: \.isEmpty) else { continue }
+                let sizes = zip(arguments, choices).map { ($1.count, "values of \($0.name)") }
+                guard withinCellLimit(sizes, of: "`\(w)(...)`", at: v.location) else { continue }
+                variants = [(ComponentSpec(name: w), [:])]
+                for (a, these) in zip(arguments, choices) {
+                    variants = variants.flatMap { v in
+                        these.map { c, at in
+                            var x = v
+                            x.spec.parameters[a.name] = c
+                            x.places[a.name] = at
+                            return x
+                        }
+                    }
                 }
             default:
-                error(v.location, "expected a \(kind) name such as \(registry[0]), found \(describe(v))")
+                valueError(v.location, "expected a \(kind) name such as \(registry[0]), found \(describe(v))")
                 continue
             }
-            guard let name = variants.first?.name, registry.contains(name) else {
-                let name = variants.first?.name ?? ""
+            guard let name = variants.first?.spec.name, registry.contains(name) else {
+                let name = variants.first?.spec.name ?? ""
                 error(SourceLocation(line: v.location.line, column: v.location.column, length: name.count), "unknown \(kind) `\(name)`",
                       help: closest(name, in: registry).map { "did you mean `\($0)`?" } ?? "\(kind)s are: \(registry.joined(separator: ", "))")
                 continue
             }
-            for variant in variants { checkComponent(variant, arguments, v, kind: kind, make: make, into: &out) }
+            for variant in variants {
+                guard checkComponent(variant.spec, arguments, variant.places, v, make: make), known.insert(variant.spec).inserted else { continue }
+                out.append(variant.spec)
+                if kind == "scorer" { scorerLocations[variant.spec] = v.location }
+            }
         }
         return out
     }
 
-    /// Builds one component so a bad parameter surfaces now, pointing at the parameter the message names.
-    mutating func checkComponent(_ spec: ComponentSpec, _ arguments: [Expr.Argument], _ v: Expr, kind: String,
-                                 make: (ComponentSpec) throws -> Any, into out: inout [ComponentSpec]) {
+    /// Builds one component so a bad parameter surfaces now. The caret goes where the error's subject
+    /// says: an unknown parameter's name, or the value of a mistyped or out-of-range one.
+    mutating func checkComponent(_ spec: ComponentSpec, _ arguments: [Expr.Argument], _ places: [String: SourceLocation], _ v: Expr,
+                                 make: (ComponentSpec) throws -> Any) -> Bool {
         do {
             _ = try make(spec)
-            if !out.contains(spec) { out.append(spec) }
-            if kind == "scorer" { scorerLocations[spec] = v.location }
+            return true
+        } catch let failure as PruningError {
+            var at = v.location
+            switch failure.subject {
+            case .parameterName(let p)?: at = arguments.first { $0.name == p }?.nameLocation ?? at
+            case .parameterValue(let p)?: at = places[p] ?? at
+            default: break
+            }
+            valueError(at, failure.description)
         } catch {
-            let message = "\(error)"
-            let at = arguments.first { message.contains("parameter \($0.name)") }?.nameLocation
-                ?? arguments.first { message.contains(" \($0.name) ") || message.contains(": \($0.name) ") }?.value.location
-                ?? v.location
-            if !diagnostics.contains(where: { $0.location == at && $0.message == message }) { self.error(at, message) }
+            valueError(v.location, "\(error)")
         }
+        return false
     }
 
     mutating func amount(_ s: Statement) {
         guard let e = single(s) else { return }
         experiment.amounts = values(e).compactMap { v in
             guard case .number(let d, let percent, let at) = v else {
-                error(v.location, "an amount is a number such as 0.3 or 30%, found \(describe(v))")
+                valueError(v.location, "an amount is a number such as 0.3 or 30%, found \(describe(v))")
                 return nil
             }
             guard d >= 0, d < 1 else {
-                error(at, "amount must lie in [0, 1), got \(percent ? "\((d * 100).clean)%" : d.clean)",
-                      help: "an amount is the share of rows removed: 0.3 or 30%")
+                valueError(at, "amount must lie in [0, 1), got \(percent ? "\((d * 100).clean)%" : d.clean)",
+                           help: "an amount is the share of rows removed: 0.3 or 30%")
                 return nil
             }
             return d
@@ -181,7 +228,12 @@ extension Checker {
     }
 
     mutating func evaluate(_ s: Statement) {
-        guard s.clauses.count == 1, case .word(let what, let at) = s.clauses[0][0] else {
+        guard s.clauses.count == 1 else {
+            error(s.clauses.dropFirst().first?.first?.location ?? s.keywordLocation, "`evaluate` takes a text and options, without commas",
+                  help: Self.example("evaluate"))
+            return
+        }
+        guard case .word(let what, let at)? = s.clauses[0].first else {
             error(s.keywordLocation, "`evaluate` names what to measure first", help: Self.example("evaluate"))
             return
         }
@@ -191,10 +243,12 @@ extension Checker {
         }
         guard s.clauses[0].count >= 2 else { error(at, "`evaluate perplexity` needs a text file", help: Self.example("evaluate")); return }
         let texts = strings(s.clauses[0][1], what: "an evaluation text")
-        for (t, l) in texts { requireFile(t, l, what: "evaluation text") }
+        for (t, l) in texts { requireDataFile(t, l, what: "evaluation text") }
         let opts = options(s.clauses[0].dropFirst(2), allowed: ["seqlen", "windows"], in: "evaluate")
         let seqlens = opts["seqlen"].map { integers($0, "seqlen", minimum: 2) } ?? [512]
         let windows: [Int?] = opts["windows"].map { integers($0, "windows", minimum: 1).map { Optional($0) } } ?? [nil]
+        let sizes = [(texts.count, "texts"), (seqlens.count, "seqlens"), (windows.count, "window counts")]
+        guard withinCellLimit(sizes, of: "`evaluate`", at: s.keywordLocation) else { return }
         for (t, _) in texts { for l in seqlens { for w in windows { experiment.evaluations.append(EvaluationSetting(text: t, seqlen: l, windows: w)) } } }
     }
 
@@ -250,11 +304,21 @@ extension Checker {
     }
 
     mutating func figure(_ s: Statement) {
-        guard case .word(let name, _)? = s.head else {
+        guard case .word(let name, let nameAt)? = s.head else {
             error(s.keywordLocation, "a figure needs a name: `figure ppl_vs_sparsity: x amount, y perplexity`")
             return
         }
+        guard !s.clauses.isEmpty else {
+            error(nameAt, "figure `\(name)` has no settings", help: "say what to draw, e.g. " + Self.example("figure"))
+            return
+        }
+        if let first = figureLines[name] {
+            error(nameAt, "figure `\(name)` is given twice (first on line \(first))", help: "each figure is written to its own files, named after it")
+            return
+        }
+        figureLines[name] = nameAt.line
         var f = FigureSpec(name: name)
+        var settingsGiven = Set<String>()
         for clause in s.clauses {
             guard case .word(let key, let at) = clause[0] else { error(clause[0].location, "expected a figure setting (x, y, series, log, title, kind, where, pdf)"); continue }
             if key == "where" {
@@ -262,37 +326,25 @@ extension Checker {
                     error(at, "write a filter as `where SETTING VALUE`, e.g. where pipeline chained", help: "settings are: \(FigureSpec.settings.joined(separator: ", "))")
                     continue
                 }
-                _ = settingAt
-                switch clause[2] {
-                case .word(let w, _): f.filters[setting] = w
-                case .string(let w, _): f.filters[setting] = w
-                case .number(let d, _, _): f.filters[setting] = String(format: "%g", d)
-                case .call(let n, let args, _):
-                    var spec = ComponentSpec(name: n)
-                    for a in args {
-                        switch a.value {
-                        case .number(let d, _, _): spec.parameters[a.name] = .number(d)
-                        case .word("true", _): spec.parameters[a.name] = .bool(true)
-                        case .word("false", _): spec.parameters[a.name] = .bool(false)
-                        case .word(let w, _): spec.parameters[a.name] = .word(w)
-                        default: error(a.value.location, "a filter's parameter is a number, true/false or a name")
-                        }
-                    }
-                    f.filters[setting] = spec.description
-                default: error(clause[2].location, "a filter value is a name, a number or a quoted string")
-                }
+                guard f.filters[setting] == nil else { error(settingAt, "`where \(setting)` is given twice in figure `\(name)`"); continue }
+                guard let value = filterValue(setting, clause[2]) else { continue }
+                f.filters[setting] = value
+                filterLocations.append((name, setting, value, clause[2].location))
+                continue
+            }
+            guard settingsGiven.insert(key).inserted || !["x", "y", "series", "log", "title", "kind", "pdf"].contains(key) else {
+                error(at, "`\(key)` is given twice in figure `\(name)`")
                 continue
             }
             guard clause.count == 2 else { error(at, "`\(key)` takes one value in a figure"); continue }
             let v = clause[1]
             func word(_ allowed: [String]) -> String? {
-                guard case .word(let w, let l) = v, allowed.contains(w) else {
+                guard case .word(let w, _) = v, allowed.contains(w) else {
                     let found = describe(v)
                     error(v.location, "unknown \(key) \(found) in figure `\(name)`",
                           help: closest(found.trimmingCharacters(in: CharacterSet(charactersIn: "`")), in: allowed).map { "did you mean `\($0)`?" } ?? "choose one of: \(allowed.joined(separator: ", "))")
                     return nil
                 }
-                _ = l
                 return w
             }
             switch key {
@@ -315,5 +367,43 @@ extension Checker {
             }
         }
         experiment.figures.append(f)
+    }
+
+    /// A `where` value spelled as the report spells that setting of a cell, so the two can be compared.
+    mutating func filterValue(_ setting: String, _ e: Expr) -> String? {
+        var text: String
+        switch e {
+        case .word(let w, _): text = w
+        case .string(let w, _): text = w
+        case .number(let d, _, _):
+            // gamma and theta are a scorer's parameters, spelled "gamma 0.5"; amounts as %g.
+            if setting == "gamma" || setting == "theta" { return "\(setting) \(ComponentSpec.Value.number(d))" }
+            text = String(format: "%g", d)
+        case .chain(let parts, _):
+            var names: [String] = []
+            for p in parts {
+                guard case .word(let w, _) = p else { error(p.location, "a chain lists module names, found \(describe(p))"); return nil }
+                names.append(w)
+            }
+            text = names.joined(separator: " -> ")
+        case .call(let n, let args, _):
+            var spec = ComponentSpec(name: n)
+            for a in args {
+                guard spec.parameters[a.name] == nil else { error(a.nameLocation, "parameter `\(a.name)` is given twice in `\(n)(...)`"); return nil }
+                switch a.value {
+                case .number(let d, _, _): spec.parameters[a.name] = .number(d)
+                case .word("true", _): spec.parameters[a.name] = .bool(true)
+                case .word("false", _): spec.parameters[a.name] = .bool(false)
+                case .word(let w, _): spec.parameters[a.name] = .word(w)
+                default: error(a.value.location, "a filter's parameter is a number, true/false or a name"); return nil
+                }
+            }
+            text = spec.description
+        default:
+            error(e.location, "a filter value is a name, a number or a quoted string")
+            return nil
+        }
+        if setting == "gamma" || setting == "theta" { text = "\(setting) \(text)" }
+        return text
     }
 }

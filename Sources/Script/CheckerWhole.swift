@@ -19,7 +19,72 @@ extension Checker {
                 }
             }
         }
-        for path in experiment.models { checkStructures(against: path) }
+        // Each model file once, however often it is listed.
+        var read = Set<String>()
+        for path in experiment.models where read.insert(path).inserted { checkStructures(against: path) }
+        checkFilters()
+        checkCellCount()
+    }
+
+    /// The number of cells the planner will make, from the lists' sizes alone (nothing is built), so a
+    /// sweep too large to plan is refused first. Counted in Double: lists of 10,000 multiply past Int.
+    mutating func checkCellCount() {
+        let e = experiment
+        func n<T: Hashable>(_ list: [T]) -> Double { Double(Set(list).count) }
+        let models = n(e.models), evaluations = max(1, n(e.evaluations)), calibrations = max(1, n(e.calibrations))
+        let pruned = Set(e.amounts.filter { $0 > 0 }).count
+        let scorers = Set(e.scorers)
+        let needing = Double(scorers.filter { s in ScorerRegistry.all.first { $0.name == s.name }?.needsStatistics ?? true }.count)
+        // A scorer without statistics ignores the calibration, so it does not multiply by it.
+        let perAmount = n(e.structures) * n(e.pipelines) * n(e.pruners) * (needing * calibrations + Double(scorers.count) - needing)
+        let dense = e.amounts.contains(0) ? models * evaluations : 0
+        let total = dense + models * evaluations * Double(pruned) * perAmount
+        guard total > Double(Self.maxCells) else { return }
+        let factors: [(Double, String, String)] = [
+            (models, "models", "model"), (evaluations, "evaluations", "evaluate"), (Double(pruned), "amounts", "amount"),
+            (calibrations, "calibrations", "calibrate"), (n(e.structures), "structures", "structure"), (n(e.pipelines), "pipelines", "pipeline"),
+            (Double(scorers.count), "scorers", "scorer"), (n(e.pruners), "pruners", "pruner"),
+        ].filter { $0.0 > 1 }
+        // Pointed at the longest list: the one to shorten first.
+        let at = factors.max { $0.0 < $1.0 }.flatMap { seen[$0.2] } ?? SourceLocation(line: 1, column: 1)
+        error(at, "this sweep has \(Self.count(total)) cells (\(factors.map { "\(Self.count($0.0)) \($0.1)" }.joined(separator: " × "))); at most \(Self.maxCells)",
+              help: "shorten a list or split the sweep into several scripts")
+    }
+
+    /// Every figure's `where` must keep some cell: a value the sweep never takes is a typo or a stale filter.
+    mutating func checkFilters() {
+        guard !filterLocations.isEmpty else { return }
+        let e = experiment
+        func file(_ p: String) -> String { URL(fileURLWithPath: p).lastPathComponent }
+        let statistics = e.scorers.filter { s in ScorerRegistry.all.first { $0.name == s.name }?.needsStatistics ?? true }
+        func spelled(_ setting: String) -> [String] {
+            switch setting {
+            case "scorer": return e.scorers.map(\.description)
+            case "pruner": return e.pruners.map(\.description)
+            case "pipeline": return e.pipelines.map(\.rawValue)
+            case "structure": return e.structures.map { $0.chain.joined(separator: " -> ") }
+            case "model": return e.models.map(file)
+            case "amount": return e.amounts.map { String(format: "%g", $0) }
+            case "calibration":
+                return (statistics.isEmpty ? [] : e.calibrations.map { file($0.path) })
+                    + (e.calibrations.isEmpty || statistics.count < e.scorers.count ? ["none"] : [])
+            case "evaluation": return e.evaluations.isEmpty ? ["none"] : e.evaluations.map { file($0.text) }
+            case "gamma", "theta": return e.scorers.map { s in s.parameters[setting].map { "\(setting) \($0)" } ?? "\(setting) default" }
+            default: return []
+            }
+        }
+        var known: [String: Set<String>] = [:]
+        for filter in filterLocations {
+            let have = known[filter.setting] ?? Set(spelled(filter.setting))
+            known[filter.setting] = have
+            guard !have.contains(filter.value) else { continue }
+            // gamma and theta are spelled "gamma 0.5" in cells; shown here as written.
+            func shown(_ v: String) -> String { v.hasPrefix(filter.setting + " ") ? String(v.dropFirst(filter.setting.count + 1)) : v }
+            var unique: [String] = []
+            for v in spelled(filter.setting).map(shown) where !unique.contains(v) && unique.count < 12 { unique.append(v) }
+            error(filter.at, "figure `\(filter.figure)` keeps no cell: the sweep has no \(filter.setting) `\(shown(filter.value))`",
+                  help: unique.isEmpty ? nil : "its \(filter.setting) values are: \(unique.joined(separator: ", "))")
+        }
     }
 
     /// Reads the model file's header (no weights) and resolves every structure against it.
@@ -37,10 +102,16 @@ extension Checker {
             do {
                 let blocks = try structure.resolve(config)
                 for pipeline in experiment.pipelines { _ = try pipeline.checkedMLPs(blocks, config: config) }
+            } catch let failure as PruningError {
+                // The error says which module it is about; a module named twice is pointed at its second place.
+                var at = place.layers
+                if let module = failure.module {
+                    let places = place.modules.filter { $0.0 == module }.map(\.1)
+                    at = places.dropFirst().first ?? places.first ?? at
+                }
+                self.error(at, failure.description)
             } catch {
-                let message = "\(error)"
-                let at = place.modules.first { message.contains("`\($0.0)`") }?.1 ?? place.layers
-                self.error(at, message)
+                self.error(place.layers, "\(error)")
             }
         }
     }

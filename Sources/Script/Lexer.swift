@@ -63,6 +63,7 @@ struct Lexer {
         var i = 0
         var emitted: [Token] = []
         func at(_ k: Int) -> Character? { k < c.count ? c[k] : nil }
+        func digit(_ k: Int) -> Bool { at(k).map(Self.isDigit) ?? false }
         func loc(_ start: Int, _ end: Int) -> SourceLocation { SourceLocation(line: line, column: start + 1, length: end - start) }
         while i < c.count {
             let ch = c[i]
@@ -72,7 +73,17 @@ struct Lexer {
                 var j = i + 1, value = "", closed = false
                 while j < c.count {
                     if c[j] == "\\", let next = at(j + 1) {
-                        value.append(next == "n" ? "\n" : next == "t" ? "\t" : next)
+                        // Only the documented escapes: a Windows path's `\d` must not silently lose its backslash.
+                        switch next {
+                        case "n": value.append("\n")
+                        case "t": value.append("\t")
+                        case "\"", "\\": value.append(next)
+                        default:
+                            diagnostics.append(Diagnostic(loc(j, j + 2), Self.shown(next).hasPrefix("`")
+                                                          ? "unknown escape `\\\(next)` in a string" : "unknown escape: `\\` before \(Self.shown(next))",
+                                                          help: "escapes are \\\", \\\\, \\n and \\t; write a backslash as \\\\ or use /"))
+                            return
+                        }
                         j += 2
                         continue
                     }
@@ -90,21 +101,37 @@ struct Lexer {
             }
             if ch == "-" && at(i + 1) == ">" { emitted.append(Token(kind: .symbol("->"), location: loc(i, i + 2))); i += 2; continue }
             if ch == "." && at(i + 1) == "." && at(i + 2) == "." { emitted.append(Token(kind: .symbol("..."), location: loc(i, i + 3))); i += 3; continue }
-            if ch.isNumber || ((ch == "-" || ch == ".") && at(i + 1)?.isNumber == true) {
+            // A number starts with a digit (or - and a digit); `.5` is refused, so `10%....5` cannot read as a range.
+            if ch == "." && digit(i + 1) || ch == "-" && at(i + 1) == "." && digit(i + 2) {
                 var j = i + 1
-                while let d = at(j), d.isNumber || (d == "." && at(j + 1)?.isNumber == true) { j += 1 }
+                while digit(j) || at(j) == "." { j += 1 }
+                let text = String(c[i..<j])
+                diagnostics.append(Diagnostic(loc(i, j), "a number needs a digit before its point, found `\(text)`",
+                                              help: "write `\(ch == "-" ? "-0" + text.dropFirst() : "0" + text)`"))
+                return
+            }
+            if Self.isDigit(ch) || (ch == "-" && digit(i + 1)) {
+                var j = i + 1
+                while digit(j) || (at(j) == "." && digit(j + 1)) { j += 1 }
                 if let e = at(j), e == "e" || e == "E" {
                     var k = j + 1
                     if let s = at(k), s == "+" || s == "-" { k += 1 }
-                    if at(k)?.isNumber == true {
+                    if digit(k) {
                         j = k
-                        while at(j)?.isNumber == true { j += 1 }
+                        while digit(j) { j += 1 }
                     }
                 }
                 let text = String(c[i..<j])
                 let percent = at(j) == "%"
-                guard let value = Double(text) else {
+                guard let value = Double(text), text.filter({ $0 == "." }).count <= 1 else {
                     diagnostics.append(Diagnostic(loc(i, j), "malformed number `\(text)`"))
+                    return
+                }
+                // Every number is finite, and one written non-zero stays non-zero.
+                let mantissa = text.prefix { $0 != "e" && $0 != "E" }
+                guard value.isFinite, value != 0 || !mantissa.contains(where: { "123456789".contains($0) }) else {
+                    diagnostics.append(Diagnostic(loc(i, j), "number `\(text)` is too \(value.isFinite ? "small" : "large") to represent",
+                                                  help: "numbers lie within about 1e-308 to 1e308 in size"))
                     return
                 }
                 emitted.append(Token(kind: .number(percent ? value / 100 : value, percent: percent), location: loc(i, percent ? j + 1 : j)))
@@ -123,7 +150,8 @@ struct Lexer {
                 i += 1
                 continue
             }
-            diagnostics.append(Diagnostic(loc(i, i + 1), "unexpected character `\(ch)`"))
+            diagnostics.append(Diagnostic(loc(i, i + 1), "unexpected character \(Self.shown(ch))",
+                                          help: ch == "\r" ? "lines end with LF or CRLF; a carriage return alone is not a line break" : nil))
             return
         }
         if !emitted.isEmpty {
@@ -131,6 +159,18 @@ struct Lexer {
             tokens.append(Token(kind: .newline, location: loc(c.count, c.count + 1)))
         }
     }
-}
 
-import Foundation
+    static func isDigit(_ c: Character) -> Bool { c.isASCII && c.isWholeNumber }
+
+    /// A character for a message: itself in backticks when visible, else its code points (U+000D).
+    static func shown(_ c: Character) -> String {
+        let visible = c.unicodeScalars.allSatisfy { s in
+            !s.properties.isWhitespace && s.properties.generalCategory != .control && s.properties.generalCategory != .format
+                && s.properties.generalCategory != .unassigned && s.properties.generalCategory != .privateUse
+                && s.properties.generalCategory != .surrogate && s.properties.generalCategory != .lineSeparator
+                && s.properties.generalCategory != .paragraphSeparator
+        }
+        if visible { return "`\(c)`" }
+        return c.unicodeScalars.map { String(format: "U+%04X", $0.value) }.joined(separator: " ")
+    }
+}

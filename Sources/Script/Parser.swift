@@ -75,21 +75,32 @@ public struct Parser {
             advance()
             advance()
         }
-        var clauses: [[Expr]] = [[]]
+        var clauses: [[Expr]] = []
         while !atLineEnd {
             if isSymbol(",") {
+                guard !clauses.isEmpty else {
+                    throw Failure(diagnostic: Diagnostic(current.location, "expected a value before `,`"))
+                }
+                let comma = current.location
                 advance()
+                if isSymbol(",") { throw Failure(diagnostic: Diagnostic(current.location, "expected a value after `,`, found another `,`")) }
+                if atLineEnd {
+                    throw Failure(diagnostic: Diagnostic(comma, "`\(keyword)` ends with a comma", help: "remove the last `,` or add what follows it"))
+                }
                 clauses.append([])
                 continue
             }
+            if clauses.isEmpty { clauses.append([]) }
             clauses[clauses.count - 1].append(try expression())
         }
         advance()
-        if clauses.last?.isEmpty == true && clauses.count > 1 {
-            throw Failure(diagnostic: Diagnostic(location, "`\(keyword)` ends with a comma"))
-        }
-        return Statement(keyword: keyword, keywordLocation: location, head: head, clauses: clauses.filter { !$0.isEmpty })
+        return Statement(keyword: keyword, keywordLocation: location, head: head, clauses: clauses)
     }
+
+    /// How deeply lists and calls may nest: far beyond any real script, and shallow enough that the
+    /// recursive descent below (and every later walk of the tree) cannot overflow the stack.
+    static let maxDepth = 64
+    private var depth = 0
 
     /// expression = primary [ "..." primary [ "step" primary ] ] { "->" primary }
     private mutating func expression() throws -> Expr {
@@ -127,9 +138,15 @@ public struct Parser {
         case .word(let w):
             advance()
             guard isSymbol("(") else { return .word(w, token.location) }
+            let open = current.location
+            try enter(open)
+            defer { depth -= 1 }
             advance()
             var arguments: [Expr.Argument] = []
             while !isSymbol(")") {
+                if atLineEnd {
+                    throw Failure(diagnostic: Diagnostic(open, "unclosed `(` in `\(w)(...)`", help: "close it with ) on the same line"))
+                }
                 guard case .word(let name) = current.kind else {
                     throw Failure(diagnostic: Diagnostic(current.location, "expected a parameter name in `\(w)(...)`, found \(current.text)",
                                                          help: "write parameters as name: value, e.g. \(w)(gamma: 0.5)"))
@@ -142,7 +159,14 @@ public struct Parser {
                 }
                 advance()
                 arguments.append(Expr.Argument(name: name, nameLocation: nameLocation, value: try expression()))
-                if isSymbol(",") { advance() } else if !isSymbol(")") {
+                if isSymbol(",") {
+                    let comma = current.location
+                    advance()
+                    if isSymbol(")") { throw Failure(diagnostic: Diagnostic(comma, "trailing `,` in `\(w)(...)`", help: "remove it, or add a parameter after it")) }
+                    if isSymbol(",") { throw Failure(diagnostic: Diagnostic(current.location, "expected a parameter name after `,`, found another `,`")) }
+                } else if atLineEnd {
+                    throw Failure(diagnostic: Diagnostic(open, "unclosed `(` in `\(w)(...)`", help: "close it with ) on the same line"))
+                } else if !isSymbol(")") {
                     throw Failure(diagnostic: Diagnostic(current.location, "expected `,` or `)` in `\(w)(...)`, found \(current.text)"))
                 }
             }
@@ -150,17 +174,25 @@ public struct Parser {
             advance()
             return .call(w, arguments, SourceLocation.spanning(token.location, end))
         case .symbol("["):
+            try enter(token.location)
+            defer { depth -= 1 }
             advance()
             var items: [Expr] = []
             while !isSymbol("]") {
                 if atLineEnd {
                     throw Failure(diagnostic: Diagnostic(token.location, "unclosed `[`", help: "close the list with ] on the same line"))
                 }
-                items.append(try expression())
-                if atLineEnd {
-                    throw Failure(diagnostic: Diagnostic(token.location, "unclosed `[`", help: "close the list with ] on the same line"))
+                if isSymbol(",") {
+                    throw Failure(diagnostic: Diagnostic(current.location, items.isEmpty ? "expected a value before `,` in a list" : "expected a value after `,`, found another `,`"))
                 }
-                if isSymbol(",") { advance() } else if !isSymbol("]") {
+                items.append(try expression())
+                if isSymbol(",") {
+                    let comma = current.location
+                    advance()
+                    if isSymbol("]") { throw Failure(diagnostic: Diagnostic(comma, "trailing `,` in a list", help: "remove it, or add an item after it")) }
+                } else if atLineEnd {
+                    throw Failure(diagnostic: Diagnostic(token.location, "unclosed `[`", help: "close the list with ] on the same line"))
+                } else if !isSymbol("]") {
                     throw Failure(diagnostic: Diagnostic(current.location, "expected `,` or `]` in a list, found \(current.text)"))
                 }
             }
@@ -171,5 +203,14 @@ public struct Parser {
         default:
             throw Failure(diagnostic: Diagnostic(token.location, "expected a value, found \(token.text)"))
         }
+    }
+
+    /// One level deeper into a list or call, refused past `maxDepth`.
+    private mutating func enter(_ at: SourceLocation) throws {
+        guard depth < Self.maxDepth else {
+            throw Failure(diagnostic: Diagnostic(at, "lists and calls nest more than \(Self.maxDepth) deep here",
+                                                 help: "a sweep is a flat list such as [a, b, c]"))
+        }
+        depth += 1
     }
 }

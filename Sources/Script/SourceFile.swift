@@ -6,18 +6,56 @@ public struct SourceFile: Sendable {
     public let text: String
     public let lines: [String]
 
+    /// Lines end at LF or CRLF, so a script saved on Windows reads as the same lines. A lone CR stays in
+    /// its line, where the scanner reports it. A leading byte-order mark is not part of the first line.
     public init(path: String, text: String) {
         self.path = path
         self.text = text
-        lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { String($0.hasSuffix("\r") ? $0.dropLast() : $0) }
+        var scalars = Substring(text).unicodeScalars
+        if scalars.first == "\u{FEFF}" { scalars.removeFirst() }
+        lines = scalars.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            String(String.UnicodeScalarView(line.last == "\r" ? line.dropLast() : line))
+        }
     }
 
     public static func read(_ path: String) throws -> SourceFile {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
             throw ScriptFailure("\(path): no such file", status: 66)
         }
-        guard let text = String(data: data, encoding: .utf8) else { throw ScriptFailure("\(path): not valid UTF-8 text", status: 65) }
-        return SourceFile(path: path, text: text)
+        guard !isFolder.boolValue else { throw ScriptFailure("\(path): is a folder, not a script", status: 66) }
+        guard let data = FileManager.default.contents(atPath: path) else { throw ScriptFailure("\(path): cannot be read", status: 66) }
+        return try decode(path: path, data)
+    }
+
+    /// The script in `data`, or a diagnostic at the line and column of its first byte that is not UTF-8.
+    public static func decode(path: String, _ data: Data) throws -> SourceFile {
+        let bytes = [UInt8](data)
+        var parser = Unicode.UTF8.ForwardParser()
+        var iterator = bytes.makeIterator()
+        var offset = 0
+        while true {
+            switch parser.parseScalar(from: &iterator) {
+            case .valid(let scalar):
+                offset += scalar.count
+                continue
+            case .emptyInput:
+                return SourceFile(path: path, text: String(decoding: bytes, as: UTF8.self))
+            case .error(let length):
+                // Rendered from a copy with U+FFFD in place of each bad sequence, so the caret's column,
+                // counted in characters of the valid text before it, lands on the replacement.
+                let shown = SourceFile(path: path, text: String(decoding: bytes, as: UTF8.self))
+                let lineStart = bytes[..<offset].lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
+                let line = bytes[..<offset].reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
+                var before = String(decoding: bytes[lineStart..<offset], as: UTF8.self)
+                if line == 1, before.unicodeScalars.first == "\u{FEFF}" { before.unicodeScalars.removeFirst() }
+                let shownBytes = bytes[offset..<(offset + max(1, length))].map { String(format: "0x%02x", $0) }.joined(separator: " ")
+                let at = SourceLocation(line: line, column: before.count + 1)
+                throw Diagnostics(source: shown, items: [
+                    Diagnostic(at, "invalid UTF-8 (byte\(length > 1 ? "s" : "") \(shownBytes))", help: "save the script as UTF-8 text"),
+                ])
+            }
+        }
     }
 
     /// The folder the script's relative paths are taken from.

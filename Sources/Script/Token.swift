@@ -1,3 +1,5 @@
+import Pruning
+
 /// The scanner's output: one token with where it stands.
 public struct Token: Hashable, Sendable {
     public enum Kind: Hashable, Sendable {
@@ -15,10 +17,10 @@ public struct Token: Hashable, Sendable {
 
     public var text: String {
         switch kind {
-        case .word(let w): w
+        case .word(let w): "`\(w)`"
         case .string(let s): "\"\(s)\""
-        case .number(let v, let p): p ? "\(v)%" : "\(v)"
-        case .symbol(let s): s
+        case .number(let v, let p): p ? "\((v * 100).clean)%" : v.clean
+        case .symbol(let s): "`\(s)`"
         case .prose: "prose block"
         case .newline: "end of line"
         case .end: "end of file"

@@ -1,4 +1,5 @@
 @testable import Pruning
+import Llama
 import XCTest
 
 final class PrunerTests: XCTestCase {
@@ -57,5 +58,32 @@ final class PrunerTests: XCTestCase {
     func testUnknownPrunerAndBadBalance() {
         XCTAssertThrowsError(try pruner("globl")) { XCTAssertEqual("\($0)", "unknown pruner `globl`; known pruners: local, global") }
         XCTAssertThrowsError(try pruner("global(balance: depth)")) { XCTAssertEqual("\($0)", "global: balance must be one of none, width, got depth") }
+    }
+
+    /// Parameter errors carry their parameter apart from the message, for carets.
+    func testParameterErrorsNameTheirParameter() {
+        XCTAssertThrowsError(try pruner("global(balance: depth)")) { XCTAssertEqual(($0 as? PruningError)?.subject, .parameterValue("balance")) }
+        XCTAssertThrowsError(try pruner("local(balance: width)")) { XCTAssertEqual(($0 as? PruningError)?.subject, .parameterName("balance")) }
+        XCTAssertThrowsError(try pruner("global(balance: width, balance: none)")) { XCTAssertEqual(($0 as? PruningError)?.subject, .parameterName("balance")) }
+    }
+
+    /// Structure errors carry the block list or module they are about: the module whose inputs do not
+    /// fit the module before it, or the second place of a module named twice.
+    func testStructureErrorsNameTheirModule() {
+        // hidden 64, FFN 96: up_proj is [96, 64], down_proj [64, 96].
+        let config = LlamaConfig(hiddenSize: 64, intermediateSizes: [96, 96], numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 4,
+                                 headDim: 16, vocabSize: 100, ropeTheta: 10_000, rmsNormEps: 1e-5, tieWordEmbeddings: false, maxPositionEmbeddings: 128)
+        func subject(_ structure: PruningStructure, _ pipeline: Pipeline = .isolated) -> PruningError.Subject? {
+            do { _ = try pipeline.checkedMLPs(structure.resolve(config), config: config); return nil } catch { return (error as? PruningError)?.subject }
+        }
+        XCTAssertEqual(subject(PruningStructure(layersPath: "model.blocks")), .blockList("model.blocks"))
+        XCTAssertEqual(subject(PruningStructure(chain: ["mlp.up_proj", "mlp.dwn_proj"])), .module("mlp.dwn_proj"))
+        XCTAssertEqual(subject(PruningStructure(chain: ["mlp.up_proj", "mlp.down_proj", "mlp.up_proj"])), .module("mlp.up_proj"))
+        // up_proj's 96 outputs cannot feed q_proj's 64 inputs.
+        XCTAssertEqual(subject(PruningStructure(chain: ["mlp.up_proj", "self_attn.q_proj"])), .module("self_attn.q_proj"))
+        // Chained, layer 1's up_proj (64 inputs) follows layer 0's up_proj (96 outputs).
+        XCTAssertEqual(subject(PruningStructure(chain: ["mlp.up_proj"]), .chained), .module("mlp.up_proj"))
+        XCTAssertEqual(subject(PruningStructure(chain: ["mlp.up_proj"]), .isolated), nil)
+        XCTAssertEqual(subject(PruningStructure(), .chained), nil)
     }
 }

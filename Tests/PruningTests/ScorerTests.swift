@@ -117,4 +117,64 @@ final class ScorerTests: XCTestCase {
         XCTAssertEqual(message("mpr(z_importance: 3)"), "mpr: z_importance must be true or false, got 3")
         XCTAssertEqual(message("wpr(gamma 0.5)"), "cannot read \"gamma 0.5\" in \"wpr(gamma 0.5)\": expected key: value")
     }
+
+    /// Each parameter error says which parameter it is about, and whether its name or its value is wrong,
+    /// apart from the message's wording (the script checker puts its caret there).
+    func testParameterErrorsNameTheirParameter() {
+        func subject(_ spec: ComponentSpec) -> PruningError.Subject? {
+            do { _ = try ScorerRegistry.make(spec); return nil } catch { return (error as? PruningError)?.subject }
+        }
+        XCTAssertEqual(subject(ComponentSpec(name: "wpr", parameters: ["gamma": .number(1.5)])), .parameterValue("gamma"))
+        XCTAssertEqual(subject(ComponentSpec(name: "wpr", parameters: ["theta": .bool(true)])), .parameterValue("theta"))
+        XCTAssertEqual(subject(ComponentSpec(name: "wpr", parameters: ["damping": .number(1), "zeta": .number(1)])), .parameterName("damping"))
+        XCTAssertEqual(subject(ComponentSpec(name: "mpr", parameters: ["z_importance": .number(3)])), .parameterValue("z_importance"))
+        XCTAssertEqual(subject(ComponentSpec(name: "random", parameters: ["seed": .number(1.5)])), .parameterValue("seed"))
+        XCTAssertEqual(subject(ComponentSpec(name: "norm", parameters: ["p": .word("two")])), .parameterValue("p"))
+        XCTAssertEqual(subject(ComponentSpec(name: "wpr", parameters: ["gamma": .number(0.5)])), nil)
+        XCTAssertThrowsError(try ComponentSpec.parse("wpr(gamma: 0.5, gamma: 0.7)")) { error in
+            XCTAssertEqual((error as? PruningError)?.subject, .parameterName("gamma"))
+        }
+    }
+
+    /// A seed is a whole number: 1.5 is refused rather than truncated to 1; huge or negative seeds too.
+    func testRandomSeedIsAWholeNumber() throws {
+        func message(_ seed: Double) -> String {
+            do { _ = try ScorerRegistry.make(ComponentSpec(name: "random", parameters: ["seed": .number(seed)])); return "no error" } catch { return "\(error)" }
+        }
+        XCTAssertEqual(message(1.5), "random: seed must be a whole number, got 1.5")
+        XCTAssertEqual(message(-1), "random: seed must lie in [0, 1000000000000], got -1")
+        XCTAssertEqual(message(1e13), "random: seed must lie in [0, 1000000000000], got 10000000000000")
+        XCTAssertEqual(message(1e300), "random: seed must lie in [0, 1000000000000], got 1e+300")
+        XCTAssertEqual(message(.infinity), "random: seed must be a whole number, got inf")
+        XCTAssertEqual(message(.nan), "random: seed must be a whole number, got nan")
+        XCTAssertEqual(message(1e12), "no error")
+        let scorer = try XCTUnwrap(ScorerRegistry.make(ComponentSpec(name: "random", parameters: ["seed": .number(7)])) as? RandomScorer)
+        XCTAssertEqual(scorer.seed, 7)
+    }
+
+    /// The command line's spec parser refuses odd text with a message, and never traps.
+    func testComponentSpecParserRefusesOddText() throws {
+        func message(_ text: String) -> String {
+            do { return "parsed \(try ComponentSpec.parse(text))" } catch { return "\(error)" }
+        }
+        XCTAssertEqual(message("wpr(gamma: 0.5, theta: 1)"), "parsed wpr(gamma: 0.5, theta: 1)")
+        XCTAssertEqual(message(" wpr() "), "parsed wpr")
+        XCTAssertEqual(message("wpr(gamma: 0.5, gamma: 0.7)"), "parameter gamma is given twice in \"wpr(gamma: 0.5, gamma: 0.7)\"")
+        XCTAssertEqual(message("wpr(gamma: 0.5,)"), "cannot read \"\" in \"wpr(gamma: 0.5,)\": expected key: value")
+        XCTAssertEqual(message("wpr(gamma: 0.5,, theta: 1)"), "cannot read \"\" in \"wpr(gamma: 0.5,, theta: 1)\": expected key: value")
+        XCTAssertEqual(message("wpr(gamma: nan)"), "cannot read \"wpr(gamma: nan)\": gamma must be a finite number, got nan")
+        XCTAssertEqual(message("wpr(gamma: 1e400)"), "cannot read \"wpr(gamma: 1e400)\": gamma must be a finite number, got 1e400")
+        XCTAssertEqual(message("(gamma: 1)"), "cannot read \"(gamma: 1)\": expected a name before `(`")
+        XCTAssertEqual(message("()"), "cannot read \"()\": expected a name before `(`")
+        XCTAssertEqual(message("wpr(gamma: (1))"), "cannot read \"wpr(gamma: (1))\": parameters hold plain values, not parentheses")
+        XCTAssertEqual(message(""), "cannot read \"\": expected a name such as wpr or wpr(gamma: 0.5)")
+        XCTAssertEqual(message("wpr(: 1)"), "cannot read \": 1\" in \"wpr(: 1)\": expected key: value")
+        // Random text from the characters that matter: every outcome is a spec or an error.
+        var rng = SystemRandomNumberGenerator()
+        let alphabet = Array("wpr(gamma:0.5,)  \t\r\n()::,,e-+.%1é\u{301}\u{0}")
+        for _ in 0..<20_000 {
+            let text = String((0..<Int.random(in: 0...16, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! })
+            _ = message(text)
+        }
+    }
 }

@@ -16,12 +16,26 @@ struct ScriptFolder {
             let text = String((0..<n).map { _ in Character(UnicodeScalar(UInt8.random(in: 33...126, using: &rng))) })
             try text.write(to: url.appendingPathComponent(name), atomically: true, encoding: .utf8)
         }
+        // For scripts that name an empty data file.
+        _ = FileManager.default.createFile(atPath: url.appendingPathComponent("empty.txt").path, contents: Data())
     }
 
     func write(_ name: String, _ text: String) throws -> SourceFile {
         let path = url.appendingPathComponent(name).path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return SourceFile(path: path, text: text)
+    }
+
+    /// The diagnostics for a script's bytes as `prune check` reads them: decoding, then checking.
+    func diagnostics(_ name: String, bytes: Data) throws -> [Diagnostic] {
+        let path = url.appendingPathComponent(name).path
+        try bytes.write(to: URL(fileURLWithPath: path))
+        do {
+            _ = try Checker.check(try SourceFile.read(path))
+            return []
+        } catch let d as Diagnostics {
+            return d.items
+        }
     }
 
     /// The checker's diagnostics for `text` (empty when the script is fine).

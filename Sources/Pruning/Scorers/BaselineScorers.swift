@@ -30,7 +30,7 @@ public struct RandomScorer: Scorer {
     public let seed: Int
 
     public init(_ parameters: inout ParameterReader) throws {
-        seed = Int(try parameters.number("seed", default: 0, in: 0...1e12))
+        seed = try parameters.integer("seed", default: 0, in: 0...1_000_000_000_000)
     }
 
     public func score(_ x: ScoringInput) -> [Double] {
