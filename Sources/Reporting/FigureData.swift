@@ -19,20 +19,7 @@ struct FigureData: Equatable {
     var yLabel: String
 
     /// The value of a setting for a cell, as series names and filters spell it.
-    static func setting(_ name: String, _ c: Cell) -> String {
-        switch name {
-        case "scorer": c.scorer?.description ?? "dense"
-        case "pruner": c.pruner?.description ?? "dense"
-        case "pipeline": c.pipeline?.rawValue ?? "dense"
-        case "structure": c.structure.map { $0.chain.joined(separator: " -> ") } ?? "dense"
-        case "model": URL(fileURLWithPath: c.model).lastPathComponent
-        case "amount": String(format: "%g", c.amount)
-        case "calibration": c.calibration.map { URL(fileURLWithPath: $0.path).lastPathComponent } ?? "none"
-        case "evaluation": c.evaluation.map { URL(fileURLWithPath: $0.text).lastPathComponent } ?? "none"
-        case "gamma", "theta": c.scorer?.parameters[name].map { "\(name) \($0)" } ?? "\(name) default"
-        default: ""
-        }
-    }
+    static func setting(_ name: String, _ c: Cell) -> String { CellSettings.value(name, c) }
 
     static func label(_ axis: String) -> String {
         switch axis {

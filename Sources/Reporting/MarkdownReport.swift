@@ -40,8 +40,11 @@ struct MarkdownReport {
     static func cellText(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|") }
 
     func resultsTable() -> [String] {
-        var out = ["## Results", "", "| model | pipeline | structure | scorer | pruner | amount | perplexity | × dense | parameters stored | tokens/s |",
-                   "|---|---|---|---|---|---:|---:|---:|---:|---:|"]
+        // Every setting that tells cells apart has a column; the evaluation, when all share one, is said below.
+        let evaluations = Set(records.compactMap(\.cell.evaluation))
+        var out = ["## Results", "", "| model | pipeline | structure | scorer | pruner | calibration | amount |"
+                   + (evaluations.count > 1 ? " evaluation |" : "") + " perplexity | × dense | parameters stored | tokens/s |",
+                   "|---|---|---|---|---|---|---:|" + (evaluations.count > 1 ? "---|" : "") + "---:|---:|---:|---:|"]
         // The lowest perplexity among the pruned cells of each amount is bold.
         var best: [String: Double] = [:]
         for r in records where !r.cell.isDense {
@@ -55,13 +58,14 @@ struct MarkdownReport {
             var ppl = m.ppl.map { String(format: "%.4f", $0) } ?? "–"
             if !c.isDense, let p = m.ppl, p == best[String(format: "%g", c.amount)] { ppl = "**\(ppl)**" }
             let ratio = (m.ppl.flatMap { p in dense.map { p / $0 } }).map { String(format: "%.3f", $0) } ?? "–"
-            let row = [URL(fileURLWithPath: c.model).lastPathComponent, c.pipeline?.rawValue ?? "–",
+            var row = [URL(fileURLWithPath: c.model).lastPathComponent, c.pipeline?.rawValue ?? "–",
                        c.structure.map { $0.chain.joined(separator: " → ") } ?? "–", c.scorer?.description ?? "dense",
-                       c.pruner?.description ?? "–", String(format: "%g%%", c.amount * 100), ppl, ratio,
-                       String(format: "%.2fM", Double(m.paramsStored) / 1e6), m.tokensPerSecond.map { String(format: "%.0f", $0) } ?? "–"]
+                       c.pruner?.description ?? "–", c.calibration?.summary ?? "–", String(format: "%g%%", c.amount * 100)]
+            if evaluations.count > 1 { row.append(c.evaluation?.summary ?? "–") }
+            row += [ppl, ratio, String(format: "%.2fM", Double(m.paramsStored) / 1e6), m.tokensPerSecond.map { String(format: "%.0f", $0) } ?? "–"]
             out.append("| " + row.map(Self.cellText).joined(separator: " | ") + " |")
         }
-        if let e = records.first?.cell.evaluation {
+        if evaluations.count == 1, let e = evaluations.first {
             out += ["", "Perplexity: \(URL(fileURLWithPath: e.text).lastPathComponent), non-overlapping windows of \(e.seqlen) tokens" +
                     (e.windows.map { ", the first \($0) windows" } ?? ", all windows") + "."]
         }

@@ -22,8 +22,10 @@ extension Checker {
         // Each model file once, however often it is listed.
         var read = Set<String>()
         for path in experiment.models where read.insert(path).inserted { checkStructures(against: path) }
-        checkFilters()
+        // Filters are checked against the planned cells, so only once the sweep is known to be of a plannable size.
+        let before = diagnostics.count
         checkCellCount()
+        if diagnostics.count == before { checkFilters() }
     }
 
     /// The number of cells the planner will make, from the lists' sizes alone (nothing is built), so a
@@ -54,25 +56,9 @@ extension Checker {
     /// Every figure's `where` must keep some cell: a value the sweep never takes is a typo or a stale filter.
     mutating func checkFilters() {
         guard !filterLocations.isEmpty else { return }
-        let e = experiment
-        func file(_ p: String) -> String { URL(fileURLWithPath: p).lastPathComponent }
-        let statistics = e.scorers.filter { s in ScorerRegistry.all.first { $0.name == s.name }?.needsStatistics ?? true }
-        func spelled(_ setting: String) -> [String] {
-            switch setting {
-            case "scorer": return e.scorers.map(\.description)
-            case "pruner": return e.pruners.map(\.description)
-            case "pipeline": return e.pipelines.map(\.rawValue)
-            case "structure": return e.structures.map { $0.chain.joined(separator: " -> ") }
-            case "model": return e.models.map(file)
-            case "amount": return e.amounts.map { String(format: "%g", $0) }
-            case "calibration":
-                return (statistics.isEmpty ? [] : e.calibrations.map { file($0.path) })
-                    + (e.calibrations.isEmpty || statistics.count < e.scorers.count ? ["none"] : [])
-            case "evaluation": return e.evaluations.isEmpty ? ["none"] : e.evaluations.map { file($0.text) }
-            case "gamma", "theta": return e.scorers.map { s in s.parameters[setting].map { "\(setting) \($0)" } ?? "\(setting) default" }
-            default: return []
-            }
-        }
+        // The values the planned cells take, spelled as figures match them.
+        let cells = Planner.cells(experiment)
+        func spelled(_ setting: String) -> [String] { cells.map { CellSettings.value(setting, $0) } }
         var known: [String: Set<String>] = [:]
         for filter in filterLocations {
             let have = known[filter.setting] ?? Set(spelled(filter.setting))

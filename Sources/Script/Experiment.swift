@@ -42,6 +42,6 @@ public struct FigureSpec: Hashable, Codable, Sendable {
 
     public static let xs = ["amount", "gamma", "theta"]
     public static let ys = ["perplexity", "ppl_ratio", "params_stored", "params_nonzero", "forward_seconds", "speedup", "kept_rows"]
-    public static let settings = ["scorer", "pruner", "pipeline", "structure", "model", "amount", "calibration", "evaluation", "gamma", "theta"]
+    public static let settings = CellSettings.names
     public static let kinds = ["lines", "bars", "layers"]
 }

@@ -26,6 +26,30 @@ final class ReportingTests: XCTestCase {
                             finishedAt: "2026-01-01T00:00:00Z", tool: "prune")
     }
 
+    /// Calibration settings are settings like any other: seeds tell series and table rows apart.
+    func testCalibrationSeedsAreVisibleInFiguresAndTables() throws {
+        func seeded(_ seed: Int, ppl: Double) -> ResultRecord {
+            var r = record("wanda", amount: 0.3, ppl: ppl)
+            r.cell.calibration = CalibrationSpec(path: "data/calib.txt", samples: 8, seqlen: 128, seed: seed)
+            r.inputs = CellInputs(cell: r.cell, modelSHA256: "aa", calibrationSHA256: "cc", evaluationSHA256: "bb", numerics: "n1")
+            r.key = r.inputs.key
+            return r
+        }
+        let all = [record(nil, amount: 0, ppl: 10), seeded(1, ppl: 61.2), seeded(2, ppl: 72.6)]
+        var f = FigureSpec(name: "seeds")
+        f.series = "seed"
+        XCTAssertEqual(FigureData.make(f, records: all).series.map(\.name), ["1", "2"])
+        f.series = nil
+        f.filters = ["seed": "2"]
+        XCTAssertEqual(FigureData.make(f, records: all).series.first?.points.map(\.y), [10, 72.6])
+        let folder = try TestPaths.temporaryFolder(self)
+        let source = SourceFile(path: folder.appendingPathComponent("s.prune").path, text: "")
+        let report = MarkdownReport(experiment: Experiment(output: folder), source: source, records: all, figures: [], tool: "t",
+                                    date: Date(timeIntervalSince1970: 0)).render()
+        XCTAssertTrue(report.contains("| wanda | local | calib.txt 8×128 seed 1 | 30% | **61.2000** |"), report)
+        XCTAssertTrue(report.contains("| wanda | local | calib.txt 8×128 seed 2 | 30% | 72.6000 |"), report)
+    }
+
     var records: [ResultRecord] {
         [record(nil, amount: 0, ppl: 10),
          record("wpr(gamma: 0.5)", amount: 0.3, ppl: 40), record("wpr(gamma: 0.5)", amount: 0.1, ppl: 12),
@@ -116,9 +140,9 @@ final class ReportingTests: XCTestCase {
         XCTAssertEqual(strip(a), strip(b))
         XCTAssertNotEqual(a, b)
         XCTAssertTrue(a.hasPrefix("# Study\nSome prose.\n"))
-        XCTAssertTrue(a.contains("| m.gguf | chained | mlp.up_proj → mlp.down_proj | wpr(gamma: 0.5) | local | 10% | **12.0000** | 1.200 | 0.00M | 500 |"), a)
-        XCTAssertTrue(a.contains("| m.gguf | – | – | dense | – | 0% | 10.0000 | 1.000 |"), a)
-        XCTAssertTrue(a.contains("| wanda | local | 30% | 90.0000 |"), a)
+        XCTAssertTrue(a.contains("| m.gguf | chained | mlp.up_proj → mlp.down_proj | wpr(gamma: 0.5) | local | – | 10% | **12.0000** | 1.200 | 0.00M | 500 |"), a)
+        XCTAssertTrue(a.contains("| m.gguf | – | – | dense | – | – | 0% | 10.0000 | 1.000 |"), a)
+        XCTAssertTrue(a.contains("| wanda | local | – | 30% | 90.0000 |"), a)
         XCTAssertTrue(a.contains("![ppl](ppl.png)"))
         XCTAssertTrue(a.contains("## Rows kept per layer (global pruning)"))
         XCTAssertTrue(a.contains("| 1.mlp.up_proj | 1200 |"), a)

@@ -1,0 +1,28 @@
+import Foundation
+import Pruning
+
+/// A cell's settings as figures, filters and reports spell them: one place, so a `where` clause the
+/// checker accepts is exactly one the figures match.
+public enum CellSettings {
+    public static let names = ["scorer", "pruner", "pipeline", "structure", "model", "amount", "calibration", "samples", "seqlen",
+                               "seed", "evaluation", "gamma", "theta"]
+
+    public static func value(_ name: String, _ c: Cell) -> String {
+        func file(_ p: String) -> String { URL(fileURLWithPath: p).lastPathComponent }
+        switch name {
+        case "scorer": return c.scorer?.description ?? "dense"
+        case "pruner": return c.pruner?.description ?? "dense"
+        case "pipeline": return c.pipeline?.rawValue ?? "dense"
+        case "structure": return c.structure.map { $0.chain.joined(separator: " -> ") } ?? "dense"
+        case "model": return file(c.model)
+        case "amount": return String(format: "%g", c.amount)
+        case "calibration": return c.calibration.map { file($0.path) } ?? "none"
+        case "samples": return c.calibration.map { String($0.samples) } ?? "none"
+        case "seqlen": return c.calibration.map { String($0.seqlen) } ?? "none"
+        case "seed": return c.calibration.map { String($0.seed) } ?? "none"
+        case "evaluation": return c.evaluation.map { file($0.text) } ?? "none"
+        case "gamma", "theta": return c.scorer?.parameters[name].map { "\(name) \($0)" } ?? "\(name) default"
+        default: return ""
+        }
+    }
+}
