@@ -82,6 +82,9 @@ struct PruneModel: ParsableCommand {
             request.savePath = save
             request.cache = StatisticsCache(folder: cacheDir.map { URL(fileURLWithPath: $0) } ?? StatisticsCache.defaultFolder)
             let bar = StageProgress()
+            Interruption.install {
+                "nothing was saved" + (save.map { " (\($0) is written only when complete)" } ?? "") + "; statistics cached so far stay cached"
+            }
             let report = try PruneJob.run(request, stage: { bar.begin($0.rawValue) }, progress: { bar.update($0, $1) })
             if json {
                 print(try JSONOutput.string(report))
