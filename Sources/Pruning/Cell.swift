@@ -121,10 +121,9 @@ public struct CellMetrics: Codable, Sendable {
             if windows == nil { out.append("windows") }
             if predictedTokens == nil { out.append("predicted_tokens") }
         }
-        if !cell.isDense {
-            if keptRows.isEmpty { out.append("kept_rows") }
-            if (keptRowMasks ?? [:]).keys.sorted() != keptRows.keys.sorted() { out.append("kept_row_masks") }
-        }
+        // Row masks are recorded since this version; records without them still hold valid results.
+        if !cell.isDense && keptRows.isEmpty { out.append("kept_rows") }
+        if !cell.isDense, let masks = keptRowMasks, masks.keys.sorted() != keptRows.keys.sorted() { out.append("kept_row_masks") }
         return out
     }
 }
