@@ -52,7 +52,7 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Llama", "Tokenizers", "ModelIO", "TestSupport"]),
         .testTarget(name: "PruningTests", dependencies: ["Pruning", "Llama", "ModelIO", "Tensor", "Tokenizers", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ScriptTests", dependencies: ["Script", "Pruning", "Llama", "TestSupport"], resources: [.copy("Scripts")]),
-        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Script", "Pruning", "TestSupport"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Script", "Pruning", "Evaluation", "TestSupport"]),
         .testTarget(name: "PruneCLITests", dependencies: ["ModelIO", "TestSupport"]),
     ]
 )

@@ -47,6 +47,16 @@ public struct PerplexityResult: Sendable, Codable, Equatable {
     public var seconds: Double
     public var tokensPerSecond: Double
 
+    public init(ppl: Double, meanNLL: Double, windows: Int, predictedTokens: Int, seqlen: Int, seconds: Double, tokensPerSecond: Double) {
+        self.ppl = ppl
+        self.meanNLL = meanNLL
+        self.windows = windows
+        self.predictedTokens = predictedTokens
+        self.seqlen = seqlen
+        self.seconds = seconds
+        self.tokensPerSecond = tokensPerSecond
+    }
+
     enum CodingKeys: String, CodingKey {
         case ppl, meanNLL = "mean_nll", windows, predictedTokens = "predicted_tokens", seqlen, seconds
         case tokensPerSecond = "tokens_per_second"
@@ -71,6 +81,13 @@ public enum Perplexity {
     /// Σ NLL and the number of predicted positions over `windows`.
     public static func negativeLogLikelihood(_ model: LlamaModel, windows: [[Int32]],
                                              progress: (@Sendable (Int, Int) -> Void)? = nil) -> (Double, Int) {
+        // Summed in window order, so the total does not depend on thread timing.
+        windowNLLs(model, windows: windows, progress: progress).reduce((0.0, 0)) { ($0.0 + $1.0, $0.1 + $1.1) }
+    }
+
+    /// Each window's NLL and predicted positions, in window order.
+    public static func windowNLLs(_ model: LlamaModel, windows: [[Int32]],
+                                  progress: (@Sendable (Int, Int) -> Void)? = nil) -> [(Double, Int)] {
         let workers = min(Parallel.cores, windows.count)
         let saved = BLAS.threads
         BLAS.threads = max(1, Parallel.cores / max(workers, 1))
@@ -86,8 +103,7 @@ public enum Perplexity {
             out.value[w] = model.windowNLL(windows[w], state: states[worker])
             done.step()
         }
-        // Summed in window order, so the total does not depend on thread timing.
-        return results.reduce((0.0, 0)) { ($0.0 + $1.0, $0.1 + $1.1) }
+        return Array(results)
     }
 }
 

@@ -1,21 +1,6 @@
 import Evaluation
 import Foundation
 
-/// `evaluate perplexity "text" seqlen 512 windows 12`: what a cell measures on its model.
-public struct EvaluationSetting: Hashable, Codable, Sendable {
-    public var text: String
-    public var seqlen: Int
-    public var windows: Int?
-
-    public init(text: String, seqlen: Int = 512, windows: Int? = nil) {
-        self.text = text
-        self.seqlen = seqlen
-        self.windows = windows
-    }
-
-    public var perplexityProtocol: PerplexityProtocol { PerplexityProtocol(seqlen: seqlen, maxWindows: windows) }
-}
-
 /// One pruning experiment: a model, how it is pruned, and what is measured on the result. `prune prune`
 /// runs one; a `.prune` sweep runs many. A dense cell (amount 0) carries no pruning settings, so the
 /// baseline is one cell however many scorers, pruners or pipelines a sweep holds.
@@ -72,11 +57,6 @@ extension CalibrationSpec {
     public var summary: String { "\(Cell.fileName(path)) \(samples)×\(seqlen) seed \(seed)" }
 }
 
-extension EvaluationSetting {
-    /// `eval.txt seqlen 512 windows 12`.
-    public var summary: String { "\(Cell.fileName(text)) seqlen \(seqlen)" + (windows.map { " windows \($0)" } ?? " all windows") }
-}
-
 /// What one cell measured.
 public struct CellMetrics: Codable, Sendable {
     public var ppl: Double?
@@ -97,6 +77,9 @@ public struct CellMetrics: Codable, Sendable {
     public var saved: String?
     /// Wall time of each stage this cell ran (shared stages count for the cell that computed them).
     public var stageSeconds: [String: Double]? = nil
+    /// Everything the evaluation measured: its metrics by lm-eval's names and the per-item values
+    /// (for perplexity also copied into `ppl`, `meanNLL`, ... as records have always held it).
+    public var evaluation: EvaluationResult? = nil
 
     public init(paramsTotal: Int, paramsNonzero: Int, paramsStored: Int, keptRows: [String: Int], ffnWidths: [Int]) {
         self.paramsTotal = paramsTotal
@@ -110,16 +93,22 @@ public struct CellMetrics: Codable, Sendable {
         case ppl, meanNLL = "mean_nll", windows, predictedTokens = "predicted_tokens", paramsTotal = "params_total"
         case paramsNonzero = "params_nonzero", paramsStored = "params_stored", keptRows = "kept_rows", keptRowMasks = "kept_row_masks"
         case ffnWidths = "ffn_widths", evaluationSeconds = "evaluation_seconds", tokensPerSecond = "tokens_per_second", saved
-        case stageSeconds = "stage_seconds"
+        case stageSeconds = "stage_seconds", evaluation
     }
 
     /// The metrics `cell` asked for that these lack: a record missing any is not a finished cell.
     public func missing(for cell: Cell) -> [String] {
         var out: [String] = []
-        if cell.evaluation != nil {
-            if ppl == nil { out.append("ppl") }
-            if windows == nil { out.append("windows") }
-            if predictedTokens == nil { out.append("predicted_tokens") }
+        if let e = cell.evaluation {
+            if e.isPerplexity {
+                if ppl == nil { out.append("ppl") }
+                if windows == nil { out.append("windows") }
+                if predictedTokens == nil { out.append("predicted_tokens") }
+            } else if evaluation == nil {
+                out.append("the \(e.task) metrics")
+            } else if let headline = EvaluatorRegistry.type(e.task)?.headline, evaluation?.metrics[headline] == nil {
+                out.append(headline)
+            }
         }
         // Row masks are recorded since this version; records without them still hold valid results.
         if !cell.isDense && keptRows.isEmpty { out.append("kept_rows") }

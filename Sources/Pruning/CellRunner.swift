@@ -80,16 +80,21 @@ public final class CellRunner: @unchecked Sendable {
         var perplexity: PerplexityResult? = nil
         if let evaluation = cell.evaluation {
             stage(.evaluation)
-            let text = try session.text(evaluation.text)
-            read.evaluationText = text.sha256
-            let r = try Perplexity.evaluate(model, ids: text.ids, protocol: evaluation.perplexityProtocol, progress: progress)
-            perplexity = r
-            metrics.ppl = r.ppl
-            metrics.meanNLL = r.meanNLL
-            metrics.windows = r.windows
-            metrics.predictedTokens = r.predictedTokens
+            let (evaluator, sha256) = try session.evaluator(evaluation)
+            read.evaluationText = sha256
+            let r = try evaluator.evaluate(model, progress: progress)
+            metrics.evaluation = r
+            if evaluation.isPerplexity, let ppl = r.metrics["perplexity"], let mean = r.metrics["mean_nll"],
+               let windows = r.metrics["windows"], let predicted = r.metrics["predicted_tokens"] {
+                metrics.ppl = ppl
+                metrics.meanNLL = mean
+                metrics.windows = Int(windows)
+                metrics.predictedTokens = Int(predicted)
+                metrics.tokensPerSecond = r.metrics["tokens_per_second"]
+                perplexity = PerplexityResult(ppl: ppl, meanNLL: mean, windows: Int(windows), predictedTokens: Int(predicted),
+                                              seqlen: evaluation.seqlen, seconds: r.seconds, tokensPerSecond: r.metrics["tokens_per_second"] ?? 0)
+            }
             metrics.evaluationSeconds = r.seconds
-            metrics.tokensPerSecond = r.tokensPerSecond
         }
         var saved: ModelExport.Summary? = nil
         if let target = saveTo, let p = pruned {

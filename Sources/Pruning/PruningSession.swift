@@ -50,6 +50,7 @@ public final class PruningSession: @unchecked Sendable {
     private var calibrated: [String: Calibrated] = [:]
     private var importances: [String: [LinearModule: [Double]]] = [:]
     private var texts: [String: Text] = [:]
+    private var evaluators: [EvaluationSetting: (evaluator: any Evaluator, sha256: String)] = [:]
 
     public init(bundle: ModelBundle, cache: StatisticsCache?) {
         self.bundle = bundle
@@ -128,4 +129,13 @@ public final class PruningSession: @unchecked Sendable {
     }
 
     public func tokens(of path: String) throws -> [Int32] { try text(path).ids }
+
+    /// The evaluator of `setting`, its data file read (and tokenized) once, with the digest of those bytes.
+    public func evaluator(_ setting: EvaluationSetting) throws -> (evaluator: any Evaluator, sha256: String) {
+        if let hit = evaluators[setting] { return hit }
+        let contents = try TextFile.bytes(setting.text)
+        let made = (try EvaluatorRegistry.make(setting, data: contents.data, tokenizer: bundle.tokenizer), contents.sha256)
+        evaluators[setting] = made
+        return made
+    }
 }

@@ -1,3 +1,4 @@
+import Evaluation
 import Foundation
 import Llama
 import ModelIO
@@ -20,7 +21,9 @@ public struct CellInputs: Codable, Equatable, Sendable {
     public var pruner: String?
     public var amount: Double
     public var evaluation: File?
-    public var evaluationSettings: [Int?]?    // seqlen, windows
+    public var evaluationSettings: [Int?]?    // seqlen, windows (perplexity); seqlen, limit (tasks)
+    /// The task, for evaluations other than perplexity (absent for perplexity, as in earlier records).
+    public var evaluationTask: String?
     public var numerics: String
 
     /// Bump when the forward pass, scoring or evaluation change results.
@@ -28,7 +31,7 @@ public struct CellInputs: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case model, calibration, calibrationSettings = "calibration_settings", structure, pipeline, scorer, pruner, amount
-        case evaluation, evaluationSettings = "evaluation_settings", numerics
+        case evaluation, evaluationSettings = "evaluation_settings", evaluationTask = "evaluation_task", numerics
     }
 
     /// A cell's inputs, given the digests of its model, calibration file and evaluation text.
@@ -43,7 +46,8 @@ public struct CellInputs: Codable, Equatable, Sendable {
         pruner = c.pruner?.description
         amount = c.amount
         evaluation = c.evaluation.map { File(path: $0.text, sha256: evaluationSHA256 ?? "") }
-        evaluationSettings = c.evaluation.map { [$0.seqlen, $0.windows] }
+        evaluationSettings = c.evaluation.map { $0.isPerplexity ? [$0.seqlen, $0.windows] : [$0.seqlen, $0.limit] }
+        evaluationTask = c.evaluation.flatMap { $0.isPerplexity ? nil : $0.task }
         self.numerics = numerics
     }
 
