@@ -114,3 +114,18 @@ HOT void ck_column_squares(const float *x, ptrdiff_t rows, ptrdiff_t cols, ptrdi
 HOT void ck_add(float *y, const float *x, ptrdiff_t n) {
     for (ptrdiff_t i = 0; i < n; i++) y[i] += x[i];
 }
+
+HOT void ck_softmax_two_ranges(float *x, ptrdiff_t n, ptrdiff_t a0, ptrdiff_t a1, ptrdiff_t b0, ptrdiff_t b1) {
+    REASSOCIATE
+    float m = -INFINITY, s = 0;
+    for (ptrdiff_t i = a0; i < a1; i++) m = x[i] > m ? x[i] : m;
+    for (ptrdiff_t i = b0; i < b1; i++) m = x[i] > m ? x[i] : m;
+    for (ptrdiff_t i = 0; i < a0; i++) x[i] = 0;
+    for (ptrdiff_t i = a0; i < a1; i++) { float e = exp_inline(x[i] - m); x[i] = e; s += e; }
+    for (ptrdiff_t i = a1; i < b0; i++) x[i] = 0;
+    for (ptrdiff_t i = b0; i < b1; i++) { float e = exp_inline(x[i] - m); x[i] = e; s += e; }
+    for (ptrdiff_t i = b1; i < n; i++) x[i] = 0;
+    float inv = 1.0f / s;
+    for (ptrdiff_t i = a0; i < a1; i++) x[i] *= inv;
+    for (ptrdiff_t i = b0; i < b1; i++) x[i] *= inv;
+}

@@ -25,6 +25,38 @@ extension LlamaModel {
         return (nll, max(0, t - 1))
     }
 
+    /// The log-probability of each target token at its row, and whether it is the row's most likely
+    /// token (the first maximum, as argmax takes it), for a packed window. Logits are formed only for the
+    /// rows that have targets, a chunk at a time.
+    public func targetLogProbabilities(_ ids: [Int32], layout: PackedLayout, targets: [(row: Int, token: Int32)],
+                                       state s: RunState) -> [(logProbability: Double, greedy: Bool)] {
+        body(ids, state: s, layout: layout)
+        let rows = Array(Set(targets.map(\.row))).sorted()
+        let head = outputTransposed, vocab = config.vocabSize, d = config.hiddenSize
+        var out = [(logProbability: Double, greedy: Bool)](repeating: (0, false), count: targets.count)
+        let byRow = Dictionary(grouping: targets.indices, by: { targets[$0].row })
+        var c0 = 0
+        while c0 < rows.count {
+            let chunk = Array(rows[c0..<min(rows.count, c0 + RunState.logitChunk)])
+            // Gather the rows' hidden states (into the scratch buffer) and form their logits at once.
+            for (i, r) in chunk.enumerated() { s.scratch.row(i).update(from: s.h.row(r), count: d) }
+            BLAS.gemmNN(m: chunk.count, n: vocab, k: d, a: s.scratch.pointer, lda: s.scratch.columns,
+                        b: head.pointer, ldb: vocab, c: s.logits.pointer, ldc: vocab)
+            for (i, r) in chunk.enumerated() {
+                let row = s.logits.row(i)
+                var best = 0
+                for v in 1..<vocab where row[v] > row[best] { best = v }
+                let lse = Kernels.logSumExp(row, vocab)
+                for t in byRow[r] ?? [] {
+                    let token = Int(targets[t].token)
+                    out[t] = (Double(row[token]) - lse, token == best)
+                }
+            }
+            c0 += chunk.count
+        }
+        return out
+    }
+
     /// Full logits [tokens, vocab] of one window (for tests and small inputs).
     public func logits(_ ids: [Int32]) -> Matrix {
         let s = makeState(tokens: ids.count)

@@ -58,9 +58,10 @@ public final class LlamaModel: @unchecked Sendable {
 
     /// Runs the transformer blocks on one window and leaves the final-normalised hidden states in
     /// `state.h`. With `statistics`, records its modules' input and output sums of squares on the way.
-    public func body(_ ids: [Int32], state s: RunState, statistics: ActivationStatistics? = nil) {
+    public func body(_ ids: [Int32], state s: RunState, statistics: ActivationStatistics? = nil, layout: PackedLayout? = nil) {
         let c = config, t = ids.count
         precondition(t <= s.tokens, "window of \(t) tokens exceeds the run state's \(s.tokens)")
+        precondition(layout == nil || layout!.count == t, "a packed layout describes every token of the window")
         let d = c.hiddenSize
         for (i, id) in ids.enumerated() {
             precondition(id >= 0 && Int(id) < c.vocabSize, "token id \(id) outside the vocabulary")
@@ -77,9 +78,9 @@ public final class LlamaModel: @unchecked Sendable {
             linear(l, .q, input: s.h, weight: layer.q, output: s.q, tokens: t, statistics: statistics)
             linear(l, .k, input: s.h, weight: layer.k, output: s.k, tokens: t, statistics: statistics)
             linear(l, .v, input: s.h, weight: layer.v, output: s.v, tokens: t, statistics: statistics)
-            s.rope.apply(s.q.pointer, tokens: t, heads: c.numAttentionHeads)
-            s.rope.apply(s.k.pointer, tokens: t, heads: c.numKeyValueHeads)
-            CausalAttention.run(state: s, config: c, tokens: t)
+            s.rope.apply(s.q.pointer, tokens: t, heads: c.numAttentionHeads, positions: layout?.positions)
+            s.rope.apply(s.k.pointer, tokens: t, heads: c.numKeyValueHeads, positions: layout?.positions)
+            CausalAttention.run(state: s, config: c, tokens: t, layout: layout)
             linear(l, .o, input: s.attention, weight: layer.o, output: s.x, scratch: s.scratch, tokens: t, accumulate: true, statistics: statistics)
 
             // Feed-forward sub-block: down(silu(gate(h)) · up(h)).

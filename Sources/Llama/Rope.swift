@@ -22,13 +22,15 @@ struct RopeTable {
         sin = s
     }
 
-    /// Rotates every head of every row of x [tokens, heads·headDim] in place.
-    func apply(_ x: UnsafeMutablePointer<Float>, tokens: Int, heads: Int) {
+    /// Rotates every head of every row of x [tokens, heads·headDim] in place; row t at `positions[t]`
+    /// when given (packed windows), else at position t.
+    func apply(_ x: UnsafeMutablePointer<Float>, tokens: Int, heads: Int, positions: [Int32]? = nil) {
         let d = 2 * half
         cos.withUnsafeBufferPointer { cosBuffer in
             sin.withUnsafeBufferPointer { sinBuffer in
                 for t in 0..<tokens {
-                    let c = cosBuffer.baseAddress! + t * half, s = sinBuffer.baseAddress! + t * half
+                    let p = positions.map { Int($0[t]) } ?? t
+                    let c = cosBuffer.baseAddress! + p * half, s = sinBuffer.baseAddress! + p * half
                     for h in 0..<heads {
                         let a = x + (t * heads + h) * d, b = a + half
                         for i in 0..<half {

@@ -26,6 +26,12 @@ public enum Kernels {
     @inline(__always)
     public static func softmax(_ x: UnsafeMutablePointer<Float>, _ n: Int) { ck_softmax(x, n) }
 
+    /// Softmax over x[a] and x[b] together (two disjoint ranges, a before b); the rest of x[0..<n] set to 0.
+    public static func softmax(_ x: UnsafeMutablePointer<Float>, _ n: Int, over a: Range<Int>, and b: Range<Int>) {
+        precondition(0 <= a.lowerBound && a.upperBound <= b.lowerBound && b.upperBound <= n)
+        ck_softmax_two_ranges(x, n, a.lowerBound, a.upperBound, b.lowerBound, b.upperBound)
+    }
+
     /// log Σ exp(x[i]) for one row of logits; blocks of 1024 are summed in Float32, blocks in Float64.
     @inline(__always)
     public static func logSumExp(_ x: UnsafePointer<Float>, _ n: Int) -> Double { ck_logsumexp(x, n) }
