@@ -212,6 +212,29 @@ class Recorder:
         self.records, self.seconds = [], 0.0
 
 
+def standalone_tokenizer():
+    """Rebuild the tokenizer from the GGUF metadata with `tokenizers` alone, the recipe of
+    Tests/TokenizersTests/Fixtures/make_tokenizer_fixture.py (BPE over tokenizer.ggml.tokens and
+    .merges, ByteLevel pre-tokenizer with the GPT-2 split and no prefix space, control tokens as
+    special tokens, no BOS), and compare it with the transformers GGUF tokenizer lm-eval used."""
+    import gguf
+    from tokenizers import AddedToken, Tokenizer, models, pre_tokenizers
+
+    reader = gguf.GGUFReader(str(MODEL_DIR / GGUF_NAME))
+    toks = reader.fields["tokenizer.ggml.tokens"].contents()
+    merges = reader.fields["tokenizer.ggml.merges"].contents()
+    types = reader.fields["tokenizer.ggml.token_type"].contents()
+    tok = Tokenizer(models.BPE({t: i for i, t in enumerate(toks)},
+                               [tuple(m.split(" ", 1)) for m in merges]))
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)
+    tok.add_special_tokens([AddedToken(toks[i], special=True, normalized=False)
+                            for i, t in enumerate(types) if t in (3, 4)])
+    meta = {k: reader.fields[k].contents() for k in reader.fields
+            if k.startswith("tokenizer.ggml.") and k not in
+            ("tokenizer.ggml.tokens", "tokenizer.ggml.merges", "tokenizer.ggml.token_type")}
+    return tok, meta
+
+
 def fed_len(ctx, cont, max_length):
     return len((ctx + cont)[-(max_length + 1):][:-1])
 
@@ -508,6 +531,20 @@ def main():
               f"({timing['items_per_second_model_only']:.2f} model only)"
               + (f"  chars/bytes disagree on {differ}" if differ is not None else ""), flush=True)
 
+    # every context, context + continuation and wikitext string: does the standalone
+    # `tokenizers` recipe give the ids lm-eval's (transformers GGUF) tokenizer gave?
+    strings = set()
+    for name, _, _ in TASKS:
+        for it in json.loads((expected_dir / f"{name}.json").read_text())["items"]:
+            for q in it.get("requests", []) + ([it] if "context" in it else []):
+                strings.update([q["context"], q["context"] + q["continuation"]])
+            if "detokenized" in it:
+                strings.add(it["detokenized"])
+    standalone, gguf_meta = standalone_tokenizer()
+    differ = sorted(s for s in strings if standalone.encode(s).ids != the_lm.tok_encode(s))
+    run["tokenizer_check"] = {"gguf_tokenizer_metadata": gguf_meta, "strings": len(strings),
+                              "differ_from_standalone_tokenizers_recipe": differ}
+    print(f"tokenizer check: {len(differ)} of {len(strings)} strings differ", flush=True)
     dump(run, expected_dir / "run.json")
 
 
