@@ -392,6 +392,9 @@ ARC_EASY = [
     _arc("FixtureE_030", "Which is a \"push\" rather than a \"pull\"?", ["opening a drawer", "closing a door", "lifting a bag", "reeling in a kite"], "B"),
     _arc("FixtureE_031", "Which part of the eye controls how much light enters?", ["the iris", "the lens", "the retina", "the nerve"], "1", labels=["1", "2", "3", "4"]),
     _arc("FixtureE_032", "Bees help flowers by", ["spreading pollen", "eating leaves", "digging roots"], "A"),
+    # "🌧️" and "☀️" are 2 code points (emoji + U+FE0F), 1 grapheme cluster and 7 / 6 UTF-8 bytes:
+    # lm-eval's len() counts code points; counting grapheme clusters picks another choice here
+    _arc("FixtureE_033", "Which emoji shows the weather on a sunny day?", ["🌧️", "☀️", "🌈", "🔥"], "B"),
 ]
 
 ARC_CHALLENGE = [

@@ -86,6 +86,7 @@ os.environ["TOKENIZERS_PARALLELISM"] = "false"
 
 import datasets  # noqa: E402
 import numpy as np  # noqa: E402
+import regex  # noqa: E402  (installed with transformers; only for the grapheme-cluster check)
 import torch  # noqa: E402
 import yaml  # noqa: E402
 from transformers import AutoModelForCausalLM, AutoTokenizer  # noqa: E402
@@ -117,7 +118,7 @@ TASKS = [
 def versions() -> dict:
     out = {"python": platform.python_version()}
     for pkg in ["lm_eval", "torch", "transformers", "tokenizers", "datasets", "gguf",
-                "accelerate", "numpy", "sentencepiece"]:
+                "accelerate", "numpy", "sentencepiece", "regex"]:
         try:
             out[pkg] = metadata.version(pkg)
         except metadata.PackageNotFoundError:
@@ -278,7 +279,7 @@ def build_multiple_choice(name, samples, records, max_length, delimiter):
     fed = {}
     for key, ctx, cont, r in records:
         fed.setdefault(tuple(key), (ctx, cont, r))
-    out_items, differ_ids = [], []
+    out_items, differ_ids, differ_graphemes = [], [], []
     for s in samples:
         reqs = []
         for (context, continuation), resp in zip(s["arguments"], s["filtered_resps"], strict=True):
@@ -310,15 +311,22 @@ def build_multiple_choice(name, samples, records, max_length, delimiter):
             nbytes = np.array([float(len(c.encode("utf-8"))) for c in choices])
             p_chars = int(np.argmax(lls / chars))
             p_bytes = int(np.argmax(lls / nbytes))
+            # what Swift's String.count (grapheme clusters) would give instead of Python's len()
+            graphemes = np.array([float(len(regex.findall(r"\X", c))) for c in choices])
+            p_graphemes = int(np.argmax(lls / graphemes))
             assert (1.0 if p_chars == gold else 0.0) == s["acc_norm"], (name, s["doc_id"])
             check.update({"choice_chars": [int(c) for c in chars],
                           "choice_utf8_bytes": [int(b) for b in nbytes],
-                          "pred_norm_by_chars": p_chars, "pred_norm_by_bytes": p_bytes})
+                          "choice_grapheme_clusters": [int(g) for g in graphemes],
+                          "pred_norm_by_chars": p_chars, "pred_norm_by_bytes": p_bytes,
+                          "pred_norm_by_grapheme_clusters": p_graphemes})
             if p_chars != p_bytes:
                 differ_ids.append(s["doc_id"])
+            if p_chars != p_graphemes:
+                differ_graphemes.append(s["doc_id"])
         item["script_check"] = check
         out_items.append(item)
-    return out_items, differ_ids
+    return out_items, (differ_ids, differ_graphemes)
 
 
 def build_lambada(samples, records, max_length):
@@ -524,12 +532,13 @@ def main():
             "metrics_check": extra,
         }
         if differ is not None:
-            expected["items_where_norm_by_chars_and_by_bytes_disagree"] = differ
+            expected["items_where_norm_by_chars_and_by_bytes_disagree"] = differ[0]
+            expected["items_where_norm_by_chars_and_by_grapheme_clusters_disagree"] = differ[1]
         expected["items"] = out_items
         dump(expected, expected_dir / f"{name}.json")
         print(f"{name}: {json.dumps(metrics)}  {timing['items_per_second']:.2f} items/s "
               f"({timing['items_per_second_model_only']:.2f} model only)"
-              + (f"  chars/bytes disagree on {differ}" if differ is not None else ""), flush=True)
+              + (f"  chars/bytes, chars/graphemes disagree on {differ}" if differ is not None else ""), flush=True)
 
     # every context, context + continuation and wikitext string: does the standalone
     # `tokenizers` recipe give the ids lm-eval's (transformers GGUF) tokenizer gave?
