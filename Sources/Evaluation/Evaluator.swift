@@ -45,6 +45,14 @@ extension Evaluator {
 public enum EvaluatorRegistry {
     public static let all: [any Evaluator.Type] = [
         PerplexityEvaluator.self,
+        MultipleChoiceEvaluator<HellaSwag>.self,
+        MultipleChoiceEvaluator<PIQA>.self,
+        MultipleChoiceEvaluator<Winogrande>.self,
+        MultipleChoiceEvaluator<ARCEasy>.self,
+        MultipleChoiceEvaluator<ARCChallenge>.self,
+        MultipleChoiceEvaluator<OpenBookQA>.self,
+        Lambada.self,
+        Wikitext.self,
     ]
 
     public static var names: [String] { all.map { $0.task } }

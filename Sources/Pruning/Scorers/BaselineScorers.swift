@@ -1,3 +1,4 @@
+import Evaluation
 import Llama
 import Foundation
 import Tensor
