@@ -30,6 +30,8 @@ public protocol Evaluator: Sendable {
     static var headline: String? { get }
     /// Fields every record of the data file must have, for the checker to look at the first record.
     static var requiredFields: [String] { get }
+    /// Checks one record as the evaluator will read it (for `prune check`).
+    static func check(_ record: TaskRecords.Record) throws
 
     /// Reads `data` (the evaluation file's bytes, already hashed by the caller) into items; errors name
     /// the file and line.
@@ -40,6 +42,12 @@ public protocol Evaluator: Sendable {
 
 extension Evaluator {
     public static var headline: String? { nil }
+
+    /// Whether one record of a data file can be read: every required field there. Tasks that build
+    /// items from records check the whole item.
+    public static func check(_ record: TaskRecords.Record) throws {
+        for field in requiredFields { _ = try record.value(field) }
+    }
 }
 
 public enum EvaluatorRegistry {

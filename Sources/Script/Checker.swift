@@ -83,7 +83,8 @@ public struct Checker {
             error(s.keywordLocation, "unknown statement `\(s.keyword)`", help: guess.map { "did you mean `\($0)`?" } ?? "statements are: \(Self.keywords.joined(separator: ", "))")
             return
         }
-        if s.keyword != "figure" && s.keyword != "report" {
+        // Figures, reports and evaluations accumulate: each `evaluate` line adds what is measured.
+        if s.keyword != "figure" && s.keyword != "report" && s.keyword != "evaluate" {
             if let first = seen[s.keyword] {
                 error(s.keywordLocation, "`\(s.keyword)` is given twice (first on line \(first.line))",
                       help: "to sweep, give one list: \(s.keyword) [a, b]")
@@ -124,7 +125,7 @@ public struct Checker {
         case "scorer": "scorer [wpr(gamma: 0.5), wanda]"
         case "pruner": "pruner local"
         case "amount": "amount 10%...50% step 10%"
-        case "evaluate": "evaluate perplexity \"data/eval.txt\" seqlen 512 windows 12"
+        case "evaluate": "evaluate perplexity \"data/eval.txt\" seqlen 512 windows 12, or evaluate hellaswag \"data/hellaswag.jsonl\" limit 500"
         case "save": "save \"pruned/{scorer}-{amount}.gguf\""
         case "output": "output \"out/study\""
         case "report": "report \"report.md\""
@@ -218,12 +219,14 @@ public struct Checker {
     }
 
     /// A data file read only once pruning starts: found to be missing, a folder or empty now instead.
-    mutating func requireDataFile(_ path: String, _ at: SourceLocation, what: String) {
+    /// Whether the file is there and usable (each problem reported at `at`).
+    @discardableResult
+    mutating func requireDataFile(_ path: String, _ at: SourceLocation, what: String) -> Bool {
         let full = resolve(path)
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: full, isDirectory: &isFolder) else {
             error(at, "\(what) `\(path)` does not exist", help: "looked for \(full)")
-            return
+            return false
         }
         if isFolder.boolValue {
             error(at, "\(what) `\(path)` is a folder, not a file", help: "name a text, .jsonl or .json file inside it")
@@ -231,6 +234,9 @@ public struct Checker {
             error(at, "\(what) `\(path)` cannot be read")
         } else if Self.fileSize(full) == 0 {
             error(at, "\(what) `\(path)` is empty")
+        } else {
+            return true
         }
+        return false
     }
 }

@@ -238,19 +238,54 @@ extension Checker {
             error(s.keywordLocation, "`evaluate` names what to measure first", help: Self.example("evaluate"))
             return
         }
-        guard what == "perplexity" else {
-            error(at, "unknown evaluation `\(what)`", help: "this version measures perplexity")
+        guard let type = EvaluatorRegistry.type(what) else {
+            error(at, "unknown evaluation `\(what)`", help: closest(what, in: EvaluatorRegistry.names).map { "did you mean `\($0)`?" }
+                  ?? "evaluations are: \(EvaluatorRegistry.names.joined(separator: ", "))")
             return
         }
-        guard s.clauses[0].count >= 2 else { error(at, "`evaluate perplexity` needs a text file", help: Self.example("evaluate")); return }
-        let texts = strings(s.clauses[0][1], what: "an evaluation text")
-        for (t, l) in texts { requireDataFile(t, l, what: "evaluation text") }
-        let opts = options(s.clauses[0].dropFirst(2), allowed: ["seqlen", "windows"], in: "evaluate")
-        let seqlens = opts["seqlen"].map { integers($0, "seqlen", minimum: 2) } ?? [512]
+        let perplexity = what == "perplexity"
+        guard s.clauses[0].count >= 2 else {
+            error(at, "`evaluate \(what)` needs a \(perplexity ? "text" : "data") file", help: Self.example("evaluate"))
+            return
+        }
+        let texts = strings(s.clauses[0][1], what: perplexity ? "an evaluation text" : "a task's data file")
+        for (t, l) in texts where requireDataFile(t, l, what: perplexity ? "evaluation text" : "\(what) data") && !perplexity {
+            checkFirstRecord(t, l, type)
+        }
+        let allowed = perplexity ? ["seqlen", "windows"] : ["limit", "max_length"]
+        let opts = options(s.clauses[0].dropFirst(2), allowed: allowed, in: "evaluate \(what)")
+        // Tasks take the window from the model's context (0) unless max_length says otherwise, as lm-eval does.
+        let seqlens = perplexity ? opts["seqlen"].map { integers($0, "seqlen", minimum: 2) } ?? [512]
+                                 : opts["max_length"].map { integers($0, "max_length", minimum: 2) } ?? [0]
         let windows: [Int?] = opts["windows"].map { integers($0, "windows", minimum: 1).map { Optional($0) } } ?? [nil]
-        let sizes = [(texts.count, "texts"), (seqlens.count, "seqlens"), (windows.count, "window counts")]
+        let limits: [Int?] = opts["limit"].map { integers($0, "limit", minimum: 1).map { Optional($0) } } ?? [nil]
+        let sizes = [(texts.count, "texts"), (seqlens.count, "seqlens"), (windows.count, "window counts"), (limits.count, "limits")]
         guard withinCellLimit(sizes, of: "`evaluate`", at: s.keywordLocation) else { return }
-        for (t, _) in texts { for l in seqlens { for w in windows { experiment.evaluations.append(EvaluationSetting(text: t, seqlen: l, windows: w)) } } }
+        for (t, _) in texts { for l in seqlens { for w in windows { for n in limits {
+            let setting = EvaluationSetting(task: what, text: t, seqlen: l, windows: w, limit: n)
+            if !experiment.evaluations.contains(setting) { experiment.evaluations.append(setting) }
+        } } } }
+    }
+
+    /// A task file's first record must be one the task can read: found now, not after pruning.
+    mutating func checkFirstRecord(_ path: String, _ at: SourceLocation, _ type: any Evaluator.Type) {
+        guard let handle = FileHandle(forReadingAtPath: resolve(path)) else { return }
+        defer { try? handle.close() }
+        // The first line is enough, and a task file may be large: read up to its first newline.
+        var head = Data()
+        while head.count < 16 << 20, let chunk = try? handle.read(upToCount: 1 << 16), !chunk.isEmpty {
+            head.append(chunk)
+            if let newline = head.firstIndex(of: UInt8(ascii: "\n")), head[..<newline].contains(where: { $0 > 32 }) {
+                head = head[..<newline]
+                break
+            }
+        }
+        do {
+            let records = try TaskRecords(head, file: path, limit: 1)
+            try type.check(records.records[0])
+        } catch {
+            self.error(at, "\(error)", help: "a \(type.task) record has the fields \(type.requiredFields.joined(separator: ", "))")
+        }
     }
 
     mutating func save(_ s: Statement) {

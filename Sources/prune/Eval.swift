@@ -4,9 +4,10 @@ import Foundation
 import Llama
 import ModelIO
 
-/// `prune eval`: perplexity of a model on a text under the stated window protocol.
+/// `prune eval`: perplexity of a model on a text under the stated window protocol, or an lm-eval task
+/// on its JSON Lines records (`--task hellaswag --data hellaswag.jsonl`).
 struct Eval: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Measure a model's perplexity on a text.")
+    static let configuration = CommandConfiguration(abstract: "Measure a model's perplexity on a text, or its score on an lm-eval task.")
 
     @Option(help: "A .gguf model file or a Hugging Face model folder.")
     var model = "models/SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -20,15 +21,39 @@ struct Eval: ParsableCommand {
     @Option(help: "Evaluate only the first N windows.")
     var maxWindows: Int?
 
+    @Option(help: "An lm-eval task instead of perplexity: \(EvaluatorRegistry.names.filter { $0 != "perplexity" }.joined(separator: ", ")).")
+    var task: String?
+
+    @Option(help: "The task's records as JSON Lines (what datasets' to_json writes).")
+    var data: String?
+
+    @Option(help: "Evaluate only the first N records of the task.")
+    var limit: Int?
+
+    @Option(help: "The task's context length (lm-eval's max_length; default: the model's).")
+    var maxLength: Int?
+
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
     func validate() throws {
         guard seqlen >= 2 else { throw ValidationError("--seqlen must be at least 2 (got \(seqlen))") }
         if let m = maxWindows, m < 1 { throw ValidationError("--max-windows must be at least 1 (got \(m))") }
+        if let n = limit, n < 1 { throw ValidationError("--limit must be at least 1 (got \(n))") }
+        if let n = maxLength, n < 2 { throw ValidationError("--max-length must be at least 2 (got \(n))") }
+        if let task, task != "perplexity" {
+            guard EvaluatorRegistry.type(task) != nil else {
+                throw ValidationError("unknown task \(task); tasks are: \(EvaluatorRegistry.names.joined(separator: ", "))")
+            }
+            guard data != nil else { throw ValidationError("--task \(task) needs its records: --data FILE.jsonl") }
+        }
     }
 
     func run() throws {
+        if let task, task != "perplexity", let data {
+            try runTask(task, data: data)
+            return
+        }
         try reportingErrors {
             // Both inputs are checked before the slow model load.
             guard FileManager.default.fileExists(atPath: model) else { throw ModelIOError(model, "no such file") }
@@ -58,6 +83,44 @@ struct Eval: ParsableCommand {
             }
         }
     }
+}
+
+extension Eval {
+    /// An lm-eval task: its metrics under lm-eval's names, with the item count and the time taken.
+    func runTask(_ task: String, data: String) throws {
+        try reportingErrors {
+            try InputFile.check(data)
+            guard FileManager.default.fileExists(atPath: model) else { throw ModelIOError(model, "no such file") }
+            let contents = try TextFile.bytes(data)
+            let bundle = try ModelBundle.load(path: model)
+            let setting = EvaluationSetting(task: task, text: data, seqlen: maxLength ?? 0, limit: limit)
+            let evaluator = try EvaluatorRegistry.make(setting, data: contents.data, tokenizer: bundle.tokenizer)
+            let progress = Progress(task)
+            let r = try evaluator.evaluate(bundle.model) { progress.update($0, $1) }
+            if json {
+                var out: [String: Any] = r.metrics
+                out["items"] = r.count
+                out["seconds"] = r.seconds
+                out["task"] = task
+                out["data"] = data
+                out["data_sha256"] = contents.sha256
+                out["model"] = model
+                let text = try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys])
+                print(String(decoding: text, as: UTF8.self))
+            } else {
+                print("model       \(model) (loaded in \(String(format: "%.1f", bundle.loadSeconds)) s)")
+                print("task        \(task) on \(data): \(r.count) \(task == "wikitext" ? "documents" : "items")"
+                      + (limit.map { " (first \($0))" } ?? "") + ", context up to \(maxLength ?? bundle.model.config.maxPositionEmbeddings) tokens")
+                for name in r.metrics.keys.sorted() where !name.hasSuffix("_stderr") {
+                    let stderr = r.metrics[name + "_stderr"].map { String(format: " ± %.4f", $0) } ?? ""
+                    print(Self.pad(name, 12) + String(format: "%.4f", r.metrics[name]!) + stderr)
+                }
+                print("time        \(String(format: "%.1f", r.seconds)) s, \(String(format: "%.1f", Double(r.count) / max(r.seconds, 1e-9))) items/s")
+            }
+        }
+    }
+
+    static func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
 }
 
 struct EvalReport: Encodable {

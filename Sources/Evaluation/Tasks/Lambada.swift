@@ -16,11 +16,20 @@ public struct Lambada: Evaluator {
     public init(setting: EvaluationSetting, data: Data, tokenizer: any Tokenizer) throws {
         let records = try TaskRecords(data, file: setting.text, limit: setting.limit)
         requests = try records.records.map { r in
-            let text = try r.string("text")
-            guard let space = text.lastIndex(of: " ") else { throw r.fail("field \"text\" has no space before a last word") }
-            return LMEvalText.encodePair(String(text[..<space]), " " + text[text.index(after: space)...], tokenizer: tokenizer)
+            let (context, word) = try Self.split(r)
+            return LMEvalText.encodePair(context, word, tokenizer: tokenizer)
         }
         maxLength = setting.seqlen
+    }
+
+    public static func check(_ record: TaskRecords.Record) throws { _ = try split(record) }
+
+    /// The text before its last space, and " " + what follows it.
+    static func split(_ r: TaskRecords.Record) throws -> (context: String, word: String) {
+        // By code point, as Python splits: a space followed by a combining mark is still a space.
+        let text = Array(try r.string("text").unicodeScalars)
+        guard let space = text.lastIndex(of: " ") else { throw r.fail("field \"text\" has no space before a last word") }
+        return (String(String.UnicodeScalarView(text[..<space])), " " + String(String.UnicodeScalarView(text[(space + 1)...])))
     }
 
     public func evaluate(_ model: LlamaModel, progress: (@Sendable (Int, Int) -> Void)?) throws -> EvaluationResult {

@@ -58,16 +58,20 @@ public struct MultipleChoiceEvaluator<Task: MultipleChoiceTask>: Evaluator {
     let requests: [LoglikelihoodRequest]
     let maxLength: Int
 
+    public static func check(_ record: TaskRecords.Record) throws { _ = try item(record) }
+
+    static func item(_ r: TaskRecords.Record) throws -> MultipleChoiceItem {
+        let item = try Task.item(r)
+        guard item.choiceCount >= 2 else { throw r.fail("a question needs at least two choices, found \(item.choiceCount)") }
+        guard (0..<item.choiceCount).contains(item.gold) else {
+            throw r.fail("the answer is choice \(item.gold) (counting from 0) of \(item.choiceCount); it must be one of them")
+        }
+        return item
+    }
+
     public init(setting: EvaluationSetting, data: Data, tokenizer: any Tokenizer) throws {
         let records = try TaskRecords(data, file: setting.text, limit: setting.limit)
-        var items: [MultipleChoiceItem] = []
-        for r in records.records {
-            let item = try Task.item(r)
-            guard item.choiceCount >= 2, (0..<item.choiceCount).contains(item.gold) else {
-                throw r.fail("the answer is choice \(item.gold) of \(item.choiceCount); it must be one of them")
-            }
-            items.append(item)
-        }
+        let items = try records.records.map(Self.item)
         self.items = items
         requests = items.flatMap { item in (0..<item.choiceCount).map { c in
             let (context, continuation) = item.request(c)

@@ -10,6 +10,11 @@ public struct TaskRecords {
 
         func fail(_ message: String) -> EvaluationError { EvaluationError("\(file):\(line): \(message)") }
 
+        public func value(_ key: String) throws -> Any {
+            guard let value = object[key] else { throw fail("missing field \"\(key)\"") }
+            return value
+        }
+
         public func string(_ key: String) throws -> String {
             guard let value = object[key] else { throw fail("missing field \"\(key)\"") }
             guard let s = value as? String else { throw fail("field \"\(key)\" must be a string, found \(Self.kind(value))") }

@@ -34,6 +34,8 @@ public struct Wikitext: Evaluator {
         prefixToken = prefix
     }
 
+    public static func check(_ record: TaskRecords.Record) throws { _ = try record.string("page") }
+
     /// `len(re.split(r"\s+", page))`: one more than the runs of whitespace.
     static func words(_ page: String) -> Int {
         var runs = 0, inRun = false
