@@ -71,6 +71,8 @@ public struct CellMetrics: Codable, Sendable {
     /// Which rows were kept, per pruned module: a bitmask as hex, row i being bit i % 8 of byte i / 8
     /// (`RowMask`), so two methods' choices compare without re-running either.
     public var keptRowMasks: [String: String]?
+    /// SHA-256 of the calibration tokens the importances were computed from.
+    public var calibrationTokensSHA256: String?
     public var ffnWidths: [Int]
     public var evaluationSeconds: Double?
     public var tokensPerSecond: Double?
@@ -92,6 +94,7 @@ public struct CellMetrics: Codable, Sendable {
     enum CodingKeys: String, CodingKey {
         case ppl, meanNLL = "mean_nll", windows, predictedTokens = "predicted_tokens", paramsTotal = "params_total"
         case paramsNonzero = "params_nonzero", paramsStored = "params_stored", keptRows = "kept_rows", keptRowMasks = "kept_row_masks"
+        case calibrationTokensSHA256 = "calibration_tokens_sha256"
         case ffnWidths = "ffn_widths", evaluationSeconds = "evaluation_seconds", tokensPerSecond = "tokens_per_second", saved
         case stageSeconds = "stage_seconds", evaluation
     }

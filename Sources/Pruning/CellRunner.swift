@@ -38,9 +38,24 @@ public final class CellRunner: @unchecked Sendable {
         pendingLoadSeconds = session.bundle.loadSeconds
     }
 
+    /// A pruning already computed for the same model, calibration and settings (a stored cell that
+    /// differs only in its evaluation): its kept rows, and the digests of the calibration it came from.
+    public struct StoredPruning: Sendable {
+        public var keptRowMasks: [String: String]
+        public var calibrationFile: String?
+        public var calibrationTokens: String?
+
+        public init(keptRowMasks: [String: String], calibrationFile: String?, calibrationTokens: String?) {
+            self.keptRowMasks = keptRowMasks
+            self.calibrationFile = calibrationFile
+            self.calibrationTokens = calibrationTokens
+        }
+    }
+
     /// Runs `cell` on this runner's model. `saveTo` writes the pruned model there (a `.gguf` file with a
-    /// `.pruning.json` beside it, or a Hugging Face folder with `pruning.json` inside).
-    public func run(_ cell: Cell, saveTo: String? = nil, stage announce: (Stage) -> Void = { _ in },
+    /// `.pruning.json` beside it, or a Hugging Face folder with `pruning.json` inside). With `stored`,
+    /// the rows a stored cell kept are removed again, and nothing is calibrated or scored.
+    public func run(_ cell: Cell, saveTo: String? = nil, stored: StoredPruning? = nil, stage announce: (Stage) -> Void = { _ in },
                     progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> Outcome {
         var clock = StageClock()
         func stage(_ s: Stage) {
@@ -57,17 +72,26 @@ public final class CellRunner: @unchecked Sendable {
                 throw PruningError("a pruned cell needs a structure, a pipeline, a scorer and a pruner")
             }
             _ = try session.mlps(structure, pipeline)
-            if let spec = cell.calibration {
+            if let stored {
+                stage(.pruning)
+                let p = try session.prune(keeping: stored.keptRowMasks, structure: structure)
+                read.calibrationFile = stored.calibrationFile
+                read.calibrationTokens = stored.calibrationTokens
+                model = p.model
+                pruned = p
+            } else if let spec = cell.calibration {
                 calibrated = try session.statistics(spec, structure: structure, computing: { stage(.calibration) }, progress: progress)
                 read.calibrationFile = calibrated?.fileSHA256
                 read.calibrationTokens = calibrated?.tokensSHA256
             }
-            let importances = try session.importances(scorer, structure: structure, pipeline: pipeline, calibrated: calibrated,
-                                                      computing: { stage(.scoring) })
-            stage(.pruning)
-            let p = try session.prune(importances, structure: structure, pipeline: pipeline, pruner: pruner, amount: cell.amount)
-            model = p.model
-            pruned = p
+            if pruned == nil {
+                let importances = try session.importances(scorer, structure: structure, pipeline: pipeline, calibrated: calibrated,
+                                                          computing: { stage(.scoring) })
+                stage(.pruning)
+                let p = try session.prune(importances, structure: structure, pipeline: pipeline, pruner: pruner, amount: cell.amount)
+                model = p.model
+                pruned = p
+            }
         }
         var metrics = CellMetrics(paramsTotal: ParameterCount.stored(dense), paramsNonzero: ParameterCount.nonzero(model),
                                   paramsStored: ParameterCount.stored(model), keptRows: pruned?.keptRows ?? [:],
@@ -76,6 +100,7 @@ public final class CellRunner: @unchecked Sendable {
             var masks: [String: String] = [:]
             for (name, kept) in p.keptIndices { masks[name] = RowMask.encode(kept: kept, rows: p.totalRows[name]!) }
             metrics.keptRowMasks = masks
+            metrics.calibrationTokensSHA256 = read.calibrationTokens
         }
         var perplexity: PerplexityResult? = nil
         if let evaluation = cell.evaluation {

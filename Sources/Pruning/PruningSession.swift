@@ -119,6 +119,25 @@ public final class PruningSession: @unchecked Sendable {
         return Pruned(model: ApplyPruning.shrunk(dense, removing: removed), removed: removed, keptRows: kept, totalRows: total)
     }
 
+    /// The pruned model a stored cell chose: its kept rows per module (`RowMask` hex), checked against
+    /// the structure's modules and their sizes, without calibrating or scoring again.
+    public func prune(keeping masks: [String: String], structure: PruningStructure) throws -> Pruned {
+        var removed: [LinearModule: [Int]] = [:], kept: [String: Int] = [:], total: [String: Int] = [:]
+        for m in try structure.resolve(dense.config).joined() {
+            let rows = dense.weights.layers[m.layer].weight(m.kind).rows
+            guard let mask = masks[m.name], let rowsKept = RowMask.decode(mask, rows: rows) else {
+                throw PruningError("the stored kept rows of \(m.name) are missing or do not fit its \(rows) rows")
+            }
+            let keep = Set(rowsKept)
+            removed[m] = (0..<rows).filter { !keep.contains($0) }
+            kept[m.name] = rowsKept.count
+            total[m.name] = rows
+        }
+        guard Set(masks.keys) == Set(total.keys) else { throw PruningError("the stored kept rows name modules outside the structure") }
+        return Pruned(model: ApplyPruning.shrunk(dense, removing: removed.filter { !$0.value.isEmpty }), removed: removed,
+                      keptRows: kept, totalRows: total)
+    }
+
     /// A text file's token ids, read and tokenized once, with the digest of the bytes read.
     public func text(_ path: String) throws -> Text {
         if let hit = texts[path] { return hit }

@@ -13,6 +13,9 @@ public struct PlannedCell: Sendable {
     public let cached: Bool
     /// For a cell that will run: why (new, or which input changed since the same experiment last ran).
     public let reason: String
+    /// A stored cell pruned the same model (it differs only in its evaluation): its kept rows are reused,
+    /// and only the evaluation runs.
+    public var stored: CellRunner.StoredPruning? = nil
 }
 
 /// Runs a checked experiment cell by cell through `CellRunner` (the same runner as `prune prune`),
@@ -70,13 +73,23 @@ public final class Interpreter: @unchecked Sendable {
             all = all.sorted { $0.1.key < $1.1.key }.enumerated().filter { $0.offset % shard.count == shard.index - 1 }.map(\.element)
         }
         let earlier = Dictionary(store.records.values.map { ($0.inputs.identity, $0.inputs) }, uniquingKeysWith: { a, _ in a })
+        // Pruned models already chosen by stored cells, by what they depend on.
+        var prunings: [String: CellRunner.StoredPruning] = [:]
+        for r in store.records.values where !r.cell.isDense {
+            guard let masks = r.metrics.keptRowMasks, !masks.isEmpty else { continue }
+            prunings[r.inputs.pruningKey] = CellRunner.StoredPruning(keptRowMasks: masks, calibrationFile: r.inputs.calibration?.sha256,
+                                                                     calibrationTokens: r.metrics.calibrationTokensSHA256)
+        }
         return all.map { cell, inputs in
             let cached = !options.force && store.records[inputs.key] != nil
             var reason = cached ? "" : "new cell"
             if options.force && store.records[inputs.key] != nil { reason = "--force" } else if !cached, let old = earlier[inputs.identity] {
                 reason = inputs.changes(since: old).joined(separator: "; ")
             }
-            return PlannedCell(cell: cell, inputs: inputs, cached: cached, reason: reason)
+            guard !cached && !options.force && !cell.isDense, let stored = prunings[inputs.pruningKey] else {
+                return PlannedCell(cell: cell, inputs: inputs, cached: cached, reason: reason)
+            }
+            return PlannedCell(cell: cell, inputs: inputs, cached: false, reason: reason + "; pruning reused from a stored cell", stored: stored)
         }
     }
 
@@ -118,7 +131,7 @@ public final class Interpreter: @unchecked Sendable {
             resolved.calibration?.path = resolve(cell.calibration?.path ?? "")
             resolved.evaluation?.text = resolve(cell.evaluation?.text ?? "")
             let target = saveTarget(cell).flatMap { saved[cell.pruning] == nil ? $0 : nil }
-            let outcome = try runner!.run(resolved, saveTo: target, stage: { stage in
+            let outcome = try runner!.run(resolved, saveTo: target, stored: planned.stored, stage: { stage in
                 report(.stage(cell: n + 1, of: todo.count, label: cell.label, stage: stage.rawValue))
             }, progress: { done, total in
                 report(.window(done: done, total: total))

@@ -53,6 +53,15 @@ public struct CellInputs: Codable, Equatable, Sendable {
 
     public var key: String { ContentHash.data(Self.canonical(self)) }
 
+    /// The key of the pruning alone: cells equal here prune to the same model, whatever they measure.
+    public var pruningKey: String {
+        var copy = self
+        copy.evaluation = nil
+        copy.evaluationSettings = nil
+        copy.evaluationTask = nil
+        return copy.key
+    }
+
     /// Whether these are the inputs of `cell` (its paths and every setting), whatever the digests: a record
     /// whose cell and inputs disagree was edited or pieced together, and proves nothing.
     public func describe(_ cell: Cell) -> Bool {

@@ -467,3 +467,63 @@ final class TrustTests: XCTestCase {
 final class Flag: @unchecked Sendable {
     var value = false
 }
+
+/// Several evaluations of one pruned model: one prune; an evaluation added later reuses the stored
+/// pruning (its kept rows) and computes only itself.
+final class EvaluationsTests: XCTestCase {
+    func testAnEvaluationAddedLaterReusesTheStoredPruning() throws {
+        let folder = try ScriptFolder(self)
+        // A cloze file in lambada_openai's format, in the tiny model's printable-ASCII vocabulary.
+        var rng = SeededRandom(seed: 77)
+        let lines = (0..<6).map { _ -> String in
+            let words = (0..<8).map { _ in String((0..<4).map { _ in Character(UnicodeScalar(UInt8.random(in: 97...122, using: &rng))) }) }
+            return "{\"text\": \"\(words.joined(separator: " "))\"}"
+        }
+        try lines.joined(separator: "\n").write(to: folder.url.appendingPathComponent("cloze.jsonl"), atomically: true, encoding: .utf8)
+        let base = """
+        model     "tiny.gguf"
+        calibrate "calib.txt" samples 3 seqlen 16
+        scorer    [wanda, norm]
+        amount    [0%, 30%]
+        evaluate  perplexity "eval.txt" seqlen 32 windows 2
+        """
+        func run(_ text: String, in f: ScriptFolder) throws -> (Int, [String]) {
+            let source = try f.write("e.prune", text)
+            var options = Interpreter.Options()
+            options.cache = StatisticsCache(folder: f.url.appendingPathComponent("cache"))
+            let stages = StageLog()
+            let ran = try Interpreter(experiment: try Checker.check(source).0, source: source, options: options).run { event in
+                if case .stage(_, _, let label, let stage) = event { stages.add("\(stage): \(label)") }
+            }
+            return (ran, stages.all)
+        }
+        XCTAssertEqual(try run(base, in: folder).0, 3)
+        let more = base + "\nevaluate lambada_openai \"cloze.jsonl\" limit 5\n"
+        let (ran, stages) = try run(more, in: folder)
+        XCTAssertEqual(ran, 3, "only the new evaluation's cells")
+        XCTAssertFalse(stages.contains { $0.hasPrefix("calibration") || $0.hasPrefix("scoring") }, "\(stages)")
+        XCTAssertEqual(stages.filter { $0.hasPrefix("pruning") }.count, 2)
+        // The same numbers as a run that prunes from scratch.
+        let fresh = try ScriptFolder(self)
+        try lines.joined(separator: "\n").write(to: fresh.url.appendingPathComponent("cloze.jsonl"), atomically: true, encoding: .utf8)
+        XCTAssertEqual(try run(more, in: fresh).0, 6)
+        let a = try ResultsStore(folder: folder.url.appendingPathComponent("out/e")), b = try ResultsStore(folder: fresh.url.appendingPathComponent("out/e"))
+        XCTAssertEqual(Set(a.records.keys), Set(b.records.keys))
+        for (key, r) in b.records {
+            // Everything but the timing.
+            XCTAssertEqual(a.records[key]?.metrics.evaluation?.metrics.filter { $0.key != "tokens_per_second" },
+                           r.metrics.evaluation?.metrics.filter { $0.key != "tokens_per_second" }, r.cell.label)
+            XCTAssertEqual(a.records[key]?.metrics.keptRowMasks, r.metrics.keptRowMasks, r.cell.label)
+        }
+        let cloze = try XCTUnwrap(a.records.values.first { $0.cell.evaluation?.task == "lambada_openai" && $0.cell.isDense })
+        XCTAssertEqual(cloze.metrics.evaluation?.count, 5)
+        XCTAssertNotNil(cloze.metrics.evaluation?.metrics["acc"])
+    }
+}
+
+final class StageLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [String] = []
+    func add(_ s: String) { lock.lock(); items.append(s); lock.unlock() }
+    var all: [String] { lock.lock(); defer { lock.unlock() }; return items }
+}
