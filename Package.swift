@@ -33,7 +33,7 @@ let package = Package(
         // The .prune language: scanner, parser, checker with diagnostics, planner, interpreter, results store.
         .target(name: "Script", dependencies: ["Pruning", "Llama", "ModelIO", "Evaluation", "Tensor"], swiftSettings: release),
         // gnuplot figures and Markdown reports from stored results.
-        .target(name: "Reporting", dependencies: ["Script", "Pruning", "ModelIO"], swiftSettings: release),
+        .target(name: "Reporting", dependencies: ["Script", "Pruning", "Evaluation", "ModelIO"], swiftSettings: release),
         // The command-line tool: argument parsing and printing only.
         .executableTarget(
             name: "prune",

@@ -30,6 +30,8 @@ public protocol Evaluator: Sendable {
     static var headline: String? { get }
     /// Fields every record of the data file must have, for the checker to look at the first record.
     static var requiredFields: [String] { get }
+    /// The metrics it reports, by lm-eval's names (figures and tables may name any of them).
+    static var metrics: [String] { get }
     /// Checks one record as the evaluator will read it (for `prune check`).
     static func check(_ record: TaskRecords.Record) throws
 

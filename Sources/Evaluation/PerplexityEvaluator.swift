@@ -5,6 +5,7 @@ import Tokenizers
 /// Perplexity of a text under `PerplexityProtocol`: the reference's protocol, kept as it was.
 public struct PerplexityEvaluator: Evaluator {
     public static let task = "perplexity"
+    public static let metrics = ["perplexity", "mean_nll", "windows", "predicted_tokens", "tokens_per_second"]
     public static let requiredFields: [String] = []
 
     let ids: [Int32]

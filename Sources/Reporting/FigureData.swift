@@ -31,6 +31,8 @@ struct FigureData: Equatable {
         case "forward_seconds": "evaluation time (s)"
         case "speedup": "speed-up over dense"
         case "kept_rows": "rows kept"
+        case "mean_acc": "mean accuracy over tasks"
+        case "retention": "accuracy retention (pruned / dense, mean over tasks)"
         case "layer": "layer"
         default: axis
         }
@@ -51,8 +53,28 @@ struct FigureData: Equatable {
             case "params_nonzero": return Double(m.paramsNonzero) / 1e6
             case "forward_seconds": return m.evaluationSeconds
             case "speedup": return m.tokensPerSecond.flatMap { t in dense(r.cell)?.metrics.tokensPerSecond.map { t / $0 } }
-            default: return nil
+            default:
+                // TASK.METRIC: the metric of cells that evaluate that task.
+                let parts = f.y.split(separator: ".", maxSplits: 1).map(String.init)
+                guard parts.count == 2, r.cell.evaluation?.task == parts[0] else { return nil }
+                return m.evaluation?.metrics[parts[1]]
             }
+        }
+        // The points: one per cell, or, for a value over tasks, one per pruned model (its cells' tasks together).
+        let valued: [(record: ResultRecord, y: Double)]
+        if FigureSpec.aggregates.contains(f.y) {
+            var groups: [Cell: [ResultRecord]] = [:], order: [Cell] = []
+            for r in chosen {
+                if groups[r.cell.pruning] == nil { order.append(r.cell.pruning) }
+                groups[r.cell.pruning, default: []].append(r)
+            }
+            valued = order.compactMap { key in
+                let members = groups[key]!
+                let value = f.y == "retention" ? TaskScores.retention(members, dense: dense) : TaskScores.meanAccuracy(members)
+                return value.map { (members[0], $0) }
+            }
+        } else {
+            valued = chosen.compactMap { r in y(r).map { (r, $0) } }
         }
         func x(_ r: ResultRecord) -> Double? {
             switch f.x {
@@ -65,19 +87,17 @@ struct FigureData: Equatable {
         }
         var order: [String] = []
         var points: [String: [(Double, Double)]] = [:]
-        let pruned = chosen.filter { !$0.cell.isDense }
-        for r in pruned {
-            guard let xv = x(r), let yv = y(r) else { continue }
+        for (r, yv) in valued where !r.cell.isDense {
+            guard let xv = x(r) else { continue }
             let name = f.series.map { setting($0, r.cell) } ?? (f.name)
             if points[name] == nil { order.append(name) }
             points[name, default: []].append((xv, yv))
         }
         // Every series starts from the dense model at amount 0.
-        let denseRecords = chosen.filter(\.cell.isDense)
         var baseline: Double? = nil
-        if let d = denseRecords.first, let yd = y(d) {
-            baseline = yd
-            if f.x == "amount" { for name in order { points[name]!.append((0, yd)) } }
+        if let d = valued.first(where: { $0.record.cell.isDense }) {
+            baseline = d.y
+            if f.x == "amount" { for name in order { points[name]!.append((0, d.y)) } }
         }
         let series = order.map { name in
             Series(name: name, points: points[name]!.sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }.map { (x: $0.0, y: $0.1) })

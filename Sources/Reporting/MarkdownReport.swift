@@ -1,3 +1,4 @@
+import Evaluation
 import Foundation
 import ModelIO
 import Pruning
@@ -39,36 +40,86 @@ struct MarkdownReport {
 
     static func cellText(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|") }
 
+    /// One row per pruned model (cells that differ only in what they measure share a row), one column
+    /// per evaluation: perplexity (and its ratio to the dense model's), each task's headline accuracy
+    /// and, with tasks, their mean. The best value of each column at each amount is bold.
     func resultsTable() -> [String] {
-        // Every setting that tells cells apart has a column; the evaluation, when all share one, is said below.
-        let evaluations = Set(records.compactMap(\.cell.evaluation))
-        var out = ["## Results", "", "| model | pipeline | structure | scorer | pruner | calibration | amount |"
-                   + (evaluations.count > 1 ? " evaluation |" : "") + " perplexity | × dense | parameters stored | tokens/s |",
-                   "|---|---|---|---|---|---|---:|" + (evaluations.count > 1 ? "---|" : "") + "---:|---:|---:|---:|"]
-        // The lowest perplexity among the pruned cells of each amount is bold.
-        var best: [String: Double] = [:]
-        for r in records where !r.cell.isDense {
-            guard let p = r.metrics.ppl else { continue }
-            let k = String(format: "%g", r.cell.amount)
-            best[k] = min(best[k] ?? .infinity, p)
-        }
+        var rows: [Cell: [ResultRecord]] = [:], order: [Cell] = []
         for r in sorted {
-            let c = r.cell, m = r.metrics
-            let dense = records.first { $0.cell.isDense && $0.cell.model == c.model && $0.cell.evaluation == c.evaluation }?.metrics.ppl
-            var ppl = m.ppl.map { String(format: "%.4f", $0) } ?? "–"
-            if !c.isDense, let p = m.ppl, p == best[String(format: "%g", c.amount)] { ppl = "**\(ppl)**" }
-            let ratio = (m.ppl.flatMap { p in dense.map { p / $0 } }).map { String(format: "%.3f", $0) } ?? "–"
-            var row = [URL(fileURLWithPath: c.model).lastPathComponent, c.pipeline?.rawValue ?? "–",
-                       c.structure.map { $0.chain.joined(separator: " → ") } ?? "–", c.scorer?.description ?? "dense",
-                       c.pruner?.description ?? "–", c.calibration?.summary ?? "–", String(format: "%g%%", c.amount * 100)]
-            if evaluations.count > 1 { row.append(c.evaluation?.summary ?? "–") }
-            row += [ppl, ratio, String(format: "%.2fM", Double(m.paramsStored) / 1e6), m.tokensPerSecond.map { String(format: "%.0f", $0) } ?? "–"]
+            if rows[r.cell.pruning] == nil { order.append(r.cell.pruning) }
+            rows[r.cell.pruning, default: []].append(r)
+        }
+        var evaluations: [EvaluationSetting] = []
+        for r in sorted { if let e = r.cell.evaluation, !evaluations.contains(e) { evaluations.append(e) } }
+        let perplexities = evaluations.filter(\.isPerplexity), tasks = evaluations.filter { !$0.isPerplexity }
+        let accuracyTasks = tasks.filter { EvaluatorRegistry.type($0.task)?.headline?.hasPrefix("acc") == true }
+        func headline(_ e: EvaluationSetting) -> String { EvaluatorRegistry.type(e.task)?.headline ?? "" }
+        func record(_ cell: Cell, _ e: EvaluationSetting) -> ResultRecord? { rows[cell]?.first { $0.cell.evaluation == e } }
+        func value(_ cell: Cell, _ e: EvaluationSetting) -> Double? {
+            guard let r = record(cell, e) else { return nil }
+            return e.isPerplexity ? r.metrics.ppl : r.metrics.evaluation?.metrics[headline(e)]
+        }
+        func meanAccuracy(_ cell: Cell) -> Double? { TaskScores.meanAccuracy(rows[cell] ?? []) }
+        // Columns of measured values: a title, how to read a cell's value, whether lower is better.
+        var columns: [(title: String, value: (Cell) -> Double?, lowerIsBetter: Bool, format: String)] = []
+        for e in perplexities {
+            columns.append((perplexities.count > 1 ? "perplexity (\(e.summary))" : "perplexity", { value($0, e) }, true, "%.4f"))
+        }
+        for e in tasks {
+            let name = tasks.filter({ $0.task == e.task }).count > 1 ? "\(e.task) \(headline(e)) (\(e.summary))" : "\(e.task) \(headline(e))"
+            columns.append((name, { value($0, e) }, !headline(e).hasPrefix("acc"), "%.4f"))
+        }
+        if !accuracyTasks.isEmpty { columns.append(("mean acc", meanAccuracy, false, "%.4f")) }
+        var best: [String: Double] = [:]
+        for cell in order where !cell.isDense {
+            for c in columns {
+                guard let v = c.value(cell) else { continue }
+                let k = "\(c.title)|\(String(format: "%g", cell.amount))"
+                best[k] = best[k].map { c.lowerIsBetter ? min($0, v) : max($0, v) } ?? v
+            }
+        }
+        let settingTitles = ["model", "pipeline", "structure", "scorer", "pruner", "calibration", "amount"]
+        let ratioAfter = perplexities.isEmpty ? nil : columns[0].title
+        var header = settingTitles, align = ["---", "---", "---", "---", "---", "---", "---:"]
+        for c in columns {
+            header.append(c.title)
+            align.append("---:")
+            if c.title == ratioAfter { header.append("× dense"); align.append("---:") }
+        }
+        header += ["parameters stored", "tokens/s"]
+        align += ["---:", "---:"]
+        var out = ["## Results", "", "| " + header.joined(separator: " | ") + " |", "|" + align.joined(separator: "|") + "|"]
+        for cell in order {
+            let members = rows[cell]!
+            let m = members[0].metrics
+            var row = [URL(fileURLWithPath: cell.model).lastPathComponent, cell.pipeline?.rawValue ?? "–",
+                       cell.structure.map { $0.chain.joined(separator: " → ") } ?? "–", cell.scorer?.description ?? "dense",
+                       cell.pruner?.description ?? "–", cell.calibration?.summary ?? "–", String(format: "%g%%", cell.amount * 100)]
+            for c in columns {
+                var text = c.value(cell).map { String(format: c.format, $0) } ?? "–"
+                if !cell.isDense, let v = c.value(cell), v == best["\(c.title)|\(String(format: "%g", cell.amount))"] { text = "**\(text)**" }
+                row.append(text)
+                if c.title == ratioAfter, let e = perplexities.first {
+                    let dense = records.first { $0.cell.isDense && $0.cell.model == cell.model && $0.cell.evaluation == e }?.metrics.ppl
+                    row.append((value(cell, e).flatMap { p in dense.map { p / $0 } }).map { String(format: "%.3f", $0) } ?? "–")
+                }
+            }
+            let speed = perplexities.first.flatMap { record(cell, $0)?.metrics.tokensPerSecond }
+            row += [String(format: "%.2fM", Double(m.paramsStored) / 1e6), speed.map { String(format: "%.0f", $0) } ?? "–"]
             out.append("| " + row.map(Self.cellText).joined(separator: " | ") + " |")
         }
-        if evaluations.count == 1, let e = evaluations.first {
-            out += ["", "Perplexity: \(URL(fileURLWithPath: e.text).lastPathComponent), non-overlapping windows of \(e.seqlen) tokens" +
-                    (e.windows.map { ", the first \($0) windows" } ?? ", all windows") + "."]
+        out.append("")
+        for e in perplexities {
+            out.append("Perplexity\(perplexities.count > 1 ? " (\(e.summary))" : ""): \(URL(fileURLWithPath: e.text).lastPathComponent), "
+                       + "non-overlapping windows of \(e.seqlen) tokens" + (e.windows.map { ", the first \($0) windows" } ?? ", all windows") + ".")
         }
+        for e in tasks {
+            let items = records.first { $0.cell.evaluation == e }?.metrics.evaluation?.count
+            out.append("\(e.task): \(URL(fileURLWithPath: e.text).lastPathComponent), \(items.map { "\($0) " } ?? "")\(e.task == "wikitext" ? "documents" : "items")"
+                       + (e.limit.map { " (the first \($0))" } ?? "") + ", zero-shot as lm-evaluation-harness 0.4 scores it; \(headline(e))"
+                       + (e.task == "wikitext" || e.task == "lambada_openai" ? ", context up to \(e.seqlen > 0 ? String(e.seqlen) : "the model's") tokens" : "") + ".")
+        }
+        if !accuracyTasks.isEmpty { out.append("mean acc: the mean of the tasks' accuracies above.") }
         return out + [""]
     }
 

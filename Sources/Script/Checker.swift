@@ -26,6 +26,8 @@ public struct Checker {
     var structureLocations: [(layers: SourceLocation, modules: [(String, SourceLocation)])] = []
     var scorerLocations: [ComponentSpec: SourceLocation] = [:]
     /// Each figure's `where` filters, checked against the sweep once every statement is read.
+    /// Figures whose y is a task's metric or an aggregate over tasks, with where the y was written.
+    var taskFigureLocations: [(y: String, at: SourceLocation)] = []
     var filterLocations: [(figure: String, setting: String, value: String, at: SourceLocation)] = []
     var figureLines: [String: Int] = [:]
     /// Every diagnostic given, so the same one is not repeated (once per model, once per range value).

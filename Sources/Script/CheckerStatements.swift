@@ -385,7 +385,10 @@ extension Checker {
             }
             switch key {
             case "x": f.x = word(FigureSpec.xs) ?? f.x
-            case "y": f.y = word(FigureSpec.ys) ?? f.y
+            case "y":
+                // Any metric of any task (`hellaswag.acc_norm`); whether the script evaluates it is checked at the end.
+                f.y = word(FigureSpec.ys + FigureSpec.aggregates + FigureSpec.taskMetrics) ?? f.y
+                if FigureSpec.taskMetrics.contains(f.y) || FigureSpec.aggregates.contains(f.y) { taskFigureLocations.append((f.y, v.location)) }
             case "series": f.series = word(FigureSpec.settings)
             case "log":
                 switch word(["x", "y", "xy"]) {

@@ -1,3 +1,4 @@
+import Evaluation
 import Foundation
 import Llama
 import ModelIO
@@ -22,6 +23,16 @@ extension Checker {
         // Each model file once, however often it is listed.
         var read = Set<String>()
         for path in experiment.models where read.insert(path).inserted { checkStructures(against: path) }
+        // A figure of a task's metric needs that task among the evaluations; one over tasks needs an accuracy.
+        let tasks = Set(experiment.evaluations.map(\.task))
+        for (y, at) in taskFigureLocations {
+            if let task = y.split(separator: ".").first.map(String.init), FigureSpec.taskMetrics.contains(y), !tasks.contains(task) {
+                error(at, "the script does not evaluate `\(task)`", help: "add a line such as evaluate \(task) \"data/\(task).jsonl\"")
+            } else if FigureSpec.aggregates.contains(y), !tasks.contains(where: { EvaluatorRegistry.type($0)?.headline.map { $0.hasPrefix("acc") } == true }) {
+                error(at, "`\(y)` averages the accuracies of the script's tasks, and it evaluates none",
+                      help: "add a line such as evaluate hellaswag \"data/hellaswag.jsonl\"")
+            }
+        }
         // Filters are checked against the planned cells, so only once the sweep is known to be of a plannable size.
         let before = diagnostics.count
         checkCellCount()

@@ -43,5 +43,12 @@ public struct FigureSpec: Hashable, Codable, Sendable {
     public static let xs = ["amount", "gamma", "theta"]
     public static let ys = ["perplexity", "ppl_ratio", "params_stored", "params_nonzero", "forward_seconds", "speedup", "kept_rows"]
     public static let settings = CellSettings.names
+    /// y values over the tasks of a cell: the mean of their accuracies (each task's headline accuracy,
+    /// acc_norm where lm-eval reports it), and the paper's accuracy retention, the mean over tasks of
+    /// pruned accuracy / dense accuracy.
+    public static let aggregates = ["mean_acc", "retention"]
+    /// `TASK.METRIC` for every task and metric, e.g. `hellaswag.acc_norm`.
+    public static let taskMetrics: [String] = EvaluatorRegistry.all.filter { $0.task != "perplexity" }
+        .flatMap { t in t.metrics.map { "\(t.task).\($0)" } }
     public static let kinds = ["lines", "bars", "layers"]
 }

@@ -51,6 +51,39 @@ final class ReportingTests: XCTestCase {
         XCTAssertTrue(report.contains("| wanda | local | calib.txt 8×128 seed 2 | 30% | 72.6000 |"), report)
     }
 
+    /// Task metrics: one column per task plus their mean in the table; `TASK.METRIC`, `mean_acc` and
+    /// `retention` in figures, worked by hand.
+    func testTaskColumnsAndAccuracyFigures() throws {
+        func task(_ scorer: String?, amount: Double, _ name: String, accNorm: Double) -> ResultRecord {
+            var r = record(scorer, amount: amount, ppl: 1)
+            r.cell.evaluation = EvaluationSetting(task: name, text: "\(name).jsonl", seqlen: 0)
+            r.metrics.ppl = nil
+            r.metrics.evaluation = EvaluationResult(metrics: ["acc": accNorm - 0.1, "acc_norm": accNorm], items: [:], count: 40, seconds: 1)
+            r.inputs = CellInputs(cell: r.cell, modelSHA256: "aa", calibrationSHA256: nil, evaluationSHA256: "dd", numerics: "n1")
+            r.key = r.inputs.key
+            return r
+        }
+        let all = [record(nil, amount: 0, ppl: 10), record("wanda", amount: 0.3, ppl: 90),
+                   task(nil, amount: 0, "hellaswag", accNorm: 0.5), task(nil, amount: 0, "piqa", accNorm: 0.8),
+                   task("wanda", amount: 0.3, "hellaswag", accNorm: 0.4), task("wanda", amount: 0.3, "piqa", accNorm: 0.6)]
+        var f = FigureSpec(name: "acc")
+        f.y = "hellaswag.acc_norm"
+        XCTAssertEqual(FigureData.make(f, records: all).series.first?.points.map(\.y), [0.5, 0.4])
+        f.y = "mean_acc"
+        let mean = FigureData.make(f, records: all)
+        XCTAssertEqual(mean.baseline ?? 0, 0.65, accuracy: 1e-12)
+        XCTAssertEqual(mean.series.first?.points.map(\.y).last ?? 0, 0.5, accuracy: 1e-12)
+        f.y = "retention"
+        XCTAssertEqual(FigureData.make(f, records: all).series.first?.points.map(\.y).last ?? 0, (0.4 / 0.5 + 0.6 / 0.8) / 2, accuracy: 1e-12)
+        let folder = try TestPaths.temporaryFolder(self)
+        let report = MarkdownReport(experiment: Experiment(output: folder), source: SourceFile(path: folder.appendingPathComponent("s.prune").path, text: ""),
+                                    records: all, figures: [], tool: "t", date: Date(timeIntervalSince1970: 0)).render()
+        XCTAssertTrue(report.contains("| amount | perplexity | × dense | hellaswag acc_norm | piqa acc_norm | mean acc | parameters stored | tokens/s |"), report)
+        XCTAssertTrue(report.contains("| dense | – | – | 0% | 10.0000 | 1.000 | 0.5000 | 0.8000 | 0.6500 |"), report)
+        XCTAssertTrue(report.contains("| wanda | local | – | 30% | **90.0000** | 9.000 | **0.4000** | **0.6000** | **0.5000** |"), report)
+        XCTAssertTrue(report.contains("hellaswag: hellaswag.jsonl, 40 items, zero-shot as lm-evaluation-harness 0.4 scores it; acc_norm."), report)
+    }
+
     var records: [ResultRecord] {
         [record(nil, amount: 0, ppl: 10),
          record("wpr(gamma: 0.5)", amount: 0.3, ppl: 40), record("wpr(gamma: 0.5)", amount: 0.1, ppl: 12),

@@ -16,6 +16,9 @@ struct ScriptFolder {
             let text = String((0..<n).map { _ in Character(UnicodeScalar(UInt8.random(in: 33...126, using: &rng))) })
             try text.write(to: url.appendingPathComponent(name), atomically: true, encoding: .utf8)
         }
+        // A task file, for scripts that evaluate a task.
+        try #"{"goal": "open a jar", "sol1": "twist the lid", "sol2": "shout at it", "label": 0}"#
+            .write(to: url.appendingPathComponent("piqa.jsonl"), atomically: true, encoding: .utf8)
         // For scripts that name an empty data file.
         _ = FileManager.default.createFile(atPath: url.appendingPathComponent("empty.txt").path, contents: Data())
     }

@@ -7,6 +7,7 @@ import Tokenizers
 /// splits). acc: every token of the word is the model's greedy choice; perplexity: exp(−mean ll).
 public struct Lambada: Evaluator {
     public static let task = "lambada_openai"
+    public static let metrics = ["acc", "acc_stderr", "perplexity", "perplexity_stderr"]
     public static let requiredFields = ["text"]
     public static let headline: String? = "acc"
 

@@ -53,6 +53,7 @@ public struct MultipleChoiceEvaluator<Task: MultipleChoiceTask>: Evaluator {
     public static var task: String { Task.task }
     public static var requiredFields: [String] { Task.requiredFields }
     public static var headline: String? { Task.hasNormalizedAccuracy ? "acc_norm" : "acc" }
+    public static var metrics: [String] { Task.hasNormalizedAccuracy ? ["acc", "acc_stderr", "acc_norm", "acc_norm_stderr"] : ["acc", "acc_stderr"] }
 
     let items: [MultipleChoiceItem]
     let requests: [LoglikelihoodRequest]

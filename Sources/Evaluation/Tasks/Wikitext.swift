@@ -7,6 +7,7 @@ import Tokenizers
 /// per byte of the original page.
 public struct Wikitext: Evaluator {
     public static let task = "wikitext"
+    public static let metrics = ["word_perplexity", "byte_perplexity", "bits_per_byte", "max_length"]
     public static let requiredFields = ["page"]
     public static let headline: String? = "word_perplexity"
 
