@@ -14,6 +14,7 @@ MODEL_SHA=b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53
 MODEL_BYTES=98362432
 CALIB_SHA=0f4d07cd18be18fe019be4c487b028968ef0e79f89cd9933438259d39e5b0481
 EVAL_SHA=5b3ab8d5fc7ce0f82cf21d3128c15e169df48257103f9d001bef5ced0bc62ffa
+CLOZE_SHA=2747ac9525a9f39803855e1c47dccba02986a96c11b560290b084eddbcdef810
 
 say() { printf 'setup: %s\n' "$*" >&2; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
@@ -70,3 +71,12 @@ fi
 [ "$(sha_of data/calib.txt)" = "$CALIB_SHA" ] || die "data/calib.txt: SHA-256 mismatch (expected $CALIB_SHA)"
 [ "$(sha_of data/eval.txt)" = "$EVAL_SHA" ] || die "data/eval.txt: SHA-256 mismatch (expected $EVAL_SHA)"
 say "corpus ok: data/calib.txt data/eval.txt"
+
+# 4. A cloze task that needs no download: every New Testament verse of at least 15 words, its last word
+#    to predict, in lm-eval's lambada_openai format (scripts/make_cloze.py).
+if [ ! -f data/cloze.jsonl ] || [ "$(sha_of data/cloze.jsonl)" != "$CLOZE_SHA" ]; then
+  say "building data/cloze.jsonl from data/eval.txt"
+  python3 scripts/make_cloze.py data/eval.txt data/cloze.jsonl
+fi
+[ "$(sha_of data/cloze.jsonl)" = "$CLOZE_SHA" ] || die "data/cloze.jsonl: SHA-256 mismatch (expected $CLOZE_SHA)"
+say "cloze task ok: data/cloze.jsonl"

@@ -99,6 +99,14 @@ public struct CellMetrics: Codable, Sendable {
         case stageSeconds = "stage_seconds", evaluation
     }
 
+    /// The measured value a run prints for a cell: `ppl 11.3027`, `acc_norm 0.5294`, or "" without evaluation.
+    public func headline(for cell: Cell) -> String {
+        guard let e = cell.evaluation else { return "" }
+        if e.isPerplexity { return ppl.map { String(format: "ppl %.4f", $0) } ?? "ppl -" }
+        guard let name = EvaluatorRegistry.type(e.task)?.headline else { return "" }
+        return "\(name) " + (evaluation?.metrics[name].map { String(format: "%.4f", $0) } ?? "-")
+    }
+
     /// The metrics `cell` asked for that these lack: a record missing any is not a finished cell.
     public func missing(for cell: Cell) -> [String] {
         var out: [String] = []

@@ -69,7 +69,7 @@ struct MarkdownReport {
             let name = tasks.filter({ $0.task == e.task }).count > 1 ? "\(e.task) \(headline(e)) (\(e.summary))" : "\(e.task) \(headline(e))"
             columns.append((name, { value($0, e) }, !headline(e).hasPrefix("acc"), "%.4f"))
         }
-        if !accuracyTasks.isEmpty { columns.append(("mean acc", meanAccuracy, false, "%.4f")) }
+        if accuracyTasks.count > 1 { columns.append(("mean acc", meanAccuracy, false, "%.4f")) }
         var best: [String: Double] = [:]
         for cell in order where !cell.isDense {
             for c in columns {
@@ -119,7 +119,7 @@ struct MarkdownReport {
                        + (e.limit.map { " (the first \($0))" } ?? "") + ", zero-shot as lm-evaluation-harness 0.4 scores it; \(headline(e))"
                        + (e.task == "wikitext" || e.task == "lambada_openai" ? ", context up to \(e.seqlen > 0 ? String(e.seqlen) : "the model's") tokens" : "") + ".")
         }
-        if !accuracyTasks.isEmpty { out.append("mean acc: the mean of the tasks' accuracies above.") }
+        if accuracyTasks.count > 1 { out.append("mean acc: the mean of the tasks' accuracies above.") }
         return out + [""]
     }
 

@@ -101,7 +101,7 @@ public final class Interpreter: @unchecked Sendable {
 
     public enum Event: Sendable {
         case stage(cell: Int, of: Int, label: String, stage: String)
-        case finished(cell: Int, of: Int, label: String, ppl: Double?)
+        case finished(cell: Int, of: Int, label: String, result: String)
         case window(done: Int, total: Int)
     }
 
@@ -153,7 +153,7 @@ public final class Interpreter: @unchecked Sendable {
             let record = ResultRecord(key: planned.key, cell: cell, inputs: planned.inputs, metrics: metrics,
                                       finishedAt: ISO8601DateFormatter().string(from: Date()), tool: "prune", script: scriptName)
             try store.append(record)
-            report(.finished(cell: n + 1, of: todo.count, label: cell.label, ppl: metrics.ppl))
+            report(.finished(cell: n + 1, of: todo.count, label: cell.label, result: metrics.headline(for: cell)))
         }
         try store.exportCSV()
         return todo.count

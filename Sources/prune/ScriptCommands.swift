@@ -91,8 +91,7 @@ struct Run: ParsableCommand {
             let store = try interpreter.store()
             print("\(ran) cell\(ran == 1 ? "" : "s") computed, \(plan.count - ran) from the results store, in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
             for p in plan {
-                let ppl = store.records[p.key]?.metrics.ppl.map { String(format: "%.4f", $0) } ?? "-"
-                print("  \(PlanText.pad(p.cell.label, 62)) ppl \(ppl)")
+                print("  \(PlanText.pad(p.cell.label, 62)) \(store.records[p.key]?.metrics.headline(for: p.cell) ?? "-")")
             }
             print("results: \(experiment.output.path)/results.jsonl (and results.csv)")
             // Figures and reports need every cell: a shard leaves them to `prune report` after the merge.
@@ -221,9 +220,9 @@ final class RunProgress: @unchecked Sendable {
             } else {
                 Terminal.note(label)
             }
-        case .finished(let n, let of, let cell, let ppl):
+        case .finished(let n, let of, let cell, let result):
             done = n
-            let line = "[\(n)/\(of)] done: \(cell)" + (ppl.map { String(format: ", ppl %.4f", $0) } ?? "")
+            let line = "[\(n)/\(of)] done: \(cell)" + (result.isEmpty ? "" : ", \(result)")
             if Terminal.stderrIsTTY { FileHandle.standardError.write(Data("\r\u{1B}[2K\(line)\n".utf8)) } else { Terminal.note(line) }
         case .window(let d, let t):
             if Terminal.stderrIsTTY {

@@ -160,7 +160,9 @@ final class LanguageDocTests: XCTestCase {
         _ = try TestPaths.requireModel()
         let path = TestPaths.root.appendingPathComponent("scripts/quickstart.prune").path
         let (e, _) = try Checker.check(SourceFile.read(path))
-        XCTAssertEqual(Planner.cells(e).count, 3)
+        // Dense and two pruned models, each measured by perplexity and by the cloze task.
+        XCTAssertEqual(Planner.cells(e).count, 6)
+        XCTAssertEqual(Set(e.evaluations.map(\.task)), ["perplexity", "lambada_openai"])
     }
 }
 
