@@ -203,8 +203,9 @@ public final class ResultsStore: @unchecked Sendable {
 
     /// results.csv: one row per finished cell, every setting in its own column, rewritten atomically.
     public func exportCSV() throws {
-        var rows = ["key,model,scorer,pruner,pipeline,structure,amount,calibration,samples,seqlen,seed,evaluation,eval_seqlen,eval_windows,"
-                    + "ppl,mean_nll,predicted_tokens,params_total,params_nonzero,params_stored,tokens_per_second"]
+        var rows = ["key,model,scorer,pruner,pipeline,structure,amount,calibration,samples,seqlen,seed,task,evaluation,eval_seqlen,eval_windows,eval_limit,"
+                    + "ppl,mean_nll,predicted_tokens,acc,acc_stderr,acc_norm,acc_norm_stderr,task_perplexity,word_perplexity,byte_perplexity,"
+                    + "bits_per_byte,params_total,params_nonzero,params_stored,tokens_per_second"]
         func field(_ s: String) -> String { s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s }
         func text(_ v: Double?) -> String { v.map { String($0) } ?? "" }
         func text(_ v: Int?) -> String { v.map { String($0) } ?? "" }
@@ -214,10 +215,13 @@ public final class ResultsStore: @unchecked Sendable {
                 r.key, c.model, c.scorer?.description ?? "dense", c.pruner?.description ?? "", c.pipeline?.rawValue ?? "",
                 c.structure.map { $0.chain.joined(separator: " -> ") } ?? "", String(c.amount),
                 c.calibration?.path ?? "", text(c.calibration?.samples), text(c.calibration?.seqlen), text(c.calibration?.seed),
-                c.evaluation?.text ?? "", text(c.evaluation?.seqlen), text(c.evaluation?.windows),
+                c.evaluation?.task ?? "", c.evaluation?.text ?? "", text(c.evaluation?.seqlen), text(c.evaluation?.windows),
+                text(c.evaluation?.limit),
             ]
-            let measured: [String] = [text(m.ppl), text(m.meanNLL), text(m.predictedTokens), String(m.paramsTotal), String(m.paramsNonzero),
-                                      String(m.paramsStored), text(m.tokensPerSecond)]
+            let task = c.evaluation?.isPerplexity == false ? m.evaluation?.metrics ?? [:] : [:]
+            let measured: [String] = [text(m.ppl), text(m.meanNLL), text(m.predictedTokens)]
+                + ["acc", "acc_stderr", "acc_norm", "acc_norm_stderr", "perplexity", "word_perplexity", "byte_perplexity", "bits_per_byte"].map { text(task[$0]) }
+                + [String(m.paramsTotal), String(m.paramsNonzero), String(m.paramsStored), text(m.tokensPerSecond)]
             rows.append((settings + measured).map(field).joined(separator: ","))
         }
         try AtomicWrite.write(Data((rows.joined(separator: "\n") + "\n").utf8), to: folder.appendingPathComponent("results.csv").path)
