@@ -93,7 +93,7 @@ public enum ModelExport {
         let storage = dtype.gguf
         func add(_ name: String, _ m: Matrix) { w.addTensor(name, rows: m.rows, columns: m.columns, values: m.values, storage: storage) }
         // Norm vectors stay F32, as llama.cpp's converter keeps them.
-        func add(_ name: String, vector: [Float]) { w.addTensor(name, rows: 1, columns: vector.count, values: vector, storage: .f32) }
+        func add(_ name: String, vector: [Float]) { w.addVector(name, values: vector, storage: .f32) }
         func permuted(_ m: Matrix, heads: Int) -> Matrix {
             let out = Matrix(rows: m.rows, columns: m.columns)
             RotaryPermutation.toGGUF(m.pointer, rows: m.rows, columns: m.columns, heads: heads, into: out.pointer)
