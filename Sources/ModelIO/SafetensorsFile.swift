@@ -63,15 +63,17 @@ public final class SafetensorsFile: @unchecked Sendable {
             guard shape.allSatisfy({ $0 >= 0 }), offsets[0] >= 0, offsets[0] <= offsets[1] else {
                 throw ModelIOError(path, "corrupt safetensors header: tensor \(name) has shape \(shape) and offsets \(offsets)")
             }
+            // Element and byte counts are multiplied with overflow reported: a corrupt shape is refused.
             let (elements, overflow) = shape.reduce((1, false)) { acc, d in
                 let (p, o) = acc.0.multipliedReportingOverflow(by: d)
                 return (p, acc.1 || o)
             }
-            guard !overflow, offsets[1] - offsets[0] == elements * dtype.byteWidth else {
+            let (bytes, bytesOverflow) = elements.multipliedReportingOverflow(by: dtype.byteWidth)
+            guard !overflow, !bytesOverflow, offsets[1] - offsets[0] == bytes else {
                 throw ModelIOError(path, "corrupt safetensors header: tensor \(name) of shape \(shape) (\(dtypeName)) spans \(offsets[1] - offsets[0]) bytes")
             }
             guard offsets[1] <= file.count - dataStart else {
-                throw ModelIOError(path, "tensor \(name) ends at byte \(dataStart + offsets[1]) but the file has only \(file.count) (truncated?)")
+                throw ModelIOError(path, "tensor \(name) ends at byte \(offsets[1]) of the data but the file has only \(file.count - dataStart) bytes of data (truncated?)")
             }
             found.append(TensorInfo(name: name, dtype: dtype, shape: shape, range: (dataStart + offsets[0])..<(dataStart + offsets[1])))
         }

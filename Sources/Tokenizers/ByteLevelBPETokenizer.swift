@@ -63,11 +63,9 @@ public final class ByteLevelBPETokenizer: Tokenizer, @unchecked Sendable {
     /// matched whole in text), `.bos_token_id`, `.eos_token_id` and `.add_bos_token`.
     public static func fromGGUF(_ file: GGUFFile) throws -> ByteLevelBPETokenizer {
         let m = file.metadata
-        guard let tokens = m["tokenizer.ggml.tokens"]?.strings, !tokens.isEmpty else {
-            throw ModelIOError(file.path, "tokenizer.ggml.tokens is missing or not a list of strings")
-        }
+        let tokens = try file.tokenizerTokens()
         let merges = m["tokenizer.ggml.merges"]?.strings ?? []
-        let types = m["tokenizer.ggml.token_type"]?.ints ?? []
+        let types = try file.tokenizerTypes(count: tokens.count) ?? []
         let special = types.enumerated().filter { $0.element == 3 || $0.element == 4 }.map { Int32($0.offset) }
         let userDefined = Set(types.enumerated().filter { $0.element == 4 }.map { Int32($0.offset) })
         func id(_ key: String) -> Int32? {
