@@ -93,13 +93,14 @@ public final class SafetensorsFile: @unchecked Sendable {
         precondition(dst.count == info.elementCount)
         let src = file.bytes(info.range)
         guard let s = src.baseAddress, let d = dst.baseAddress else { return }
+        // &*: i < elementCount, so the byte offset stays inside the range checked on open.
         switch info.dtype {
         case .f32:
-            for i in 0..<dst.count { d[i] = Float(bitPattern: UInt32(littleEndian: s.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))) }
+            for i in 0..<dst.count { d[i] = Float(bitPattern: UInt32(littleEndian: s.loadUnaligned(fromByteOffset: 4 &* i, as: UInt32.self))) }
         case .f16:
-            for i in 0..<dst.count { d[i] = Float(Float16(bitPattern: UInt16(littleEndian: s.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))) }
+            for i in 0..<dst.count { d[i] = Float(Float16(bitPattern: UInt16(littleEndian: s.loadUnaligned(fromByteOffset: 2 &* i, as: UInt16.self)))) }
         case .bf16:
-            for i in 0..<dst.count { d[i] = Float(bitPattern: UInt32(UInt16(littleEndian: s.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) << 16) }
+            for i in 0..<dst.count { d[i] = Float(bitPattern: UInt32(UInt16(littleEndian: s.loadUnaligned(fromByteOffset: 2 &* i, as: UInt16.self))) << 16) }
         }
     }
 

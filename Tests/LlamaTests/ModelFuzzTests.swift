@@ -82,13 +82,11 @@ final class ModelFuzzTests: XCTestCase {
         let headerLength = Int(weights[0..<8].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) })
         let header = String(decoding: weights[8..<(8 + headerLength)], as: UTF8.self)
         let data = weights[(8 + headerLength)...]
-        // ReaderFuzzTests replaces every number of a safetensors header; here a seeded sample of them
-        // reaches the loader's shape checks.
-        var rng = SeededRandom(seed: 12)
-        var cases: [[UInt8]] = Mutation.replacingNumbers(in: header).shuffled(using: &rng).prefix(400).map { h in
+        var cases: [[UInt8]] = Mutation.replacingNumbers(in: header).map { h in
             let bytes = Array(h.utf8)
             return withUnsafeBytes(of: UInt64(bytes.count).littleEndian) { Array($0) } + bytes + data
         }
+        var rng = SeededRandom(seed: 12)
         cases += (0..<300).map { _ in Mutation.mutate(weights, header: 8 + headerLength, rng: &rng) }
         for (i, bytes) in cases.enumerated() {
             try Data(bytes).write(to: weightsURL)

@@ -35,7 +35,7 @@ final class ReaderFuzzTests: XCTestCase {
         let good = [UInt8](try Data(contentsOf: url))
         let header = 1184   // where small.json says the tensor data starts
         var rng = SeededRandom(seed: 2024)
-        let cases = (0..<3000).map { _ in Mutation.mutate(good, header: header, rng: &rng) }
+        let cases = (0..<5000).map { _ in Mutation.mutate(good, header: header, rng: &rng) }
         let opened = try run(cases, name: "fuzz.gguf") { path in
             let file = try GGUFFile(path: path)
             for t in file.tensors {
@@ -70,7 +70,7 @@ final class ReaderFuzzTests: XCTestCase {
         // Every number in the header (shapes, offsets) replaced by boundary values, then byte mutations.
         var cases = Mutation.replacingNumbers(in: header).map { file($0, data: data) }
         var rng = SeededRandom(seed: 7)
-        for _ in 0..<1500 { cases.append(Mutation.mutate(good, header: 8 + headerLength, rng: &rng)) }
+        for _ in 0..<2000 { cases.append(Mutation.mutate(good, header: 8 + headerLength, rng: &rng)) }
         let opened = try run(cases, name: "fuzz.safetensors") { path in
             let file = try SafetensorsFile(path: path)
             for t in file.tensors { XCTAssertEqual(file.floats(t).count, t.elementCount) }
