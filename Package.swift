@@ -1,8 +1,6 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-let release: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
-
 let package = Package(
     name: "prune",
     platforms: [.macOS(.v14)],
@@ -19,29 +17,28 @@ let package = Package(
         // Vectorised element-wise loops (exp, softmax, norms) in C, built for AVX2 with a baseline fallback.
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]),
         // Float32 matrices, BLAS calls and the element-wise kernels of the forward pass.
-        .target(name: "Tensor", dependencies: ["CBLAS", "CKernels"], swiftSettings: release),
+        .target(name: "Tensor", dependencies: ["CBLAS", "CKernels"]),
         // Model files: GGUF reading, dequantization, tensor naming.
-        .target(name: "ModelIO", dependencies: ["Tensor", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: release),
+        .target(name: "ModelIO", dependencies: ["Tensor", .product(name: "Crypto", package: "swift-crypto")]),
         // Byte-level BPE tokenizers built from model metadata.
-        .target(name: "Tokenizers", dependencies: ["ModelIO"], swiftSettings: release),
+        .target(name: "Tokenizers", dependencies: ["ModelIO"]),
         // The LLaMA architecture: configuration, weights, forward pass, activation statistics.
-        .target(name: "Llama", dependencies: ["Tensor", "ModelIO", "Tokenizers"], swiftSettings: release),
+        .target(name: "Llama", dependencies: ["Tensor", "ModelIO", "Tokenizers"]),
         // Perplexity under a stated protocol.
-        .target(name: "Evaluation", dependencies: ["Llama", "Tokenizers"], swiftSettings: release),
+        .target(name: "Evaluation", dependencies: ["Llama", "Tokenizers"]),
         // LLM-Rank pruning: structure, calibration, scorers, pruners, pipelines, masking, shrinking, saving.
-        .target(name: "Pruning", dependencies: ["Tensor", "ModelIO", "Tokenizers", "Llama", "Evaluation"], swiftSettings: release),
+        .target(name: "Pruning", dependencies: ["Tensor", "ModelIO", "Tokenizers", "Llama", "Evaluation"]),
         // The .prune language: scanner, parser, checker with diagnostics, planner, interpreter, results store.
-        .target(name: "Script", dependencies: ["Pruning", "Llama", "ModelIO", "Evaluation", "Tensor"], swiftSettings: release),
+        .target(name: "Script", dependencies: ["Pruning", "Llama", "ModelIO", "Evaluation", "Tensor"]),
         // gnuplot figures and Markdown reports from stored results.
-        .target(name: "Reporting", dependencies: ["Script", "Pruning", "Evaluation", "ModelIO"], swiftSettings: release),
+        .target(name: "Reporting", dependencies: ["Script", "Pruning", "Evaluation", "ModelIO"]),
         // The command-line tool: argument parsing and printing only.
         .executableTarget(
             name: "prune",
             dependencies: [
                 "Tensor", "ModelIO", "Tokenizers", "Llama", "Evaluation", "Pruning", "Script", "Reporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            swiftSettings: release
+            ]
         ),
         // Paths, seeded randomness and tiny random models shared by the test targets.
         .target(name: "TestSupport", dependencies: ["ModelIO"], path: "Tests/TestSupport"),

@@ -123,9 +123,34 @@ public struct HuggingFaceConfig: Codable, Sendable, Equatable {
                 throw ModelIOError(path, "\(key) is set (\(value)); this tool does not implement it")
             }
         }
-        let heads = numAttentionHeads, kv = numKeyValueHeads ?? heads, dim = headDim ?? hiddenSize / max(heads, 1)
-        guard hiddenSize > 0, intermediateSize > 0, numHiddenLayers > 0, heads > 0, kv > 0, heads % kv == 0, dim > 0, dim % 2 == 0, vocabSize > 0 else {
-            throw ModelIOError(path, "inconsistent shape: hidden \(hiddenSize), ffn \(intermediateSize), \(numHiddenLayers) layers, \(heads) heads, \(kv) key/value heads, head size \(dim), vocabulary \(vocabSize)")
+        // Every size is range-checked before it divides, sizes an allocation or multiplies another.
+        func size(_ key: String, _ value: Int?, in range: ClosedRange<Int> = 1...LlamaConfig.maxSize) throws {
+            guard let value, !range.contains(value) else { return }
+            throw ModelIOError(path, "\(key) is \(value); it must lie in \(range.lowerBound)...\(range.upperBound)")
+        }
+        try size("hidden_size", hiddenSize)
+        try size("intermediate_size", intermediateSize)
+        try size("num_hidden_layers", numHiddenLayers)
+        try size("num_attention_heads", numAttentionHeads)
+        try size("num_key_value_heads", numKeyValueHeads)
+        try size("head_dim", headDim)
+        try size("vocab_size", vocabSize)
+        try size("max_position_embeddings", maxPositionEmbeddings, in: 1...LlamaConfig.maxContext)
+        let heads = numAttentionHeads, kv = numKeyValueHeads ?? heads
+        guard heads % kv == 0 else {
+            throw ModelIOError(path, "num_attention_heads \(heads) is not a multiple of num_key_value_heads \(kv)")
+        }
+        // Without head_dim, transformers uses hidden_size // num_attention_heads.
+        let dim = headDim ?? hiddenSize / heads
+        guard dim > 0, dim % 2 == 0 else {
+            let source = headDim == nil ? "hidden_size \(hiddenSize) // num_attention_heads \(heads)" : "head_dim"
+            throw ModelIOError(path, "the head size (\(source)) is \(dim); rotary embeddings need a positive even head size")
+        }
+        for (key, value) in [("rope_theta", ropeTheta), ("rope_parameters.rope_theta", ropeParameters?.ropeTheta)] {
+            if let value, !(value.isFinite && value > 0) { throw ModelIOError(path, "\(key) is \(value); it must be a positive number") }
+        }
+        if let eps = rmsNormEps, !(eps.isFinite && eps >= 0) {
+            throw ModelIOError(path, "rms_norm_eps is \(eps); it must be a non-negative number")
         }
         if let widths = pruneIntermediateSizes, widths.count != numHiddenLayers || widths.contains(where: { $0 < 0 || $0 > intermediateSize }) {
             throw ModelIOError(path, "prune_intermediate_sizes must list \(numHiddenLayers) widths of at most intermediate_size \(intermediateSize)")

@@ -29,6 +29,13 @@ public struct LlamaConfig: Codable, Sendable, Equatable {
         self.maxPositionEmbeddings = maxPositionEmbeddings
     }
 
+    /// The largest width, head count, head size, layer count or vocabulary a model file may declare.
+    /// Real models are far below it (2^24 = 16 777 216), and with every size at most this, products of
+    /// two sizes cannot overflow: a corrupt file is refused by name instead of trapping.
+    public static let maxSize = 1 << 24
+    /// The largest context length: GGUF stores it as a uint32.
+    public static let maxContext = Int(UInt32.max)
+
     public var queryWidth: Int { numAttentionHeads * headDim }
     public var keyValueWidth: Int { numKeyValueHeads * headDim }
     public var maxIntermediateSize: Int { intermediateSizes.max() ?? 0 }

@@ -10,21 +10,49 @@ enum LlamaGGUFLoader {
         guard arch == "llama" else {
             throw ModelIOError(path, "architecture \"\(arch)\" is not supported (this tool runs llama)")
         }
-        func int(_ key: String) throws -> Int {
-            guard let v = file.metadata["llama.\(key)"]?.int else { throw ModelIOError(path, "missing metadata llama.\(key)") }
-            return v
-        }
         if let scaling = file.metadata["llama.rope.scaling.type"]?.string, scaling != "none" {
             throw ModelIOError(path, "rope scaling \"\(scaling)\" is not supported")
         }
-        let hidden = try int("embedding_length")
-        let layers = try int("block_count")
-        let heads = try int("attention.head_count")
-        let kvHeads = file.metadata["llama.attention.head_count_kv"]?.int ?? heads
-        let headDim = file.metadata["llama.attention.key_length"]?.int ?? hidden / heads
-        guard layers > 0, heads > 0, kvHeads > 0, heads % kvHeads == 0, headDim % 2 == 0 else {
-            throw ModelIOError(path, "inconsistent attention shape: \(heads) heads, \(kvHeads) key/value heads, head size \(headDim)")
+        // Every size is range-checked before it divides, sizes an allocation or multiplies another.
+        func size(_ key: String, default fallback: Int? = nil, in range: ClosedRange<Int> = 1...LlamaConfig.maxSize) throws -> Int {
+            guard let value = file.metadata["llama.\(key)"] else {
+                guard let fallback else { throw ModelIOError(path, "missing metadata llama.\(key)") }
+                return fallback
+            }
+            guard let v = value.int, range.contains(v) else {
+                throw ModelIOError(path, "llama.\(key) is \(value.summary); it must be an integer in \(range.lowerBound)...\(range.upperBound)")
+            }
+            return v
         }
+        func number(_ key: String, default fallback: Double, positive: Bool) throws -> Double {
+            guard let value = file.metadata["llama.\(key)"] else { return fallback }
+            guard let v = value.shortestDouble, v.isFinite, positive ? v > 0 : v >= 0 else {
+                throw ModelIOError(path, "llama.\(key) is \(value.summary); it must be a \(positive ? "positive" : "non-negative") number")
+            }
+            return v
+        }
+        let hidden = try size("embedding_length")
+        let layers = try size("block_count")
+        let heads = try size("attention.head_count")
+        let kvHeads = try size("attention.head_count_kv", default: heads)
+        guard heads % kvHeads == 0 else {
+            throw ModelIOError(path, "llama.attention.head_count \(heads) is not a multiple of llama.attention.head_count_kv \(kvHeads)")
+        }
+        let headDim: Int
+        if file.metadata["llama.attention.key_length"] != nil {
+            headDim = try size("attention.key_length")
+            guard headDim % 2 == 0 else {
+                throw ModelIOError(path, "llama.attention.key_length is \(headDim); rotary embeddings need an even head size")
+            }
+        } else {
+            headDim = hidden / heads
+            guard hidden % heads == 0, headDim % 2 == 0 else {
+                throw ModelIOError(path, "llama.embedding_length \(hidden) / llama.attention.head_count \(heads) does not give an even head size, and no llama.attention.key_length says what it is")
+            }
+        }
+        let context = try size("context_length", default: 2048, in: 1...LlamaConfig.maxContext)
+        let ropeTheta = try number("rope.freq_base", default: 10000, positive: true)
+        let eps = try number("attention.layer_norm_rms_epsilon", default: 1e-5, positive: false)
         // Per-layer FFN widths come from the tensors themselves, so shrunk models load too.
         var widths: [Int] = []
         for l in 0..<layers {
@@ -36,10 +64,9 @@ enum LlamaGGUFLoader {
             hiddenSize: hidden, intermediateSizes: widths, numHiddenLayers: layers,
             numAttentionHeads: heads, numKeyValueHeads: kvHeads, headDim: headDim,
             vocabSize: embedding.rows,
-            ropeTheta: file.metadata["llama.rope.freq_base"]?.shortestDouble ?? 10000,
-            rmsNormEps: file.metadata["llama.attention.layer_norm_rms_epsilon"]?.shortestDouble ?? 1e-5,
+            ropeTheta: ropeTheta, rmsNormEps: eps,
             tieWordEmbeddings: file[tensor: "output.weight"] == nil,
-            maxPositionEmbeddings: file.metadata["llama.context_length"]?.int ?? 2048)
+            maxPositionEmbeddings: context)
     }
 
     static func load(_ file: GGUFFile) throws -> LlamaModel {

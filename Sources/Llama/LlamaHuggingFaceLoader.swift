@@ -30,7 +30,8 @@ enum LlamaHuggingFaceLoader {
         }
         for w in wanted(config) {
             guard let info = checkpoint[tensor: w.name] else { throw ModelIOError(folder, "missing tensor \(w.name)") }
-            let shape = w.rows == 1 ? [w.columns] : [w.rows, w.columns]
+            // Norm weights are vectors; a linear module pruned to one row is still a [1, in] matrix.
+            let shape = w.vector ? [w.columns] : [w.rows, w.columns]
             guard info.shape == shape else {
                 throw ModelIOError(folder, "tensor \(w.name) has shape \(info.shape), expected \(shape) from config.json")
             }
@@ -38,24 +39,24 @@ enum LlamaHuggingFaceLoader {
         return Opened(hf: hf, config: config, checkpoint: checkpoint)
     }
 
-    static func wanted(_ c: LlamaConfig) -> [(name: String, rows: Int, columns: Int)] {
-        var list: [(name: String, rows: Int, columns: Int)] = [
-            ("model.embed_tokens.weight", c.vocabSize, c.hiddenSize),
-            ("model.norm.weight", 1, c.hiddenSize),
+    static func wanted(_ c: LlamaConfig) -> [(name: String, rows: Int, columns: Int, vector: Bool)] {
+        var list: [(name: String, rows: Int, columns: Int, vector: Bool)] = [
+            ("model.embed_tokens.weight", c.vocabSize, c.hiddenSize, false),
+            ("model.norm.weight", 1, c.hiddenSize, true),
         ]
-        if !c.tieWordEmbeddings { list.append(("lm_head.weight", c.vocabSize, c.hiddenSize)) }
+        if !c.tieWordEmbeddings { list.append(("lm_head.weight", c.vocabSize, c.hiddenSize, false)) }
         for l in 0..<c.numHiddenLayers {
             let p = "model.layers.\(l).", f = c.intermediateSizes[l]
             list += [
-                (p + "input_layernorm.weight", 1, c.hiddenSize),
-                (p + "self_attn.q_proj.weight", c.queryWidth, c.hiddenSize),
-                (p + "self_attn.k_proj.weight", c.keyValueWidth, c.hiddenSize),
-                (p + "self_attn.v_proj.weight", c.keyValueWidth, c.hiddenSize),
-                (p + "self_attn.o_proj.weight", c.hiddenSize, c.queryWidth),
-                (p + "post_attention_layernorm.weight", 1, c.hiddenSize),
-                (p + "mlp.gate_proj.weight", f, c.hiddenSize),
-                (p + "mlp.up_proj.weight", f, c.hiddenSize),
-                (p + "mlp.down_proj.weight", c.hiddenSize, f),
+                (p + "input_layernorm.weight", 1, c.hiddenSize, true),
+                (p + "self_attn.q_proj.weight", c.queryWidth, c.hiddenSize, false),
+                (p + "self_attn.k_proj.weight", c.keyValueWidth, c.hiddenSize, false),
+                (p + "self_attn.v_proj.weight", c.keyValueWidth, c.hiddenSize, false),
+                (p + "self_attn.o_proj.weight", c.hiddenSize, c.queryWidth, false),
+                (p + "post_attention_layernorm.weight", 1, c.hiddenSize, true),
+                (p + "mlp.gate_proj.weight", f, c.hiddenSize, false),
+                (p + "mlp.up_proj.weight", f, c.hiddenSize, false),
+                (p + "mlp.down_proj.weight", c.hiddenSize, f, false),
             ]
         }
         return list

@@ -75,25 +75,30 @@ public enum ModelExport {
         }
         w.set("general.architecture", .string("llama"))
         w.set("general.file_type", .uint32(dtype == .f32 ? 0 : dtype == .f16 ? 1 : 32))
-        w.set("llama.block_count", .uint32(UInt32(c.numHiddenLayers)))
-        w.set("llama.context_length", .uint32(UInt32(c.maxPositionEmbeddings)))
-        w.set("llama.embedding_length", .uint32(UInt32(c.hiddenSize)))
-        let widths = c.intermediateSizes
-        w.set("llama.feed_forward_length", Set(widths).count == 1 ? .uint32(UInt32(widths[0])) : .array(widths.map { .uint32(UInt32($0)) }))
-        w.set("llama.attention.head_count", .uint32(UInt32(c.numAttentionHeads)))
-        w.set("llama.attention.head_count_kv", .uint32(UInt32(c.numKeyValueHeads)))
-        w.set("llama.attention.key_length", .uint32(UInt32(c.headDim)))
-        w.set("llama.attention.value_length", .uint32(UInt32(c.headDim)))
-        w.set("llama.rope.dimension_count", .uint32(UInt32(c.headDim)))
+        // GGUF stores sizes as uint32; a configuration outside that range is refused, not truncated.
+        func u32(_ key: String, _ v: Int) throws -> GGUFValue {
+            guard let x = UInt32(exactly: v) else { throw ModelIOError(path, "cannot write \(key) = \(v): GGUF stores it as a uint32") }
+            return .uint32(x)
+        }
+        w.set("llama.block_count", try u32("llama.block_count", c.numHiddenLayers))
+        w.set("llama.context_length", try u32("llama.context_length", c.maxPositionEmbeddings))
+        w.set("llama.embedding_length", try u32("llama.embedding_length", c.hiddenSize))
+        let widths = try c.intermediateSizes.map { try u32("llama.feed_forward_length", $0) }
+        w.set("llama.feed_forward_length", Set(c.intermediateSizes).count == 1 ? widths[0] : .array(widths))
+        w.set("llama.attention.head_count", try u32("llama.attention.head_count", c.numAttentionHeads))
+        w.set("llama.attention.head_count_kv", try u32("llama.attention.head_count_kv", c.numKeyValueHeads))
+        w.set("llama.attention.key_length", try u32("llama.attention.key_length", c.headDim))
+        w.set("llama.attention.value_length", try u32("llama.attention.value_length", c.headDim))
+        w.set("llama.rope.dimension_count", try u32("llama.rope.dimension_count", c.headDim))
         w.set("llama.rope.freq_base", .float32(Float(c.ropeTheta)))
         w.set("llama.attention.layer_norm_rms_epsilon", .float32(Float(c.rmsNormEps)))
-        w.set("llama.vocab_size", .uint32(UInt32(c.vocabSize)))
+        w.set("llama.vocab_size", try u32("llama.vocab_size", c.vocabSize))
         for (k, v) in extraMetadata { w.set(k, v) }
 
         let storage = dtype.gguf
         func add(_ name: String, _ m: Matrix) { w.addTensor(name, rows: m.rows, columns: m.columns, values: m.values, storage: storage) }
         // Norm vectors stay F32, as llama.cpp's converter keeps them.
-        func add(_ name: String, vector: [Float]) { w.addTensor(name, rows: 1, columns: vector.count, values: vector, storage: .f32) }
+        func add(_ name: String, vector: [Float]) { w.addVector(name, values: vector, storage: .f32) }
         func permuted(_ m: Matrix, heads: Int) -> Matrix {
             let out = Matrix(rows: m.rows, columns: m.columns)
             RotaryPermutation.toGGUF(m.pointer, rows: m.rows, columns: m.columns, heads: heads, into: out.pointer)

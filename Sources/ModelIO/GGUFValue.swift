@@ -63,6 +63,7 @@ public indirect enum GGUFValue: Sendable, Equatable {
         case .bool(let b): return "\(b)"
         case .float32(let f): return "\(f)"
         case .float64(let f): return "\(f)"
+        case .uint64(let v): return "\(v)"   // above Int.max, `int` is nil
         default: return int.map(String.init) ?? "?"
         }
     }

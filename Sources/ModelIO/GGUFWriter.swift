@@ -34,10 +34,17 @@ public struct GGUFWriter {
         if let i = metadata.firstIndex(where: { $0.0 == key }) { metadata[i].1 = value } else { metadata.append((key, value)) }
     }
 
-    /// Adds a tensor given row-major (PyTorch order) `rows × columns` values; a vector has rows = 1.
+    /// Adds a matrix given row-major (PyTorch order) `rows × columns` values. It keeps both dimensions
+    /// even when one is 1 (a module pruned to one row is still a matrix for llama.cpp); vectors go
+    /// through `addVector`.
     public mutating func addTensor(_ name: String, rows: Int, columns: Int, values: [Float], storage: Storage = .f32) {
         precondition(values.count == rows * columns)
-        tensors.append(PendingTensor(name: name, shape: rows == 1 ? [columns] : [columns, rows], storage: storage, values: values))
+        tensors.append(PendingTensor(name: name, shape: [columns, rows], storage: storage, values: values))
+    }
+
+    /// Adds a one-dimensional tensor (a norm's weight, a bias).
+    public mutating func addVector(_ name: String, values: [Float], storage: Storage = .f32) {
+        tensors.append(PendingTensor(name: name, shape: [values.count], storage: storage, values: values))
     }
 
     public func write(to path: String) throws {
@@ -130,6 +137,8 @@ extension Data {
         case .bool(let v): append(le: UInt8(v ? 1 : 0))
         case .string(let s): appendString(s)
         case .array(let items):
+            // A GGUF array has one element type; a mixed one would be written as garbage.
+            precondition(Set(items.map(Self.typeID)).count <= 1, "GGUF arrays hold values of one type")
             append(le: items.first.map(Self.typeID) ?? 4)
             append(le: UInt64(items.count))
             for item in items { appendPayload(item) }

@@ -63,15 +63,17 @@ public final class SafetensorsFile: @unchecked Sendable {
             guard shape.allSatisfy({ $0 >= 0 }), offsets[0] >= 0, offsets[0] <= offsets[1] else {
                 throw ModelIOError(path, "corrupt safetensors header: tensor \(name) has shape \(shape) and offsets \(offsets)")
             }
+            // Element and byte counts are multiplied with overflow reported: a corrupt shape is refused.
             let (elements, overflow) = shape.reduce((1, false)) { acc, d in
                 let (p, o) = acc.0.multipliedReportingOverflow(by: d)
                 return (p, acc.1 || o)
             }
-            guard !overflow, offsets[1] - offsets[0] == elements * dtype.byteWidth else {
+            let (bytes, bytesOverflow) = elements.multipliedReportingOverflow(by: dtype.byteWidth)
+            guard !overflow, !bytesOverflow, offsets[1] - offsets[0] == bytes else {
                 throw ModelIOError(path, "corrupt safetensors header: tensor \(name) of shape \(shape) (\(dtypeName)) spans \(offsets[1] - offsets[0]) bytes")
             }
             guard offsets[1] <= file.count - dataStart else {
-                throw ModelIOError(path, "tensor \(name) ends at byte \(dataStart + offsets[1]) but the file has only \(file.count) (truncated?)")
+                throw ModelIOError(path, "tensor \(name) ends at byte \(offsets[1]) of the data but the file has only \(file.count - dataStart) bytes of data (truncated?)")
             }
             found.append(TensorInfo(name: name, dtype: dtype, shape: shape, range: (dataStart + offsets[0])..<(dataStart + offsets[1])))
         }
@@ -91,13 +93,14 @@ public final class SafetensorsFile: @unchecked Sendable {
         precondition(dst.count == info.elementCount)
         let src = file.bytes(info.range)
         guard let s = src.baseAddress, let d = dst.baseAddress else { return }
+        // &*: i < elementCount, so the byte offset stays inside the range checked on open.
         switch info.dtype {
         case .f32:
-            for i in 0..<dst.count { d[i] = Float(bitPattern: UInt32(littleEndian: s.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))) }
+            for i in 0..<dst.count { d[i] = Float(bitPattern: UInt32(littleEndian: s.loadUnaligned(fromByteOffset: 4 &* i, as: UInt32.self))) }
         case .f16:
-            for i in 0..<dst.count { d[i] = Float(Float16(bitPattern: UInt16(littleEndian: s.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))) }
+            for i in 0..<dst.count { d[i] = Float(Float16(bitPattern: UInt16(littleEndian: s.loadUnaligned(fromByteOffset: 2 &* i, as: UInt16.self)))) }
         case .bf16:
-            for i in 0..<dst.count { d[i] = Float(bitPattern: UInt32(UInt16(littleEndian: s.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) << 16) }
+            for i in 0..<dst.count { d[i] = Float(bitPattern: UInt32(UInt16(littleEndian: s.loadUnaligned(fromByteOffset: 2 &* i, as: UInt16.self))) << 16) }
         }
     }
 

@@ -21,23 +21,34 @@ public enum ApplyPruning {
     ///   other rows and its outputs are added to their channels of the residual stream.
     /// Rows of attention projections are zeroed (masked) as they cannot be removed without changing
     /// head shapes.
+    /// A module is never left empty (a 0-row matrix cannot be stored in a model file): when every
+    /// neuron or every down_proj row goes, the first one stays, zeroed, which computes exactly what the
+    /// masked model does (silu(0)·0 = 0; a zero down row adds 0).
     public static func shrunk(_ model: LlamaModel, removing rows: [LinearModule: [Int]]) -> LlamaModel {
         var layers = model.weights.layers
         for l in layers.indices {
             var layer = layers[l]
             let gone = Set((rows[LinearModule(layer: l, kind: .gate)] ?? []) + (rows[LinearModule(layer: l, kind: .up)] ?? []))
             if !gone.isEmpty {
-                let keep = (0..<layer.ffnWidth).filter { !gone.contains($0) }
+                var keep = (0..<layer.ffnWidth).filter { !gone.contains($0) }
+                let emptied = keep.isEmpty && layer.ffnWidth > 0
+                if emptied { keep = [0] }
                 layer.gate = layer.gate.selectingRows(keep)
                 layer.up = layer.up.selectingRows(keep)
                 layer.down = layer.down.selectingColumns(keep)
+                if emptied {
+                    for m in [layer.gate, layer.up, layer.down] { m.pointer.update(repeating: 0, count: m.count) }
+                }
             }
             if let removed = rows[LinearModule(layer: l, kind: .down)], !removed.isEmpty {
                 let gone = Set(removed)
                 let current = layer.downOutputs ?? Array(0..<layer.down.rows)
-                let keep = (0..<layer.down.rows).filter { !gone.contains($0) }
+                var keep = (0..<layer.down.rows).filter { !gone.contains($0) }
+                let emptied = keep.isEmpty && layer.down.rows > 0
+                if emptied { keep = [0] }
                 layer.down = layer.down.selectingRows(keep)
                 layer.downOutputs = keep.map { current[$0] }
+                if emptied { layer.down.pointer.update(repeating: 0, count: layer.down.count) }
             }
             for kind in [LinearKind.q, .k, .v, .o] {
                 guard let removed = rows[LinearModule(layer: l, kind: kind)], !removed.isEmpty else { continue }

@@ -63,11 +63,9 @@ public final class ByteLevelBPETokenizer: Tokenizer, @unchecked Sendable {
     /// matched whole in text), `.bos_token_id`, `.eos_token_id` and `.add_bos_token`.
     public static func fromGGUF(_ file: GGUFFile) throws -> ByteLevelBPETokenizer {
         let m = file.metadata
-        guard let tokens = m["tokenizer.ggml.tokens"]?.strings, !tokens.isEmpty else {
-            throw ModelIOError(file.path, "tokenizer.ggml.tokens is missing or not a list of strings")
-        }
+        let tokens = try file.tokenizerTokens()
         let merges = m["tokenizer.ggml.merges"]?.strings ?? []
-        let types = m["tokenizer.ggml.token_type"]?.ints ?? []
+        let types = try file.tokenizerTypes(count: tokens.count) ?? []
         let special = types.enumerated().filter { $0.element == 3 || $0.element == 4 }.map { Int32($0.offset) }
         let userDefined = Set(types.enumerated().filter { $0.element == 4 }.map { Int32($0.offset) })
         func id(_ key: String) -> Int32? {
@@ -175,19 +173,28 @@ public final class ByteLevelBPETokenizer: Tokenizer, @unchecked Sendable {
 
 /// A thread-safe memo of encoded pieces: natural text repeats its words, so most lookups hit.
 final class WordCache: @unchecked Sendable {
-    private var table: [String: [Int32]] = [:]
+    /// The table sits behind a pointer: a class's `var` is checked for exclusive access at run time on
+    /// every lookup (a few percent of encoding), and the lock already makes access exclusive.
+    private let table = UnsafeMutablePointer<[String: [Int32]]>.allocate(capacity: 1)
     private let lock = NSLock()
+
+    init() { table.initialize(to: [:]) }
+
+    deinit {
+        table.deinitialize(count: 1)
+        table.deallocate()
+    }
 
     func get(_ word: String) -> [Int32]? {
         lock.lock()
         defer { lock.unlock() }
-        return table[word]
+        return table.pointee[word]
     }
 
     func set(_ word: String, _ ids: [Int32]) {
         lock.lock()
-        if table.count > 1 << 20 { table.removeAll(keepingCapacity: true) }
-        table[word] = ids
+        if table.pointee.count > 1 << 20 { table.pointee.removeAll(keepingCapacity: true) }
+        table.pointee[word] = ids
         lock.unlock()
     }
 }

@@ -9,14 +9,11 @@ extension SentencePieceBPETokenizer {
     /// `.add_space_prefix` and `.remove_extra_whitespaces` carry the normalizer settings when present.
     public static func fromGGUF(_ file: GGUFFile) throws -> SentencePieceBPETokenizer {
         let m = file.metadata
-        guard let tokens = m["tokenizer.ggml.tokens"]?.strings, !tokens.isEmpty else {
-            throw ModelIOError(file.path, "tokenizer.ggml.tokens is missing or not a list of strings")
-        }
+        let tokens = try file.tokenizerTokens()
         guard let scores = m["tokenizer.ggml.scores"]?.doubles, scores.count == tokens.count else {
             throw ModelIOError(file.path, "tokenizer.ggml.scores is missing or does not give one score per token (a llama tokenizer merges by score)")
         }
-        let types = m["tokenizer.ggml.token_type"]?.ints.map { $0.map(Int32.init) } ?? [Int32](repeating: 1, count: tokens.count)
-        guard types.count == tokens.count else { throw ModelIOError(file.path, "tokenizer.ggml.token_type does not give one type per token") }
+        let types = try file.tokenizerTypes(count: tokens.count) ?? [Int32](repeating: 1, count: tokens.count)
         func id(_ key: String) -> Int32? {
             guard let v = m[key]?.int, v >= 0, v < tokens.count else { return nil }
             return Int32(v)

@@ -39,3 +39,32 @@ public func loadTokenizer(from file: GGUFFile) throws -> any Tokenizer {
         throw ModelIOError(file.path, "tokenizer kind \"\(model)\" is not supported (this version reads gpt2, byte-level BPE, and llama, SentencePiece BPE)")
     }
 }
+
+/// The most tokens a vocabulary may have (2^24 = 16 777 216, far above any real model's): ids fit an
+/// Int32 and a corrupt count or id cannot size an allocation.
+let maxVocabulary = 1 << 24
+
+extension GGUFFile {
+    /// `tokenizer.ggml.tokens`, checked to be a non-empty list of strings of at most `maxVocabulary`.
+    func tokenizerTokens() throws -> [String] {
+        guard let tokens = metadata["tokenizer.ggml.tokens"]?.strings, !tokens.isEmpty else {
+            throw ModelIOError(path, "tokenizer.ggml.tokens is missing or not a list of strings")
+        }
+        guard tokens.count <= maxVocabulary else {
+            throw ModelIOError(path, "tokenizer.ggml.tokens lists \(tokens.count) tokens; at most \(maxVocabulary) are supported")
+        }
+        return tokens
+    }
+
+    /// `tokenizer.ggml.token_type` (nil when absent), checked: one of llama.cpp's types 0...6 per token.
+    func tokenizerTypes(count: Int) throws -> [Int32]? {
+        guard let value = metadata["tokenizer.ggml.token_type"] else { return nil }
+        guard let types = value.ints, types.count == count else {
+            throw ModelIOError(path, "tokenizer.ggml.token_type must list one integer type per token (\(count) tokens)")
+        }
+        if let i = types.firstIndex(where: { !(0...6).contains($0) }) {
+            throw ModelIOError(path, "tokenizer.ggml.token_type gives token \(i) the type \(types[i]); types are 0...6")
+        }
+        return types.map(Int32.init)
+    }
+}

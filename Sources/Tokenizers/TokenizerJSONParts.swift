@@ -15,7 +15,8 @@ enum TokenizerJSONParts {
 
         func id(_ token: String?) -> Int32? {
             guard let token else { return nil }
-            return (added.first { $0.content == token }?.id ?? vocab[token]).map(Int32.init)
+            // Negative ids are skipped when the table is built, so they name no token.
+            return (added.first { $0.content == token }?.id ?? vocab[token]).flatMap { $0 >= 0 ? Int32($0) : nil }
         }
     }
 
@@ -24,6 +25,10 @@ enum TokenizerJSONParts {
         var added: [(content: String, id: Int, special: Bool)] = []
         for t in root["added_tokens"] as? [[String: Any]] ?? [] {
             if let content = t["content"] as? String, let id = t["id"] as? Int, id >= 0 { added.append((content, id, t["special"] as? Bool ?? false)) }
+        }
+        // Ids size the token table: one beyond any real vocabulary is a corrupt file, not an allocation.
+        if let (token, id) = vocab.first(where: { $0.value >= maxVocabulary }) ?? added.first(where: { $0.id >= maxVocabulary }).map({ ($0.content, $0.id) }) {
+            throw ModelIOError(path, "token \"\(token.prefix(40))\" has id \(id); ids must be below \(maxVocabulary)")
         }
         let size = max(vocab.values.max() ?? -1, added.map(\.id).max() ?? -1) + 1
         var tokens = [String](repeating: "", count: size)

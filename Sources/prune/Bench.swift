@@ -30,8 +30,9 @@ struct Bench: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard seqlen >= 2 else { throw ValidationError("--seqlen must be at least 2 (got \(seqlen))") }
-        guard windows >= 1 else { throw ValidationError("--windows must be at least 1 (got \(windows))") }
+        // Upper bounds too: both size buffers allocated before anything is measured.
+        guard (2...65536).contains(seqlen) else { throw ValidationError("--seqlen must lie in 2...65536 (got \(seqlen))") }
+        guard (1...4096).contains(windows) else { throw ValidationError("--windows must lie in 1...4096 (got \(windows))") }
         for a in amounts where !(0..<1).contains(a) { throw ValidationError("--amounts must lie in [0, 1), got \(a)") }
     }
 

@@ -20,6 +20,12 @@ struct Inspect: ParsableCommand {
             let file = try GGUFFile(path: model)
             let meta = file.metadata
             let arch = file.architecture ?? "?"
+            // A llama file is checked as eval would load it (sizes, tensor shapes, tokenizer), so what
+            // inspect shows is a model the tool can run.
+            if arch == "llama" {
+                _ = try LlamaModel.configuration(of: file)
+                if meta["tokenizer.ggml.model"] != nil { _ = try loadTokenizer(from: file) }
+            }
             func m(_ key: String) -> String { meta["\(arch).\(key)"]?.summary ?? "?" }
             let total = file.tensors.reduce(0) { $0 + $1.elementCount }
             var byType: [String: (count: Int, params: Int)] = [:]

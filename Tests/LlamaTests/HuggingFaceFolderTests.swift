@@ -186,7 +186,7 @@ final class HuggingFaceFolderTests: XCTestCase {
             ("bias", { $0["attention_bias"] = true }, "attention_bias true is not supported"),
             ("window", { $0["sliding_window"] = 4096 }, "sliding_window is set"),
             ("missing", { $0.removeValue(forKey: "hidden_size") }, "missing \"hidden_size\""),
-            ("shape", { $0["num_key_value_heads"] = 3 }, "inconsistent shape"),
+            ("shape", { $0["num_key_value_heads"] = 3 }, "num_attention_heads 4 is not a multiple of num_key_value_heads 3"),
             ("vocab", { $0["vocab_size"] = 500 }, "tensor model.embed_tokens.weight has shape [320, 64], expected [500, 64]"),
         ]
         for (name, edit, message) in cases {

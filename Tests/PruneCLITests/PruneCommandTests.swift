@@ -87,6 +87,25 @@ final class PruneCommandTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(again["ppl"] as? Double), ppl, accuracy: ppl * 1e-5)
     }
 
+    /// A global pruning that would empty a layer (the wide first layer's normalised scores are all below
+    /// the others') keeps one row of it; the saved model, as .gguf and as a folder, reloads to the same
+    /// perplexity.
+    func testGlobalPruningThatWouldEmptyALayerSavesAndReloads() throws {
+        let wide = dir.appendingPathComponent("wide.gguf").path
+        try TinyLlama(seed: 33) { $0.ffnWidths = [256, 16] }.write(to: wide)
+        for target in ["emptied.gguf", "emptied-hf"] {
+            let saved = dir.appendingPathComponent(target).path
+            let r = try json(PruneCommand.run(["prune", "--model", wide, "--scorer", "norm", "--pruner", "global", "--amount", "0.9",
+                                               "--seqlen", "32", "--eval", text, "--save", saved, "--json"]))
+            let kept = try XCTUnwrap(r["kept_rows"] as? [String: Int])
+            XCTAssertEqual(kept["model.layers.0.mlp.up_proj"], 1, "\(kept)")
+            XCTAssertEqual(kept.values.reduce(0, +), 400 - 360, "ceil(0.9 · 400) rows still go: \(kept)")
+            let ppl = try XCTUnwrap(r["ppl"] as? Double)
+            let again = try json(PruneCommand.run(["eval", "--model", saved, "--text", text, "--seqlen", "32", "--json"]))
+            XCTAssertEqual(try XCTUnwrap(again["ppl"] as? Double), ppl, accuracy: ppl * 1e-5, target)
+        }
+    }
+
     func testBadValuesAreRefused() throws {
         var r = try prune(["--amount", "1.5"])
         XCTAssertEqual(r.status, 64)

@@ -86,4 +86,32 @@ final class PrunerTests: XCTestCase {
         XCTAssertEqual(subject(PruningStructure(chain: ["mlp.up_proj"]), .isolated), nil)
         XCTAssertEqual(subject(PruningStructure(), .chained), nil)
     }
+
+    /// Neither pruner removes a module's last row: an empty module cannot be stored as a model file.
+    /// Local caps round(amount · rows) at rows − 1; global passes over rows of a module down to its
+    /// last one and takes the next lowest elsewhere, so it still removes ceil(amount · total) when it can.
+    func testNoPrunerEmptiesAModule() throws {
+        let local = try pruner("local")
+        // round(0.9 · 3) = 3 → 2; round(0.99 · 1) = 1 → 0.
+        XCTAssertEqual(local.rowsToPrune([[3, 1, 2], [5]], amount: 0.9), [[1, 2], []])
+        // The wide layer's normalised entries are all below the narrow one's: plain global would take all 6.
+        let wide = [Double](repeating: 1.0 / 6, count: 6), narrow = [0.5, 0.3, 0.2]
+        let global = try pruner("global")
+        // ceil(0.7 · 9) = 7: five wide rows (not the sixth), then the two lowest narrow ones.
+        XCTAssertEqual(global.rowsToPrune([wide, narrow], amount: 0.7), [[0, 1, 2, 3, 4], [1, 2]])
+        // ceil(0.95 · 9) = 9 rows cannot go without emptying a layer: all but one of each.
+        XCTAssertEqual(global.rowsToPrune([wide, narrow], amount: 0.95), [[0, 1, 2, 3, 4], [1, 2]])
+        XCTAssertEqual(try pruner("global(balance: width)").rowsToPrune([[0.1], [0.9, 0.1]], amount: 0.6), [[], [1]])
+    }
+
+    /// rowsToPrune is public: amounts that `checkAmount` refuses must not trap there either.
+    func testUncheckedAmountsDoNotTrap() throws {
+        for name in ["local", "global"] {
+            let p = try pruner(name)
+            for amount in [Double.nan, -.infinity, -1, .infinity, 1e300, 1] {
+                let rows = p.rowsToPrune([[3, 1, 2], [4, 5]], amount: amount)
+                XCTAssertTrue(rows[0].count <= 2 && rows[1].count <= 1, "\(name) at \(amount): \(rows)")
+            }
+        }
+    }
 }

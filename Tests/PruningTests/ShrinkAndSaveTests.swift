@@ -88,4 +88,64 @@ final class ShrinkAndSaveTests: XCTestCase {
         XCTAssertEqual(fromFolder.config.intermediateSizes, [96, 96, 96])
         XCTAssertLessThan(maxDifference(shrunk.logits(ids), fromFolder.logits(ids)), 1e-5)
     }
+
+    /// Saves `model` as a .gguf file and as a Hugging Face folder and reloads both; each must give the
+    /// same logits.
+    func assertSavesAndReloads(_ model: LlamaModel, file: GGUFFile, widths: [Int], line: UInt = #line) throws -> GGUFFile {
+        let dir = try TestPaths.temporaryFolder(self)
+        let path = dir.appendingPathComponent("pruned.gguf").path
+        try ModelExport.write(model, tokenizer: loadTokenizer(from: file), source: .gguf(file), to: path)
+        let reloaded = try LlamaModel.load(path: path)
+        XCTAssertEqual(reloaded.config.intermediateSizes, widths, line: line)
+        XCTAssertLessThan(maxDifference(model.logits(ids), reloaded.logits(ids)), 1e-5, line: line)
+        let folder = dir.appendingPathComponent("pruned-hf").path
+        try ModelExport.write(model, tokenizer: loadTokenizer(from: file), source: .gguf(file), to: folder)
+        let fromFolder = try LlamaModel.load(path: folder)
+        XCTAssertEqual(fromFolder.config.intermediateSizes, [Int](repeating: widths.max()!, count: widths.count), line: line)
+        XCTAssertLessThan(maxDifference(model.logits(ids), fromFolder.logits(ids)), 1e-5, line: line)
+        return try GGUFFile(path: path)
+    }
+
+    /// Modules pruned down to one row are still matrices in both formats: [1, 64] up_proj, not [64].
+    func testOneRowModulesSaveAsMatricesAndReload() throws {
+        let (model, file) = try tinyModel()
+        var removal: [LinearModule: [Int]] = [:]
+        for l in 0..<3 { removal[LinearModule(layer: l, kind: .up)] = (0..<96).filter { $0 != 7 * l + 3 } }
+        removal[LinearModule(layer: 1, kind: .down)] = (0..<64).filter { $0 != 40 }
+        let shrunk = ApplyPruning.shrunk(model, removing: removal)
+        XCTAssertEqual(shrunk.config.intermediateSizes, [1, 1, 1])
+        XCTAssertEqual(shrunk.weights.layers[1].down.rows, 1)
+        let saved = try assertSavesAndReloads(shrunk, file: file, widths: [1, 1, 1])
+        XCTAssertEqual(saved[tensor: "blk.0.ffn_up.weight"]?.shape, [64, 1], "ggml order: [in, out]")
+        XCTAssertEqual(saved[tensor: "blk.0.ffn_down.weight"]?.shape, [1, 64])
+        XCTAssertEqual(saved[tensor: "blk.0.ffn_norm.weight"]?.shape, [64], "norms stay vectors")
+        let st = try SafetensorsFile(path: URL(fileURLWithPath: saved.path).deletingLastPathComponent()
+            .appendingPathComponent("pruned-hf/model.safetensors").path)
+        XCTAssertEqual(st[tensor: "model.layers.0.mlp.up_proj.weight"]?.shape, [1, 64])
+        XCTAssertEqual(st[tensor: "model.layers.0.post_attention_layernorm.weight"]?.shape, [64])
+    }
+
+    /// Rows chosen so that a layer loses every FFN neuron (gate and up together cover them all) or
+    /// every down_proj row: the shrunk model keeps one zero neuron / one zero row there, which computes
+    /// exactly what the masked model does, so it is written and read back like any other.
+    func testEmptiedModulesKeepOneZeroRowAndReload() throws {
+        let (model, file) = try tinyModel()
+        let removal: [LinearModule: [Int]] = [
+            LinearModule(layer: 0, kind: .up): Array(0..<96),
+            LinearModule(layer: 1, kind: .gate): Array(0..<50),
+            LinearModule(layer: 1, kind: .up): Array(50..<96),
+            LinearModule(layer: 2, kind: .down): Array(0..<64),
+        ]
+        let masked = ApplyPruning.masked(model, removing: removal)
+        let shrunk = ApplyPruning.shrunk(model, removing: removal)
+        XCTAssertEqual(shrunk.config.intermediateSizes, [1, 1, 96])
+        XCTAssertEqual(shrunk.weights.layers[2].down.rows, 1)
+        for l in 0..<2 {
+            let layer = shrunk.weights.layers[l]
+            XCTAssertTrue((layer.gate.values + layer.up.values + layer.down.values).allSatisfy { $0 == 0 }, "layer \(l)'s kept neuron is zero")
+        }
+        XCTAssertTrue(shrunk.weights.layers[2].down.values.allSatisfy { $0 == 0 })
+        XCTAssertLessThan(maxDifference(masked.logits(ids), shrunk.logits(ids)), 1e-5)
+        _ = try assertSavesAndReloads(shrunk, file: file, widths: [1, 1, 96])
+    }
 }

@@ -61,7 +61,11 @@ public struct TinyLlama {
         w.set("tokenizer.ggml.add_bos_token", .bool(false))
         for name in tensors.keys.sorted() {
             let t = tensors[name]!
-            w.addTensor(name, rows: t.rows, columns: t.columns, values: t.values, storage: storage)
+            if name.hasSuffix("norm.weight") {
+                w.addVector(name, values: t.values, storage: storage)
+            } else {
+                w.addTensor(name, rows: t.rows, columns: t.columns, values: t.values, storage: storage)
+            }
         }
         try w.write(to: path)
     }

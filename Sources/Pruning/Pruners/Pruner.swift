@@ -30,8 +30,17 @@ public func checkAmount(_ amount: Double) throws {
     }
 }
 
+/// How many of `rows` rows `amount` removes, rounded by `rule`, as an Int that cannot trap: NaN and
+/// negative amounts remove none, and the count never exceeds `rows`.
+func rowCount(_ amount: Double, of rows: Int, _ rule: FloatingPointRoundingRule) -> Int {
+    let k = (amount * Double(rows)).rounded(rule)
+    guard k > 0 else { return 0 }   // false for NaN too
+    return k < Double(rows) ? Int(k) : rows
+}
+
 /// local: every layer loses the same share, round(amount · rows) rows (Python's round, half to even:
-/// 0.3 · 1536 = 460.8 → 461), those of lowest importance.
+/// 0.3 · 1536 = 460.8 → 461), those of lowest importance, but never its last row: an empty module
+/// could not be stored as a model file.
 public struct LocalPruner: Pruner {
     public static let name = "local"
 
@@ -39,7 +48,7 @@ public struct LocalPruner: Pruner {
 
     public func rowsToPrune(_ importances: [[Double]], amount: Double) -> [[Int]] {
         importances.map { layer in
-            let k = Int((amount * Double(layer.count)).rounded(.toNearestOrEven))
+            let k = min(rowCount(amount, of: layer.count, .toNearestOrEven), max(layer.count - 1, 0))
             return Ranking.ascending(layer).prefix(k).sorted()
         }
     }
@@ -48,7 +57,8 @@ public struct LocalPruner: Pruner {
 /// global: the ceil(amount · total rows) lowest-importance rows over all layers of the MLP go; each
 /// layer loses its share. The reference ranks importances that sum to 1 per layer, so a wide layer's
 /// entries are smaller and it loses nearly everything; `balance: width` ranks importance × rows
-/// instead, so layers of different widths compete on equal terms.
+/// instead, so layers of different widths compete on equal terms. A layer's last row is passed over
+/// (the next lowest row elsewhere goes instead), so no module is emptied.
 public struct GlobalPruner: Pruner {
     public static let name = "global"
     public let balanceByWidth: Bool
@@ -63,10 +73,16 @@ public struct GlobalPruner: Pruner {
             let scale = balanceByWidth ? Double(layer.count) : 1
             for v in layer { flat.append((v * scale, l)) }
         }
-        let k = Int((Double(flat.count) * amount).rounded(.up))
+        let k = rowCount(amount, of: flat.count, .up)
         let order = flat.indices.sorted { flat[$0].value != flat[$1].value ? flat[$0].value < flat[$1].value : $0 < $1 }
         var counts = [Int](repeating: 0, count: importances.count)
-        for i in order.prefix(k) { counts[flat[i].layer] += 1 }
+        var taken = 0
+        for i in order where taken < k {
+            let l = flat[i].layer
+            guard counts[l] < importances[l].count - 1 else { continue }
+            counts[l] += 1
+            taken += 1
+        }
         // As the reference does: each layer then drops its own lowest `count` rows.
         return importances.enumerated().map { l, layer in Ranking.ascending(layer).prefix(counts[l]).sorted() }
     }
