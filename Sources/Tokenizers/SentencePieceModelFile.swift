@@ -29,6 +29,9 @@ struct SentencePieceModelFile {
             throw ModelIOError(path, "not a SentencePiece model (\(e.message))")
         }
         guard !pieces.isEmpty else { throw ModelIOError(path, "not a SentencePiece model (it lists no pieces)") }
+        guard pieces.count <= maxVocabulary else {
+            throw ModelIOError(path, "the model lists \(pieces.count) pieces; at most \(maxVocabulary) are supported")
+        }
         guard modelType == 2 else {
             let name = [1: "UNIGRAM", 3: "WORD", 4: "CHAR"][Int(modelType)] ?? "type \(modelType)"
             throw ModelIOError(path, "SentencePiece \(name) models are not supported (this tool reproduces BPE exactly)")

@@ -7,12 +7,16 @@ import XCTest
 /// Packed scoring (shared contexts, several trees per window, positions restarting in each tree) against
 /// the naive Float64 forward run on each request alone.
 final class LoglikelihoodTests: XCTestCase {
-    func testPackedRequestsMatchEachRequestScoredAlone() throws {
-        let tiny = TinyLlama(seed: 21)
+    /// A tiny random model, loaded by the library and by the naive reference.
+    func models(seed: UInt64) throws -> (TinyLlama, LlamaModel, NaiveLlama) {
+        let tiny = TinyLlama(seed: seed)
         let path = try TestPaths.temporaryFolder(self).appendingPathComponent("tiny.gguf").path
         try tiny.write(to: path)
-        let model = try LlamaModel.load(path: path)
-        let naive = NaiveLlama(tiny)
+        return (tiny, try LlamaModel.load(path: path), NaiveLlama(tiny))
+    }
+
+    func testPackedRequestsMatchEachRequestScoredAlone() throws {
+        let (tiny, model, naive) = try models(seed: 21)
         var rng = SeededRandom(seed: 22)
         func tokens(_ n: Int) -> [Int32] { (0..<n).map { _ in Int32(Int.random(in: 0..<tiny.vocab, using: &rng)) } }
         // Four questions with 2-4 choices each sharing their context, one request alone, one with a
@@ -56,11 +60,7 @@ final class LoglikelihoodTests: XCTestCase {
 
     /// A greedy continuation is recognised: the model's own argmax tokens, appended one by one.
     func testTheModelsOwnArgmaxIsGreedy() throws {
-        let tiny = TinyLlama(seed: 23)
-        let path = try TestPaths.temporaryFolder(self).appendingPathComponent("tiny.gguf").path
-        try tiny.write(to: path)
-        let model = try LlamaModel.load(path: path)
-        let naive = NaiveLlama(tiny)
+        let (tiny, model, naive) = try models(seed: 23)
         var ids = [3, 14, 15, 92, 65]
         for _ in 0..<3 {
             let row = naive.logits(ids).last!
