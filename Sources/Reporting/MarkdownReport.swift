@@ -4,10 +4,9 @@ import ModelIO
 import Pruning
 import Script
 
-/// A GitHub-flavoured Markdown report of a run: the script's prose in order, the results table (one row
-/// per cell, the best perplexity at each amount in bold), the figures, per-layer widths for global
-/// pruning, and provenance. Deterministic: the same results give the same bytes apart from the
-/// `Generated:` line.
+/// A GitHub-flavoured Markdown report of a run: the notebook read top to bottom (prose with its
+/// references filled in, each figure and table where it stands), then every stored result and the
+/// provenance. Deterministic: the same results give the same bytes apart from the `Generated:` line.
 struct MarkdownReport {
     let experiment: Experiment
     let source: SourceFile
@@ -16,17 +15,46 @@ struct MarkdownReport {
     let tool: String
     let date: Date
 
+    var values: ResultValues { ResultValues(records, bootstrap: experiment.bootstrap) }
+
     func render() -> String {
         var out: [String] = []
-        for prose in experiment.prose { out.append(prose.trimmingCharacters(in: .newlines)); out.append("") }
-        if experiment.prose.isEmpty {
-            out += ["# \(URL(fileURLWithPath: source.path).deletingPathExtension().lastPathComponent)", ""]
+        let values = self.values
+        let hasProse = experiment.notebook.contains { if case .prose = $0 { true } else { false } }
+        if !hasProse { out += ["# \(URL(fileURLWithPath: source.path).deletingPathExtension().lastPathComponent)", ""] }
+        // The notebook in script order: each prose block, figure and table where it stands.
+        for item in experiment.notebook {
+            switch item {
+            case .prose(let segments, let sweep):
+                out.append(prose(segments, sweep: sweep.map { experiment.sweeps[$0] }, values: values).trimmingCharacters(in: .newlines))
+                out.append("")
+            case .figure(let f, _):
+                out += ["![\(f.title ?? f.name)](\(f.name).png)", "",
+                        "[\(f.name).svg](\(f.name).svg) · gnuplot script [\(f.name).gp](\(f.name).gp) · data [\(f.name).dat](\(f.name).dat)", ""]
+            case .table(let t, let sweep):
+                out += ResultTable(t, sweep: experiment.sweeps[sweep], values: values).markdown()
+                out += ["[\(t.name).tex](\(t.name).tex) · [\(t.name).csv](\(t.name).csv)", ""]
+            }
         }
         out += resultsTable()
-        out += figuresSection()
-        out += layerTable()
         out += provenance()
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// Prose with each `{{ ... }}` replaced by its value (the mean of replicates), "–" while not computed.
+    func prose(_ segments: [ProseSegment], sweep: Sweep?, values: ResultValues) -> String {
+        segments.map { segment in
+            switch segment {
+            case .text(let t): return t
+            case .reference(let r):
+                guard let sweep else { return "–" }
+                let groups = Selection.groups(Planner.cells(sweep), metric: r.metric, filters: r.filters, replicate: sweep.replicate, keepDense: false)
+                guard groups.count == 1, let e = values.estimate(r.metric, groups[0]) else { return "–" }
+                let name = r.metric.split(separator: ".").last.map(String.init) ?? r.metric
+                let digits = r.digits ?? (name.hasPrefix("acc") || r.metric == "mean_acc" || r.metric == "retention" ? 3 : 2)
+                return String(format: "%.\(digits)f", e.value)
+            }
+        }.joined()
     }
 
     /// Cells in a stable order: dense first, then by amount and the settings' text.
@@ -40,9 +68,11 @@ struct MarkdownReport {
 
     static func cellText(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|") }
 
-    /// One row per pruned model (cells that differ only in what they measure share a row), one column
-    /// per evaluation: perplexity (and its ratio to the dense model's), each task's headline accuracy
-    /// and, with tasks, their mean. The best value of each column at each amount is bold.
+    /// Every stored result of the script: one row per pruned model (cells that differ only in what they
+    /// measure share a row), one column per evaluation (perplexity and its ratio to the dense model's,
+    /// each task's headline accuracy and, with tasks, their mean). Settings shared by every row are said
+    /// once above the table; only settings that vary are columns. No value is bold here: the rows may be
+    /// replicates, and "best" belongs to tables that say how they compare.
     func resultsTable() -> [String] {
         var rows: [Cell: [ResultRecord]] = [:], order: [Cell] = []
         for r in sorted {
@@ -60,52 +90,48 @@ struct MarkdownReport {
             return e.isPerplexity ? r.metrics.ppl : r.metrics.evaluation?.metrics[headline(e)]
         }
         func meanAccuracy(_ cell: Cell) -> Double? { TaskScores.meanAccuracy(rows[cell] ?? []) }
-        // Columns of measured values: a title, how to read a cell's value, whether lower is better.
-        var columns: [(title: String, value: (Cell) -> Double?, lowerIsBetter: Bool, format: String)] = []
+        var columns: [(title: String, value: (Cell) -> Double?)] = []
         for e in perplexities {
-            columns.append((perplexities.count > 1 ? "perplexity (\(e.summary))" : "perplexity", { value($0, e) }, true, "%.4f"))
+            columns.append((perplexities.count > 1 ? "perplexity (\(e.summary))" : "perplexity", { value($0, e) }))
         }
         for e in tasks {
             let name = tasks.filter({ $0.task == e.task }).count > 1 ? "\(e.task) \(headline(e)) (\(e.summary))" : "\(e.task) \(headline(e))"
-            columns.append((name, { value($0, e) }, !headline(e).hasPrefix("acc"), "%.4f"))
+            columns.append((name, { value($0, e) }))
         }
-        if accuracyTasks.count > 1 { columns.append(("mean acc", meanAccuracy, false, "%.4f")) }
-        var best: [String: Double] = [:]
-        for cell in order where !cell.isDense {
-            for c in columns {
-                guard let v = c.value(cell) else { continue }
-                let k = "\(c.title)|\(String(format: "%g", cell.amount))"
-                best[k] = best[k].map { c.lowerIsBetter ? min($0, v) : max($0, v) } ?? v
-            }
-        }
-        let settingTitles = ["model", "pipeline", "structure", "scorer", "pruner", "calibration", "amount"]
+        if accuracyTasks.count > 1 { columns.append(("mean acc", meanAccuracy)) }
+        // Settings: a column only where pruned rows differ; the rest said once above the table.
+        let settings: [(title: String, value: (Cell) -> String)] = [
+            ("model", { URL(fileURLWithPath: $0.model).lastPathComponent }), ("pipeline", { $0.pipeline?.rawValue ?? "–" }),
+            ("structure", { $0.structure.map { $0.chain.joined(separator: " → ") } ?? "–" }), ("scorer", { $0.scorer?.description ?? "dense" }),
+            ("pruner", { $0.pruner?.description ?? "–" }), ("calibration", { $0.calibration?.summary ?? "–" }),
+        ]
+        let pruned = order.filter { !$0.isDense }
+        let varying = settings.filter { s in Set(pruned.map(s.value)).count > 1 || (s.title == "scorer" && !pruned.isEmpty) || (s.title == "model" && Set(order.map(s.value)).count > 1) }
+        let constant = settings.filter { s in !varying.contains { $0.title == s.title } && !pruned.isEmpty }
+            .map { ($0.title, $0.value(pruned[0])) }.filter { $0.1 != "–" }.map { "\($0.0) \($0.1)" }
         let ratioAfter = perplexities.isEmpty ? nil : columns[0].title
-        var header = settingTitles, align = ["---", "---", "---", "---", "---", "---", "---:"]
+        var header = varying.map(\.title) + ["amount"], align = Array(repeating: "---", count: varying.count) + ["---:"]
         for c in columns {
             header.append(c.title)
             align.append("---:")
             if c.title == ratioAfter { header.append("× dense"); align.append("---:") }
         }
-        header += ["parameters stored", "tokens/s"]
-        align += ["---:", "---:"]
-        var out = ["## Results", "", "| " + header.joined(separator: " | ") + " |", "|" + align.joined(separator: "|") + "|"]
+        header.append("parameters stored")
+        align.append("---:")
+        var out = ["## All results", ""]
+        if !constant.isEmpty { out += [constant.joined(separator: " · "), ""] }
+        out += ["| " + header.joined(separator: " | ") + " |", "|" + align.joined(separator: "|") + "|"]
         for cell in order {
-            let members = rows[cell]!
-            let m = members[0].metrics
-            var row = [URL(fileURLWithPath: cell.model).lastPathComponent, cell.pipeline?.rawValue ?? "–",
-                       cell.structure.map { $0.chain.joined(separator: " → ") } ?? "–", cell.scorer?.description ?? "dense",
-                       cell.pruner?.description ?? "–", cell.calibration?.summary ?? "–", String(format: "%g%%", cell.amount * 100)]
+            let m = rows[cell]![0].metrics
+            var row = varying.map { $0.value(cell) } + [String(format: "%g%%", cell.amount * 100)]
             for c in columns {
-                var text = c.value(cell).map { String(format: c.format, $0) } ?? "–"
-                if !cell.isDense, let v = c.value(cell), v == best["\(c.title)|\(String(format: "%g", cell.amount))"] { text = "**\(text)**" }
-                row.append(text)
+                row.append(c.value(cell).map { String(format: "%.4f", $0) } ?? "–")
                 if c.title == ratioAfter, let e = perplexities.first {
                     let dense = records.first { $0.cell.isDense && $0.cell.model == cell.model && $0.cell.evaluation == e }?.metrics.ppl
                     row.append((value(cell, e).flatMap { p in dense.map { p / $0 } }).map { String(format: "%.3f", $0) } ?? "–")
                 }
             }
-            let speed = perplexities.first.flatMap { record(cell, $0)?.metrics.tokensPerSecond }
-            row += [String(format: "%.2fM", Double(m.paramsStored) / 1e6), speed.map { String(format: "%.0f", $0) } ?? "–"]
+            row.append(String(format: "%.2fM", Double(m.paramsStored) / 1e6))
             out.append("| " + row.map(Self.cellText).joined(separator: " | ") + " |")
         }
         out.append("")
@@ -120,36 +146,6 @@ struct MarkdownReport {
                        + (e.task == "wikitext" || e.task == "lambada_openai" ? ", context up to \(e.seqlen > 0 ? String(e.seqlen) : "the model's") tokens" : "") + ".")
         }
         if accuracyTasks.count > 1 { out.append("mean acc: the mean of the tasks' accuracies above.") }
-        return out + [""]
-    }
-
-    func figuresSection() -> [String] {
-        guard !figures.isEmpty else { return [] }
-        var out = ["## Figures", ""]
-        for f in figures {
-            out += ["![\(f.title ?? f.name)](\(f.name).png)", "",
-                    "[\(f.name).svg](\(f.name).svg) · gnuplot script [\(f.name).gp](\(f.name).gp) · data [\(f.name).dat](\(f.name).dat)", ""]
-        }
-        return out
-    }
-
-    /// What global pruning chose: rows kept per layer and module, one column per cell.
-    func layerTable() -> [String] {
-        let global = sorted.filter { $0.cell.pruner?.name == "global" }
-        guard !global.isEmpty else { return [] }
-        var names = Set<String>()
-        for r in global { names.formUnion(r.metrics.keptRows.keys) }
-        func order(_ n: String) -> (Int, String) {
-            let parts = n.split(separator: ".")
-            return (parts.count > 2 ? Int(parts[2]) ?? 0 : 0, n)
-        }
-        let modules = names.sorted { order($0) < order($1) }
-        var out = ["## Rows kept per layer (global pruning)", "",
-                   "| module | " + global.map { Self.cellText("\($0.cell.scorer!.description), \($0.cell.pruner!.description), \($0.cell.pipeline!.rawValue), \(String(format: "%g%%", $0.cell.amount * 100))") }.joined(separator: " | ") + " |",
-                   "|---|" + String(repeating: "---:|", count: global.count)]
-        for m in modules {
-            out.append("| \(m.replacingOccurrences(of: "model.layers.", with: "")) | " + global.map { $0.metrics.keptRows[m].map(String.init) ?? "–" }.joined(separator: " | ") + " |")
-        }
         return out + [""]
     }
 

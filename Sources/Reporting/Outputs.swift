@@ -13,9 +13,18 @@ public enum Outputs {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         // Only the cells this script asks for, even if the folder holds more.
         var warnings: [String] = []
-        for f in experiment.figures {
-            let data = f.kind == "layers" ? FigureData.layers(f, records: records) : FigureData.make(f, records: records)
-            if let w = try GnuplotFigure(spec: f, data: data).write(to: folder) { warnings.append(w) }
+        for item in experiment.notebook {
+            switch item {
+            case .figure(let f, let sweep):
+                // A figure shows the sweep in force at its line: only that sweep's cells.
+                let cells = Set(Planner.cells(experiment.sweeps[sweep]))
+                let mine = records.filter { cells.contains($0.cell) }
+                let data = f.kind == "layers" ? FigureData.layers(f, records: mine) : FigureData.make(f, records: mine)
+                if let w = try GnuplotFigure(spec: f, data: data).write(to: folder) { warnings.append(w) }
+            case .table(let t, let sweep):
+                try ResultTable(t, sweep: experiment.sweeps[sweep], values: ResultValues(records, bootstrap: experiment.bootstrap)).write(to: folder)
+            case .prose: break
+            }
         }
         for path in experiment.reports {
             let report = MarkdownReport(experiment: experiment, source: source, records: records, figures: experiment.figures, tool: tool, date: date)

@@ -13,7 +13,10 @@ public struct Checker {
     }
 
     static let keywords = ["model", "calibrate", "structure", "pipeline", "scorer", "pruner", "amount", "evaluate",
-                           "save", "output", "figure", "report"]
+                           "replicate", "together", "ci", "save", "output", "figure", "table", "report"]
+    /// Settings of the sweep, which a notebook may restate further down once an output has shown them.
+    static let sweepSettings: Set<String> = ["model", "calibrate", "structure", "pipeline", "scorer", "pruner", "amount",
+                                             "replicate", "together"]
 
     let script: Script
     let options: Options
@@ -23,13 +26,23 @@ public struct Checker {
     // Where values were written, for diagnostics found after all statements are read.
     var modelLocations: [String: SourceLocation] = [:]
     var calibrationLocation: SourceLocation?
-    var structureLocations: [(layers: SourceLocation, modules: [(String, SourceLocation)])] = []
+    var structureLocations: [PruningStructure: (layers: SourceLocation, modules: [(String, SourceLocation)])] = [:]
     var scorerLocations: [ComponentSpec: SourceLocation] = [:]
     /// Each figure's `where` filters, checked against the sweep once every statement is read.
     /// Figures whose y is a task's metric or an aggregate over tasks, with where the y was written.
-    var taskFigureLocations: [(y: String, at: SourceLocation)] = []
-    var filterLocations: [(figure: String, setting: String, value: String, at: SourceLocation)] = []
+    var taskFigureLocations: [(y: String, at: SourceLocation, sweep: Int)] = []
+    var filterLocations: [(output: String, setting: String, value: String, at: SourceLocation, sweep: Int)] = []
     var figureLines: [String: Int] = [:]
+    /// Sweep settings whose value in force some output (figure, table, reference) has shown.
+    var used: Set<String> = []
+    /// Each output with where it stands and the sweep it shows, for checks once the sweeps are known.
+    var outputs: [(what: String, at: SourceLocation, sweep: Int)] = []
+    /// Tables and references, checked against their sweep's cells at the end.
+    var tableChecks: [(spec: TableSpec, at: SourceLocation, sweep: Int)] = []
+    var referenceChecks: [(reference: ResultReference, sweep: Int, places: [SourceLocation])] = []
+    /// Filter values that keep no cell, already reported.
+    var failedFilters: Set<SourceLocation> = []
+    var togetherLocation: SourceLocation?
     /// Every diagnostic given, so the same one is not repeated (once per model, once per range value).
     var given: Set<Diagnostic> = []
     /// Places that already have a value error: a range's values share its place, so a bad range reports once.
@@ -71,10 +84,12 @@ public struct Checker {
         for keyword in script.attempted { seen[keyword] = seen[keyword] ?? SourceLocation(line: 1, column: 1) }
         for item in script.items {
             switch item {
-            case .prose(let text, _): experiment.prose.append(text)
+            case .prose(let text, let at): prose(text, at)
             case .statement(let s): statement(s)
             }
         }
+        // The sweep in force at the end is planned too: its cells fill the results table.
+        _ = snapshot()
         wholeScript()
         if diagnostics.isEmpty { checkSaveTargets() }
     }
@@ -85,16 +100,24 @@ public struct Checker {
             error(s.keywordLocation, "unknown statement `\(s.keyword)`", help: guess.map { "did you mean `\($0)`?" } ?? "statements are: \(Self.keywords.joined(separator: ", "))")
             return
         }
-        // Figures, reports and evaluations accumulate: each `evaluate` line adds what is measured.
-        if s.keyword != "figure" && s.keyword != "report" && s.keyword != "evaluate" {
+        // Figures, tables, reports and evaluations accumulate: each `evaluate` line adds what is measured.
+        // A sweep setting may be restated once an output has shown its value; other statements come once.
+        if !["figure", "table", "report", "evaluate"].contains(s.keyword) {
             if let first = seen[s.keyword] {
-                error(s.keywordLocation, "`\(s.keyword)` is given twice (first on line \(first.line))",
-                      help: "to sweep, give one list: \(s.keyword) [a, b]")
-                return
+                if !Self.sweepSettings.contains(s.keyword) {
+                    error(s.keywordLocation, "`\(s.keyword)` is given twice (first on line \(first.line))")
+                    return
+                }
+                guard used.contains(s.keyword) else {
+                    error(s.keywordLocation, "`\(s.keyword)` is given twice (first on line \(first.line)) with no figure, table or {{ }} reference between",
+                          help: "to sweep, give one list: \(s.keyword) [a, b]; to change a setting for a later section, restate it after an output")
+                    return
+                }
             }
             seen[s.keyword] = s.keywordLocation
+            used.remove(s.keyword)
         }
-        if s.head != nil && s.keyword != "figure" && s.keyword != "structure" {
+        if s.head != nil && s.keyword != "figure" && s.keyword != "structure" && s.keyword != "table" {
             error(s.head!.location, "`\(s.keyword)` takes no `name:` prefix")
             return
         }
@@ -114,6 +137,10 @@ public struct Checker {
         case "save": save(s)
         case "output": output(s)
         case "figure": figure(s)
+        case "table": table(s)
+        case "replicate": replicate(s)
+        case "together": together(s)
+        case "ci": ci(s)
         default: report(s)
         }
     }
@@ -131,8 +158,28 @@ public struct Checker {
         case "save": "save \"pruned/{scorer}-{amount}.gguf\""
         case "output": "output \"out/study\""
         case "report": "report \"report.md\""
+        case "table": "table ppl: rows scorer, columns amount, value perplexity"
+        case "replicate": "replicate seed [1, 2, 3, 4, 5]"
+        case "together": "together structure, pipeline"
+        case "ci": "ci bootstrap"
         default: "figure ppl: x amount, y perplexity, series scorer, log y"
         }
+    }
+
+    /// The index of the sweep in force now among the experiment's sweeps (added if new), for an output
+    /// that shows it; every setting's current value counts as shown.
+    mutating func snapshot() -> Int {
+        used.formUnion(Self.sweepSettings)
+        if let i = experiment.sweeps.firstIndex(of: experiment.sweep) { return i }
+        experiment.sweeps.append(experiment.sweep)
+        return experiment.sweeps.count - 1
+    }
+
+    /// An output (figure, table, reference) at `at` showing the sweep in force.
+    mutating func output(_ what: String, at: SourceLocation) -> Int {
+        let i = snapshot()
+        outputs.append((what, at, i))
+        return i
     }
 
     /// The values an expression sweeps over: a list's items, a range's numbers, or itself.

@@ -105,8 +105,9 @@ extension Checker {
             case .word(let w, let at): names.append((w, at))
             default: error(v.location, "expected a chain of modules such as mlp.up_proj -> mlp.down_proj, found \(describe(v))"); continue
             }
-            out.append(PruningStructure(layersPath: layers, chain: names.map(\.0)))
-            structureLocations.append((layersAt, names))
+            let structure = PruningStructure(layersPath: layers, chain: names.map(\.0))
+            out.append(structure)
+            if structureLocations[structure] == nil { structureLocations[structure] = (layersAt, names) }
         }
         experiment.structures = out
     }
@@ -353,6 +354,7 @@ extension Checker {
             return
         }
         figureLines[name] = nameAt.line
+        let sweep = output("figure `\(name)`", at: nameAt)
         var f = FigureSpec(name: name)
         var settingsGiven = Set<String>()
         for clause in s.clauses {
@@ -365,7 +367,7 @@ extension Checker {
                 guard f.filters[setting] == nil else { error(settingAt, "`where \(setting)` is given twice in figure `\(name)`"); continue }
                 guard let value = filterValue(setting, clause[2]) else { continue }
                 f.filters[setting] = value
-                filterLocations.append((name, setting, value, clause[2].location))
+                filterLocations.append(("figure `\(name)`", setting, value, clause[2].location, sweep))
                 continue
             }
             guard settingsGiven.insert(key).inserted || !["x", "y", "series", "log", "title", "kind", "pdf"].contains(key) else {
@@ -388,7 +390,7 @@ extension Checker {
             case "y":
                 // Any metric of any task (`hellaswag.acc_norm`); whether the script evaluates it is checked at the end.
                 f.y = word(FigureSpec.ys + FigureSpec.aggregates + FigureSpec.taskMetrics) ?? f.y
-                if FigureSpec.taskMetrics.contains(f.y) || FigureSpec.aggregates.contains(f.y) { taskFigureLocations.append((f.y, v.location)) }
+                if FigureSpec.taskMetrics.contains(f.y) || FigureSpec.aggregates.contains(f.y) { taskFigureLocations.append((f.y, v.location, sweep)) }
             case "series": f.series = word(FigureSpec.settings)
             case "log":
                 switch word(["x", "y", "xy"]) {
@@ -405,7 +407,7 @@ extension Checker {
                 error(at, "unknown figure setting `\(key)`", help: closest(key, in: ["x", "y", "series", "log", "title", "kind", "where", "pdf"]).map { "did you mean `\($0)`?" } ?? "settings are: x, y, series, log, title, kind, where, pdf")
             }
         }
-        experiment.figures.append(f)
+        experiment.notebook.append(.figure(f, sweep: sweep))
     }
 
     /// A `where` value spelled as the report spells that setting of a cell, so the two can be compared.

@@ -10,10 +10,19 @@ extension Checker {
         let top = SourceLocation(line: 1, column: 1)
         if seen["model"] == nil { error(top, "the script names no model", help: "add a line such as " + Self.example("model")) }
         if seen["amount"] == nil { error(top, "the script gives no amount", help: "add a line such as " + Self.example("amount")) }
-        let pruning = experiment.amounts.contains { $0 > 0 }
+        let pruning = experiment.sweeps.contains { $0.amounts.contains { $0 > 0 } }
         if seen["scorer"] == nil && pruning { error(top, "the script names no scorer", help: "add a line such as " + Self.example("scorer")) }
-        if pruning && experiment.calibrations.isEmpty && seen["calibrate"] == nil {
-            for spec in experiment.scorers {
+        // An output above the first `model` or `amount` line shows nothing.
+        for o in outputs where seen["model"] != nil && seen["amount"] != nil {
+            let sweep = experiment.sweeps[o.sweep]
+            if sweep.models.isEmpty || sweep.amounts.isEmpty {
+                error(o.at, "\(o.what) stands above the script's first `\(sweep.models.isEmpty ? "model" : "amount")` line, so it shows no cell",
+                      help: "an output shows the settings in force at its line: move it below them")
+            }
+        }
+        // (A `calibrate` line with an error has been reported already.)
+        for sweep in experiment.sweeps where seen["calibrate"] == nil && sweep.amounts.contains(where: { $0 > 0 }) {
+            for spec in sweep.scorers {
                 if let type = ScorerRegistry.all.first(where: { $0.name == spec.name }), type.needsStatistics {
                     error(scorerLocations[spec] ?? top, "scorer `\(spec.name)` needs calibration data",
                           help: "add a line such as " + Self.example("calibrate"))
@@ -22,64 +31,107 @@ extension Checker {
         }
         // Each model file once, however often it is listed.
         var read = Set<String>()
-        for path in experiment.models where read.insert(path).inserted { checkStructures(against: path) }
-        // A figure of a task's metric needs that task among the evaluations; one over tasks needs an accuracy.
-        let tasks = Set(experiment.evaluations.map(\.task))
-        for (y, at) in taskFigureLocations {
+        for path in experiment.sweeps.flatMap(\.models) where read.insert(path).inserted { checkStructures(against: path) }
+        // A figure or table of a task's metric needs that task among its evaluations; one over tasks needs an accuracy.
+        for (y, at, index) in taskFigureLocations {
+            let tasks = Set(experiment.sweeps[index].evaluations.map(\.task))
             if let task = y.split(separator: ".").first.map(String.init), FigureSpec.taskMetrics.contains(y), !tasks.contains(task) {
-                error(at, "the script does not evaluate `\(task)`", help: "add a line such as evaluate \(task) \"data/\(task).jsonl\"")
+                error(at, "the script does not evaluate `\(task)` above this line", help: "add a line such as evaluate \(task) \"data/\(task).jsonl\"")
             } else if FigureSpec.aggregates.contains(y), !tasks.contains(where: { EvaluatorRegistry.type($0)?.headline.map { $0.hasPrefix("acc") } == true }) {
-                error(at, "`\(y)` averages the accuracies of the script's tasks, and it evaluates none",
+                error(at, "`\(y)` averages the accuracies of the script's tasks, and it evaluates none above this line",
                       help: "add a line such as evaluate hellaswag \"data/hellaswag.jsonl\"")
             }
         }
-        // Filters are checked against the planned cells, so only once the sweep is known to be of a plannable size.
+        // Filters, tables and references are checked against the planned cells, so only once the sweep is
+        // known to be of a plannable size.
         let before = diagnostics.count
+        checkTogether()
         checkCellCount()
-        if diagnostics.count == before { checkFilters() }
+        if diagnostics.count == before {
+            checkFilters()
+            checkTables()
+            checkReferences()
+        }
     }
 
     /// The number of cells the planner will make, from the lists' sizes alone (nothing is built), so a
     /// sweep too large to plan is refused first. Counted in Double: lists of 10,000 multiply past Int.
     mutating func checkCellCount() {
-        let e = experiment
-        func n<T: Hashable>(_ list: [T]) -> Double { Double(Set(list).count) }
-        let models = n(e.models), evaluations = max(1, n(e.evaluations)), calibrations = max(1, n(e.calibrations))
-        let pruned = Set(e.amounts.filter { $0 > 0 }).count
-        let scorers = Set(e.scorers)
-        let needing = Double(scorers.filter { s in ScorerRegistry.all.first { $0.name == s.name }?.needsStatistics ?? true }.count)
-        // A scorer without statistics ignores the calibration, so it does not multiply by it.
-        let perAmount = n(e.structures) * n(e.pipelines) * n(e.pruners) * (needing * calibrations + Double(scorers.count) - needing)
-        let dense = e.amounts.contains(0) ? models * evaluations : 0
-        let total = dense + models * evaluations * Double(pruned) * perAmount
+        var total = 0.0
+        var largest: (Double, [(Double, String, String)]) = (0, [])
+        for sweep in experiment.sweeps {
+            let (n, factors) = Self.count(sweep)
+            total += n
+            if n > largest.0 { largest = (n, factors) }
+        }
         guard total > Double(Self.maxCells) else { return }
-        let factors: [(Double, String, String)] = [
-            (models, "models", "model"), (evaluations, "evaluations", "evaluate"), (Double(pruned), "amounts", "amount"),
-            (calibrations, "calibrations", "calibrate"), (n(e.structures), "structures", "structure"), (n(e.pipelines), "pipelines", "pipeline"),
-            (Double(scorers.count), "scorers", "scorer"), (n(e.pruners), "pruners", "pruner"),
-        ].filter { $0.0 > 1 }
+        let factors = largest.1.filter { $0.0 > 1 }
         // Pointed at the longest list: the one to shorten first.
         let at = factors.max { $0.0 < $1.0 }.flatMap { seen[$0.2] } ?? SourceLocation(line: 1, column: 1)
-        error(at, "this sweep has \(Self.count(total)) cells (\(factors.map { "\(Self.count($0.0)) \($0.1)" }.joined(separator: " × "))); at most \(Self.maxCells)",
+        let sections = experiment.sweeps.count > 1 ? " over \(experiment.sweeps.count) sections; the largest has \(Self.count(largest.0))" : ""
+        error(at, "this sweep has \(Self.count(total)) cells\(sections) (\(factors.map { "\(Self.count($0.0)) \($0.1)" }.joined(separator: " × "))); at most \(Self.maxCells)",
               help: "shorten a list or split the sweep into several scripts")
     }
 
-    /// Every figure's `where` must keep some cell: a value the sweep never takes is a typo or a stale filter.
+    /// Cells of one sweep, counted from its lists, and the lists that multiply.
+    static func count(_ e: Sweep) -> (Double, [(Double, String, String)]) {
+        func n<T: Hashable>(_ list: [T]) -> Double { Double(Set(list).count) }
+        let models = n(e.models), evaluations = max(1, n(e.evaluations)), calibrations = max(1, n(e.calibrations))
+        let replicates = Double(max(1, e.replicate?.values.count ?? 1))
+        let pruned = Set(e.amounts.filter { $0 > 0 }).count
+        let scorers = Set(e.scorers)
+        let needing = Double(scorers.filter { s in ScorerRegistry.all.first { $0.name == s.name }?.needsStatistics ?? true }.count)
+        var sizes = ["structure": n(e.structures), "pipeline": n(e.pipelines), "pruner": n(e.pruners), "scorer": Double(scorers.count)]
+        // Lists swept together count once, as their shortest.
+        if let first = e.together.first { for name in e.together.dropFirst() { sizes[name] = 1 }; sizes[first] = e.together.map { sizes[$0] ?? 1 }.min() ?? 1 }
+        // A scorer without statistics ignores the calibration, so it does not multiply by it.
+        let scorerFactor = sizes["scorer"]! == Double(scorers.count) ? (needing * calibrations + Double(scorers.count) - needing) : sizes["scorer"]! * calibrations
+        let perAmount = sizes["structure"]! * sizes["pipeline"]! * sizes["pruner"]! * scorerFactor * replicates
+        let dense = e.amounts.contains(0) ? models * evaluations : 0
+        let total = dense + models * evaluations * Double(pruned) * perAmount
+        let factors: [(Double, String, String)] = [
+            (models, "models", "model"), (evaluations, "evaluations", "evaluate"), (Double(pruned), "amounts", "amount"),
+            (calibrations, "calibrations", "calibrate"), (n(e.structures), "structures", "structure"), (n(e.pipelines), "pipelines", "pipeline"),
+            (Double(scorers.count), "scorers", "scorer"), (n(e.pruners), "pruners", "pruner"), (replicates, "replicates", "replicate"),
+        ]
+        return (total, factors)
+    }
+
+    /// Lists swept together must have one length in every sweep that uses them.
+    mutating func checkTogether() {
+        guard let at = togetherLocation else { return }
+        for sweep in experiment.sweeps where !sweep.together.isEmpty {
+            let sizes = sweep.together.map { name -> (String, Int) in
+                switch name {
+                case "structure": (name, sweep.structures.count)
+                case "pipeline": (name, sweep.pipelines.count)
+                case "scorer": (name, sweep.scorers.count)
+                default: (name, sweep.pruners.count)
+                }
+            }
+            if Set(sizes.map(\.1)).count > 1 {
+                error(at, "lists swept together must have one length: \(sizes.map { "\($0.0) has \($0.1)" }.joined(separator: ", "))",
+                      help: "the i-th values go together, so give each list the same number of values")
+            }
+        }
+    }
+
+    /// Every `where` must keep some cell of its output's sweep: a value the sweep never takes is a typo or a stale filter.
     mutating func checkFilters() {
         guard !filterLocations.isEmpty else { return }
-        // The values the planned cells take, spelled as figures match them.
-        let cells = Planner.cells(experiment)
-        func spelled(_ setting: String) -> [String] { cells.map { CellSettings.value(setting, $0) } }
-        var known: [String: Set<String>] = [:]
+        var cellsOf: [Int: [Cell]] = [:]
         for filter in filterLocations {
-            let have = known[filter.setting] ?? Set(spelled(filter.setting))
-            known[filter.setting] = have
-            guard !have.contains(filter.value) else { continue }
+            // The values the planned cells take, spelled as figures match them.
+            let cells = cellsOf[filter.sweep] ?? Planner.cells(experiment.sweeps[filter.sweep])
+            cellsOf[filter.sweep] = cells
+            let spelled = cells.map { CellSettings.value(filter.setting, $0) }
+            guard !spelled.contains(filter.value) else { continue }
+            failedFilters.insert(filter.at)
             // gamma and theta are spelled "gamma 0.5" in cells; shown here as written.
             func shown(_ v: String) -> String { v.hasPrefix(filter.setting + " ") ? String(v.dropFirst(filter.setting.count + 1)) : v }
             var unique: [String] = []
-            for v in spelled(filter.setting).map(shown) where !unique.contains(v) && unique.count < 12 { unique.append(v) }
-            error(filter.at, "figure `\(filter.figure)` keeps no cell: the sweep has no \(filter.setting) `\(shown(filter.value))`",
+            for v in spelled.map(shown) where !unique.contains(v) && unique.count < 12 { unique.append(v) }
+            error(filter.at, "\(filter.output) keeps no cell: the sweep has no \(filter.setting) `\(shown(filter.value))`",
                   help: unique.isEmpty ? nil : "its \(filter.setting) values are: \(unique.joined(separator: ", "))")
         }
     }
@@ -95,10 +147,13 @@ extension Checker {
             self.error(at, "cannot use model `\(path)`: \((error as? ModelIOError)?.problem ?? "\(error)")")
             return
         }
-        for (structure, place) in zip(experiment.structures, structureLocations) {
+        let structures = Set(experiment.sweeps.filter { $0.models.contains(path) }.flatMap(\.structures))
+        let pipelines = Set(experiment.sweeps.filter { $0.models.contains(path) }.flatMap(\.pipelines))
+        for structure in experiment.sweeps.flatMap(\.structures) where structures.contains(structure) {
+            guard let place = structureLocations[structure] else { continue }
             do {
                 let blocks = try structure.resolve(config)
-                for pipeline in experiment.pipelines { _ = try pipeline.checkedMLPs(blocks, config: config) }
+                for pipeline in Pipeline.allCases where pipelines.contains(pipeline) { _ = try pipeline.checkedMLPs(blocks, config: config) }
             } catch let failure as PruningError {
                 // The error says which module it is about; a module named twice is pointed at its second place.
                 var at = place.layers

@@ -2,8 +2,9 @@ import Evaluation
 import Foundation
 import Pruning
 
-/// What a checked script asks for: every setting as the list of values it sweeps over.
-public struct Experiment: Sendable {
+/// The settings of one sweep: every setting as the list of values it sweeps over. A notebook may restate
+/// settings further down; each figure, table and inline reference shows the sweep in force at its line.
+public struct Sweep: Hashable, Sendable {
     public var models: [String] = []
     public var calibrations: [CalibrationSpec] = []
     public var structures: [PruningStructure] = [PruningStructure()]
@@ -12,17 +13,101 @@ public struct Experiment: Sendable {
     public var pruners: [ComponentSpec] = [ComponentSpec(name: "local")]
     public var amounts: [Double] = []
     public var evaluations: [EvaluationSetting] = []
+    /// A setting whose values are replicates of one experiment (`replicate seed [1, 2, 3]`): results are
+    /// shown as their mean with a 95 % interval.
+    public var replicate: Replicate?
+    /// Settings swept together instead of crossed (`together structure, pipeline`): their lists have
+    /// one length, and the i-th values go together.
+    public var together: [String] = []
+
+    public init() {}
+}
+
+/// `replicate seed [1, 2, 3]`: each value gives a replicate of every cell; the calibration draw and a
+/// scorer's own `seed` parameter (`random`) take it.
+public struct Replicate: Hashable, Sendable {
+    public var setting: String
+    public var values: [Int]
+
+    public static let settings = ["seed"]
+
+    /// A cell with its replicate setting blanked: cells equal here are replicates of one experiment.
+    public func group(_ c: Cell) -> Cell {
+        var copy = c
+        copy.calibration?.seed = -1
+        copy.scorer?.parameters["seed"] = nil
+        return copy
+    }
+}
+
+/// What a checked script asks for: its notebook (prose, figures and tables in order, each with the sweep
+/// in force where it stands) and where results go. `experiment.models` and the like read the sweep in
+/// force at the end of the script.
+@dynamicMemberLookup
+public struct Experiment: Sendable {
+    public var sweep = Sweep()
+    /// Every distinct sweep some output shows, and the sweep at the end: all are planned together.
+    public var sweeps: [Sweep] = []
+    public var notebook: [NotebookItem] = []
     /// Where pruned models are saved: a pattern such as "models/{scorer}-{amount}.gguf".
     public var savePattern: String?
     /// Where the `save` pattern stands in the script, for errors about it.
     public var saveLocation: SourceLocation?
     public var output: URL
-    public var figures: [FigureSpec] = []
     public var reports: [String] = []
-    /// Markdown blocks in script order, for the report.
-    public var prose: [String] = []
+    /// `ci bootstrap`: a single cell's value gets a 95 % bootstrap interval over its windows or items.
+    public var bootstrap = false
 
     public init(output: URL) { self.output = output }
+
+    public subscript<T>(dynamicMember path: WritableKeyPath<Sweep, T>) -> T {
+        get { sweep[keyPath: path] }
+        set { sweep[keyPath: path] = newValue }
+    }
+
+    public var figures: [FigureSpec] { notebook.compactMap { if case .figure(let f, _) = $0 { f } else { nil } } }
+    /// The prose blocks' text, references left out.
+    public var prose: [String] {
+        notebook.compactMap { item in
+            guard case .prose(let segments, _) = item else { return nil }
+            return segments.map { if case .text(let t) = $0 { t } else { "" } }.joined()
+        }
+    }
+    public var tables: [TableSpec] { notebook.compactMap { if case .table(let t, _) = $0 { t } else { nil } } }
+}
+
+/// One output of a notebook, in script order; `sweep` indexes `Experiment.sweeps`.
+public enum NotebookItem: Sendable {
+    case prose([ProseSegment], sweep: Int?)
+    case figure(FigureSpec, sweep: Int)
+    case table(TableSpec, sweep: Int)
+}
+
+/// Prose is Markdown with `{{ metric where setting value, ... }}` references to results.
+public enum ProseSegment: Hashable, Sendable {
+    case text(String)
+    case reference(ResultReference)
+}
+
+/// `{{ perplexity where scorer wpr(gamma: 0.5), amount 30% digits 2 }}`: one stored value in the prose.
+public struct ResultReference: Hashable, Sendable {
+    public var metric: String
+    public var filters: [String: String]
+    public var digits: Int?
+    public var location: SourceLocation
+}
+
+/// `table NAME: rows scorer, columns amount, value perplexity, where pipeline chained, digits 2`.
+public struct TableSpec: Hashable, Sendable {
+    public var name: String
+    public var rows = "scorer"
+    public var columns = "amount"
+    public var value = "perplexity"
+    public var filters: [String: String] = [:]
+    public var digits: Int?
+    public var title: String?
+
+    public static let settings = ["rows", "columns", "value", "where", "digits", "title"]
 }
 
 /// `figure name: x amount, y perplexity, series scorer, log y, title "...", kind lines`.

@@ -12,6 +12,14 @@ struct Lexer {
         scan()
     }
 
+    /// The tokens of one line alone (an inline reference in prose, the rest of its line blanked so
+    /// columns stay the line's own).
+    init(line: [Character], number: Int) {
+        source = SourceFile(path: "", text: "")
+        scanLine(line, number)
+        tokens.append(Token(kind: .end, location: SourceLocation(line: number, column: line.count + 1)))
+    }
+
     private mutating func scan() {
         var n = 0
         let lines = source.lines

@@ -16,6 +16,18 @@ public struct Parser {
 
     private init(tokens: [Token]) { self.tokens = tokens }
 
+    /// The clauses of one statement-like line (an inline reference's text), or the first syntax error.
+    static func clauses(_ tokens: [Token], keyword: String, at: SourceLocation) -> Result<[[Expr]], Diagnostic> {
+        var parser = Parser(tokens: tokens)
+        do {
+            return .success(try parser.statement(keyword, at).clauses)
+        } catch let f as Failure {
+            return .failure(f.diagnostic)
+        } catch {
+            return .failure(Diagnostic(at, "\(error)"))
+        }
+    }
+
     private var current: Token { tokens[position] }
     private mutating func advance() { if position < tokens.count - 1 { position += 1 } }
 

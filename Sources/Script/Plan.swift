@@ -111,28 +111,66 @@ public struct CellInputs: Codable, Equatable, Sendable {
 }
 
 public enum Planner {
-    /// The Cartesian product of the experiment's lists, dense cells merged, in script order.
+    /// Every cell of every sweep the notebook shows, each once, in script order.
     public static func cells(_ e: Experiment) -> [Cell] {
         var out: [Cell] = []
         var seen = Set<Cell>()
-        let evaluations: [EvaluationSetting?] = e.evaluations.isEmpty ? [nil] : e.evaluations
-        let calibrations: [CalibrationSpec?] = e.calibrations.isEmpty ? [nil] : e.calibrations
-        for model in e.models { for evaluation in evaluations { for amount in e.amounts {
+        for sweep in e.sweeps.isEmpty ? [e.sweep] : e.sweeps {
+            for cell in cells(sweep) where seen.insert(cell).inserted { out.append(cell) }
+        }
+        return out
+    }
+
+    /// The Cartesian product of one sweep's lists (lists named by `together` advance in step), dense
+    /// cells merged, in script order; each replicate value gives a copy of every pruned cell.
+    public static func cells(_ s: Sweep) -> [Cell] {
+        var out: [Cell] = []
+        var seen = Set<Cell>()
+        let evaluations: [EvaluationSetting?] = s.evaluations.isEmpty ? [nil] : s.evaluations
+        let calibrations: [CalibrationSpec?] = s.calibrations.isEmpty ? [nil] : s.calibrations
+        let replicates: [Int?] = s.replicate.map { $0.values.map(Optional.some) } ?? [nil]
+        let methods = combinations(s)
+        for model in s.models { for evaluation in evaluations { for amount in s.amounts {
             if amount == 0 {
                 let cell = Cell(model: model, calibration: nil, structure: nil, pipeline: nil, scorer: nil, pruner: nil, amount: 0, evaluation: evaluation)
                 if seen.insert(cell).inserted { out.append(cell) }
                 continue
             }
-            for calibration in calibrations { for structure in e.structures { for pipeline in e.pipelines {
-                for scorer in e.scorers { for pruner in e.pruners {
-                    let needs = ScorerRegistry.all.first { $0.name == scorer.name }?.needsStatistics ?? true
-                    let cell = Cell(model: model, calibration: needs ? calibration : nil, structure: structure, pipeline: pipeline,
-                                    scorer: scorer, pruner: pruner, amount: amount, evaluation: evaluation)
-                    if seen.insert(cell).inserted { out.append(cell) }
-                } }
+            for replicate in replicates { for calibration in calibrations { for (structure, pipeline, scorer, pruner) in methods {
+                let needs = ScorerRegistry.all.first { $0.name == scorer.name }?.needsStatistics ?? true
+                var calibration = needs ? calibration : nil, scorer = scorer
+                if let replicate {
+                    calibration?.seed = replicate
+                    if scorer.name == "random" || scorer.parameters["seed"] != nil { scorer.parameters["seed"] = .number(Double(replicate)) }
+                }
+                let cell = Cell(model: model, calibration: calibration, structure: structure, pipeline: pipeline,
+                                scorer: scorer, pruner: pruner, amount: amount, evaluation: evaluation)
+                if seen.insert(cell).inserted { out.append(cell) }
             } } }
         } } }
         return out
+    }
+
+    /// The (structure, pipeline, scorer, pruner) choices: crossed, except that settings named in
+    /// `together` take their i-th values together.
+    static func combinations(_ s: Sweep) -> [(PruningStructure, Pipeline, ComponentSpec, ComponentSpec)] {
+        let names = ["structure", "pipeline", "scorer", "pruner"]
+        let sizes = [s.structures.count, s.pipelines.count, s.scorers.count, s.pruners.count]
+        // Dimensions to iterate: the zipped group (if any) as one, the others one each, in `names` order.
+        var units: [[Int]] = []
+        for (i, name) in names.enumerated() {
+            if s.together.contains(name) {
+                if !units.contains(where: { $0.contains(i) }) { units.append(names.indices.filter { s.together.contains(names[$0]) }) }
+            } else {
+                units.append([i])
+            }
+        }
+        var indices: [[Int]] = [[0, 0, 0, 0]]
+        for unit in units {
+            let n = unit.map { sizes[$0] }.min() ?? 0
+            indices = indices.flatMap { base in (0..<n).map { k in var x = base; for d in unit { x[d] = k }; return x } }
+        }
+        return indices.map { (s.structures[$0[0]], s.pipelines[$0[1]], s.scorers[$0[2]], s.pruners[$0[3]]) }
     }
 }
 

@@ -47,8 +47,10 @@ final class ReportingTests: XCTestCase {
         let source = SourceFile(path: folder.appendingPathComponent("s.prune").path, text: "")
         let report = MarkdownReport(experiment: Experiment(output: folder), source: source, records: all, figures: [], tool: "t",
                                     date: Date(timeIntervalSince1970: 0)).render()
-        XCTAssertTrue(report.contains("| wanda | local | calib.txt 8×128 seed 1 | 30% | **61.2000** |"), report)
-        XCTAssertTrue(report.contains("| wanda | local | calib.txt 8×128 seed 2 | 30% | 72.6000 |"), report)
+        // The seeds are the one setting that varies: a column, and neither row "best".
+        XCTAssertTrue(report.contains("| scorer | calibration | amount |"), report)
+        XCTAssertTrue(report.contains("| wanda | calib.txt 8×128 seed 1 | 30% | 61.2000 |"), report)
+        XCTAssertTrue(report.contains("| wanda | calib.txt 8×128 seed 2 | 30% | 72.6000 |"), report)
     }
 
     /// Task metrics: one column per task plus their mean in the table; `TASK.METRIC`, `mean_acc` and
@@ -78,9 +80,9 @@ final class ReportingTests: XCTestCase {
         let folder = try TestPaths.temporaryFolder(self)
         let report = MarkdownReport(experiment: Experiment(output: folder), source: SourceFile(path: folder.appendingPathComponent("s.prune").path, text: ""),
                                     records: all, figures: [], tool: "t", date: Date(timeIntervalSince1970: 0)).render()
-        XCTAssertTrue(report.contains("| amount | perplexity | × dense | hellaswag acc_norm | piqa acc_norm | mean acc | parameters stored | tokens/s |"), report)
-        XCTAssertTrue(report.contains("| dense | – | – | 0% | 10.0000 | 1.000 | 0.5000 | 0.8000 | 0.6500 |"), report)
-        XCTAssertTrue(report.contains("| wanda | local | – | 30% | **90.0000** | 9.000 | **0.4000** | **0.6000** | **0.5000** |"), report)
+        XCTAssertTrue(report.contains("| scorer | amount | perplexity | × dense | hellaswag acc_norm | piqa acc_norm | mean acc | parameters stored |"), report)
+        XCTAssertTrue(report.contains("| dense | 0% | 10.0000 | 1.000 | 0.5000 | 0.8000 | 0.6500 |"), report)
+        XCTAssertTrue(report.contains("| wanda | 30% | 90.0000 | 9.000 | 0.4000 | 0.6000 | 0.5000 |"), report)
         XCTAssertTrue(report.contains("hellaswag: hellaswag.jsonl, 40 items, zero-shot as lm-evaluation-harness 0.4 scores it; acc_norm."), report)
     }
 
@@ -160,10 +162,9 @@ final class ReportingTests: XCTestCase {
         let dir = try TestPaths.temporaryFolder(self)
         let source = SourceFile(path: dir.appendingPathComponent("s.prune").path, text: "\"\"\"\n# Study\nSome prose.\n\"\"\"\nmodel \"m.gguf\"\n")
         var e = Experiment(output: dir)
-        e.prose = ["# Study\nSome prose."]
         var f = FigureSpec(name: "ppl")
         f.series = "scorer"
-        e.figures = [f]
+        e.notebook = [.prose([.text("# Study\nSome prose.")], sweep: nil), .figure(f, sweep: 0)]
         let mixed = records + [record("norm", amount: 0.3, ppl: 50, pruner: "global",
                                       kept: ["model.layers.0.mlp.up_proj": 1000, "model.layers.1.mlp.up_proj": 1200])]
         func render(_ d: Date, _ r: [ResultRecord]) -> String {
@@ -174,12 +175,14 @@ final class ReportingTests: XCTestCase {
         XCTAssertEqual(strip(a), strip(b))
         XCTAssertNotEqual(a, b)
         XCTAssertTrue(a.hasPrefix("# Study\nSome prose.\n"))
-        XCTAssertTrue(a.contains("| m.gguf | chained | mlp.up_proj → mlp.down_proj | wpr(gamma: 0.5) | local | – | 10% | **12.0000** | 1.200 | 0.00M | 500 |"), a)
-        XCTAssertTrue(a.contains("| m.gguf | – | – | dense | – | – | 0% | 10.0000 | 1.000 |"), a)
-        XCTAssertTrue(a.contains("| wanda | local | – | 30% | 90.0000 |"), a)
+        // Settings shared by every pruned row are said once; only the scorer and pruner vary. Nothing is bold.
+        XCTAssertTrue(a.contains("model m.gguf · pipeline chained · structure mlp.up_proj → mlp.down_proj\n"), a)
+        XCTAssertTrue(a.contains("| scorer | pruner | amount | perplexity | × dense | parameters stored |"), a)
+        XCTAssertTrue(a.contains("| wpr(gamma: 0.5) | local | 10% | 12.0000 | 1.200 | 0.00M |"), a)
+        XCTAssertTrue(a.contains("| dense | – | 0% | 10.0000 | 1.000 |"), a)
+        XCTAssertTrue(a.contains("| wanda | local | 30% | 90.0000 |"), a)
+        XCTAssertFalse(a.contains("**"), a)
         XCTAssertTrue(a.contains("![ppl](ppl.png)"))
-        XCTAssertTrue(a.contains("## Rows kept per layer (global pruning)"))
-        XCTAssertTrue(a.contains("| 1.mlp.up_proj | 1200 |"), a)
         XCTAssertTrue(a.contains("- model `m.gguf`, SHA-256 `aa`"))
     }
 }

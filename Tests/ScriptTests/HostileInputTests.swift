@@ -230,7 +230,7 @@ final class HostileInputTests: XCTestCase {
             "norm has no parameter q; it takes: p",
             "pipeline chained: model.layers.0.mlp.gate_proj takes 64 inputs but model.layers.0.mlp.up_proj before it has 96 outputs",
             "module `mlp.down_proj` appears twice in the chain",
-            "`structure` is given twice (first on line 4)",
+            "`structure` is given twice (first on line 4) with no figure, table or {{ }} reference between",
         ])
         // Rendered: the caret under the list item, not under the whole list or the parameter's name.
         let path = folder.url.appendingPathComponent("gamma.prune").path
