@@ -147,13 +147,23 @@ extension Checker {
             self.error(at, "cannot use model `\(path)`: \((error as? ModelIOError)?.problem ?? "\(error)")")
             return
         }
-        let structures = Set(experiment.sweeps.filter { $0.models.contains(path) }.flatMap(\.structures))
-        let pipelines = Set(experiment.sweeps.filter { $0.models.contains(path) }.flatMap(\.pipelines))
-        for structure in experiment.sweeps.flatMap(\.structures) where structures.contains(structure) {
+        // Each structure with the pipelines it is paired with (all of them, unless swept together).
+        var pairs: [(PruningStructure, [Pipeline])] = []
+        for sweep in experiment.sweeps where sweep.models.contains(path) {
+            let methods = sweep.scorers.isEmpty ? Planner.combinations({ var s = sweep; s.scorers = [ComponentSpec(name: "norm")]; return s }()) : Planner.combinations(sweep)
+            for (structure, pipeline, _, _) in methods {
+                if let i = pairs.firstIndex(where: { $0.0 == structure }) {
+                    if !pairs[i].1.contains(pipeline) { pairs[i].1.append(pipeline) }
+                } else {
+                    pairs.append((structure, [pipeline]))
+                }
+            }
+        }
+        for (structure, pipelines) in pairs {
             guard let place = structureLocations[structure] else { continue }
             do {
                 let blocks = try structure.resolve(config)
-                for pipeline in Pipeline.allCases where pipelines.contains(pipeline) { _ = try pipeline.checkedMLPs(blocks, config: config) }
+                for pipeline in pipelines { _ = try pipeline.checkedMLPs(blocks, config: config) }
             } catch let failure as PruningError {
                 // The error says which module it is about; a module named twice is pointed at its second place.
                 var at = place.layers
