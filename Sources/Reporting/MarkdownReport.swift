@@ -26,7 +26,7 @@ struct MarkdownReport {
         for item in experiment.notebook {
             switch item {
             case .prose(let segments, let sweep):
-                out.append(prose(segments, sweep: sweep.map { experiment.sweeps[$0] }, values: values).trimmingCharacters(in: .newlines))
+                out.append(prose(segments, sweep: sweep, values: values).trimmingCharacters(in: .newlines))
                 out.append("")
             case .figure(let f, _):
                 out += ["![\(f.title ?? f.name)](\(f.name).png)", "",
@@ -42,13 +42,15 @@ struct MarkdownReport {
     }
 
     /// Prose with each `{{ ... }}` replaced by its value (the mean of replicates), "–" while not computed.
-    func prose(_ segments: [ProseSegment], sweep: Sweep?, values: ResultValues) -> String {
-        segments.map { segment in
+    /// References above the settings (sweep nil) quote any result of the notebook.
+    func prose(_ segments: [ProseSegment], sweep: Int?, values: ResultValues) -> String {
+        let cells = sweep.map { Planner.cells(experiment.sweeps[$0]) } ?? Planner.cells(experiment)
+        let replicate = sweep.map { experiment.sweeps[$0].replicate } ?? experiment.sweeps.compactMap(\.replicate).first
+        return segments.map { segment in
             switch segment {
             case .text(let t): return t
             case .reference(let r):
-                guard let sweep else { return "–" }
-                let groups = Selection.groups(Planner.cells(sweep), metric: r.metric, filters: r.filters, replicate: sweep.replicate, keepDense: false)
+                let groups = Selection.groups(cells, metric: r.metric, filters: r.filters, replicate: replicate, keepDense: false)
                 guard groups.count == 1, let e = values.estimate(r.metric, groups[0]) else { return "–" }
                 let name = r.metric.split(separator: ".").last.map(String.init) ?? r.metric
                 let digits = r.digits ?? (name.hasPrefix("acc") || r.metric == "mean_acc" || r.metric == "retention" ? 3 : 2)

@@ -174,8 +174,10 @@ extension Checker {
                 let end = Self.find("}}", in: raw, from: column + 2) ?? raw.count
                 searchFrom = end + 2
                 let place = SourceLocation(line: first + k, column: column + 1, length: end + 2 - column)
-                if sweep == nil { sweep = output("reference", at: place) }
-                if let reference = reference(raw, from: column + 2, to: end, line: first + k, place: place, sweep: sweep!) {
+                // Above the first settings (an abstract) a reference may quote any result of the notebook.
+                let abstract = experiment.sweep.models.isEmpty || experiment.sweep.amounts.isEmpty
+                if sweep == nil && !abstract { sweep = output("reference", at: place) }
+                if let reference = reference(raw, from: column + 2, to: end, line: first + k, place: place, sweep: sweep ?? -1) {
                     segments.append(.reference(reference))
                 } else {
                     segments.append(.text(String(rest[open.lowerBound..<close.upperBound])))
@@ -249,11 +251,17 @@ extension Checker {
 
     // MARK: checks against the planned cells
 
+    /// The cells a reference may quote: its sweep's, or (index −1, above the settings) the notebook's.
+    func referencedCells(_ index: Int) -> ([Cell], Replicate?) {
+        index >= 0 ? (Planner.cells(experiment.sweeps[index]), experiment.sweeps[index].replicate)
+                   : (Planner.cells(experiment), experiment.sweeps.compactMap(\.replicate).first)
+    }
+
     /// Each reference selects exactly one result (one cell, or one group of replicates).
     mutating func checkReferences() {
         for (r, index, places) in referenceChecks where !places.contains(where: failedFilters.contains) {
-            let sweep = experiment.sweeps[index]
-            let groups = Selection.groups(Planner.cells(sweep), metric: r.metric, filters: r.filters, replicate: sweep.replicate, keepDense: false)
+            let (cells, replicate) = referencedCells(index)
+            let groups = Selection.groups(cells, metric: r.metric, filters: r.filters, replicate: replicate, keepDense: false)
             if groups.isEmpty {
                 error(r.location, "this reference selects no result: no cell above it measures \(r.metric) with these settings")
             } else if groups.count > 1 {

@@ -122,7 +122,7 @@ extension Checker {
         var cellsOf: [Int: [Cell]] = [:]
         for filter in filterLocations {
             // The values the planned cells take, spelled as figures match them.
-            let cells = cellsOf[filter.sweep] ?? Planner.cells(experiment.sweeps[filter.sweep])
+            let cells = cellsOf[filter.sweep] ?? referencedCells(filter.sweep).0
             cellsOf[filter.sweep] = cells
             let spelled = cells.map { CellSettings.value(filter.setting, $0) }
             guard !spelled.contains(filter.value) else { continue }

@@ -30,6 +30,15 @@ public enum TestPaths {
         inCI ? MissingInCI(description: message + " (CI=true: a missing input fails)") : XCTSkip(message)
     }
 
+    /// A program on PATH, or nil.
+    public static func executable(_ name: String) -> String? {
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {
+            let p = "\(dir)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: p) { return p }
+        }
+        return nil
+    }
+
     /// The default model's path, or a skip that says how to get it.
     public static func requireModel() throws -> String {
         guard FileManager.default.fileExists(atPath: model.path) else {
