@@ -19,7 +19,7 @@ struct ResultTable {
 
     init(_ spec: TableSpec, sweep: Sweep, values: ResultValues) {
         self.spec = spec
-        let groups = Selection.groups(Planner.cells(sweep), metric: spec.value, filters: spec.filters, replicate: sweep.replicate, keepDense: true)
+        let groups = Selection.groups(Planner.cells(sweep), metric: spec.value, filters: spec.filters, replicate: sweep.replicate, keepDense: spec.showsDense)
         var rowSet: [String] = [], columnSet: [String] = []
         for g in groups {
             let key = [CellSettings.value(spec.rows, g.unit), CellSettings.value(spec.columns, g.unit)]

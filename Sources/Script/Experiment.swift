@@ -108,6 +108,13 @@ public struct TableSpec: Hashable, Sendable {
     public var title: String?
 
     public static let settings = ["rows", "columns", "value", "where", "digits", "title"]
+
+    /// The dense model is a row or column of its own where the table's settings give it a name (scorer
+    /// `dense`, amount 0 %); against a scorer's parameter or a calibration setting it has no place.
+    public var showsDense: Bool {
+        let named: Set = ["amount", "scorer", "pruner", "pipeline", "structure", "model", "evaluation"]
+        return named.contains(rows) || named.contains(columns)
+    }
 }
 
 /// `figure name: x amount, y perplexity, series scorer, log y, title "...", kind lines`.
