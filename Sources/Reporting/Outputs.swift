@@ -14,7 +14,7 @@ public enum Outputs {
         // Only the cells this script asks for, even if the folder holds more.
         var warnings: [String] = []
         for f in experiment.figures {
-            let data = f.kind == "layers" ? FigureData.layers(f, records: records) : FigureData.make(f, records: records)
+            let data = ["layers", "heatmap"].contains(f.kind) ? FigureData.layers(f, records: records) : FigureData.make(f, records: records)
             if let w = try GnuplotFigure(spec: f, data: data).write(to: folder) { warnings.append(w) }
         }
         for path in experiment.reports {
