@@ -5,7 +5,7 @@ import TestSupport
 import XCTest
 
 /// The checker reads every paper setting of a figure into its FigureSpec (the malformed scripts in
-/// ScriptTests/Scripts/figure_*.prune test the located errors).
+/// ScriptTests/Scripts/figure_*.prune test the located errors), and docs/language.md's examples check.
 final class FigureSettingsCheckTests: XCTestCase {
     func testCheckerReadsPaperSettings() throws {
         let dir = try TestPaths.temporaryFolder(self)
@@ -19,6 +19,9 @@ final class FigureSettingsCheckTests: XCTestCase {
         figure paper: x params_stored, size 8.6cm x 6cm, font "Times,9", key bottom left, dpi 300, latex true
         figure widths: kind heatmap, size 3.4in x 2.4in, key off, font ",8"
         figure plain: y perplexity
+        figure ppl_paper: x amount, y ppl_ratio, series scorer, size 3.4in x 2.4in, font "Times,9", key top left, dpi 300, latex true
+        figure doc_widths: kind heatmap, series scorer, size 8.6cm x 6cm, font ",8"
+        figure by_size: x params_stored, y perplexity, series scorer, key off
 
         """
         let path = dir.appendingPathComponent("s.prune").path
@@ -47,5 +50,6 @@ final class FigureSettingsCheckTests: XCTestCase {
         XCTAssertEqual(plain.key, "outside")
         XCTAssertEqual(plain.dpi, 150)
         XCTAssertFalse(plain.latex)
+        XCTAssertEqual(experiment.figures.count, 6)
     }
 }
