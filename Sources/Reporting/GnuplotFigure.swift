@@ -18,7 +18,7 @@ public struct GnuplotFigure {
     var baseline: Double? { spec.kind == "bars" || heatmap ? nil : data.baseline.map { spec.y == "ppl_ratio" ? 1 : $0 } }
 
     func dataFile() -> String {
-        if heatmap { return HeatmapFigure(data: data).dataFile(spec.name) }
+        if heatmap { return heatmapFigure.dataFile(spec.name) }
         var out = "# \(spec.name): \(data.xLabel) against \(data.yLabel)\n"
         if intervals { out += "# columns: x y low high (low = high = y where a point has no interval)\n" }
         for (i, s) in data.series.enumerated() {
@@ -37,6 +37,8 @@ public struct GnuplotFigure {
 
     static func quoted(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
 
+    var heatmapFigure: HeatmapFigure { HeatmapFigure(data: data, canvas: FigureCanvas(spec)) }
+
     /// The key's place by FigureKey's rule; a heatmap has no series to name.
     var key: FigureKey {
         let canvas = FigureCanvas(spec)
@@ -49,6 +51,7 @@ public struct GnuplotFigure {
         let key = key
         var canvas = FigureCanvas(spec)
         canvas.height = key.height
+        if heatmap { canvas.width = heatmapFigure.margins.width }
         var lines = [
             "# \(n): drawn by `gnuplot \(n).gp` from \(n).dat; edit freely and re-run.",
             "# \(FigureCanvas.number(canvas.width))in x \(FigureCanvas.number(canvas.height))in, font '\(canvas.font)', PNG at \(canvas.dpi) dpi.",
@@ -64,7 +67,7 @@ public struct GnuplotFigure {
             lines += ["set style data histograms", "set style histogram \(intervals ? "errorbars gap 1 lw 1" : "cluster gap 1")",
                       "set style fill solid 0.85 border -1", "set boxwidth 0.9"]
         }
-        if heatmap { lines += HeatmapFigure(data: data).settings() }
+        if heatmap { lines += heatmapFigure.settings() }
         let plain = GnuplotText(latex: false)
         lines += texts(plain, key: key)
         lines.append(plot(plain))
@@ -86,7 +89,7 @@ public struct GnuplotFigure {
     func texts(_ text: GnuplotText, key: FigureKey) -> [String] {
         // Labels are plain text (noenhanced): module names such as up_proj must not turn into subscripts.
         var out = ["set title \(text(spec.title ?? spec.name.replacingOccurrences(of: "_", with: " "))) noenhanced", key.gnuplot]
-        if heatmap { return out + HeatmapFigure(data: data).texts(text) }
+        if heatmap { return out + heatmapFigure.texts(text) }
         out += ["set xlabel \(text(data.xLabel)) noenhanced", "set ylabel \(text(data.yLabel)) noenhanced"]
         if percent { out.append("set format x \(text.percentFormat)") }
         return out
@@ -94,7 +97,7 @@ public struct GnuplotFigure {
 
     func plot(_ text: GnuplotText) -> String {
         let n = spec.name
-        if heatmap { return "plot " + HeatmapFigure(data: data).plot(n) }
+        if heatmap { return "plot " + heatmapFigure.plot(n) }
         let styles = Palette.styles(data.series.map(\.name))
         var plots: [String] = []
         if spec.kind == "bars" {

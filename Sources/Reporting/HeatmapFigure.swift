@@ -5,6 +5,44 @@
 /// Cells go on the y axis so their names stay horizontal: rotated tic labels get clipped.
 struct HeatmapFigure {
     let data: FigureData
+    /// The figure's canvas as its settings ask; `margins` may widen it.
+    var canvas = FigureCanvas(width: FigureCanvas.defaultWidth, height: FigureCanvas.defaultHeight,
+                              face: FigureCanvas.defaultFace, points: FigureCanvas.defaultPoints, dpi: 150)
+
+    /// Room for the cells' names left of the picture, by the key's kind of rule: the names (the longest
+    /// and 2 characters more, at 0.7f each, wide enough for Sans) may take 35 % of the canvas's width W;
+    /// beyond, their font shrinks by tenths down to 0.7f, and beyond that the canvas grows wider by the
+    /// difference, so the picture keeps its width. The colour box, its numbers and label take 8f on the right.
+    struct Margins: Equatable {
+        /// The names' font size, when shrunk below the figure's.
+        var points: Double?
+        /// The canvas's width in inches, grown when the names need it.
+        var width: Double
+        /// Where the picture's left and right edges stand, as fractions of the canvas's width.
+        var left: Double
+        var right: Double
+    }
+
+    static func margins(names: [String], width: Double, points f: Double) -> Margins {
+        let w = width * 72, longest = Double((names.map(\.count).max() ?? 0) + 2)
+        for tenths in [10, 9, 8, 7] {
+            let size = f * Double(tenths) / 10, labels = longest * 0.7 * size
+            if labels <= 0.35 * w || tenths == 7 {
+                let grown = w + max(0, labels - 0.35 * w)
+                return Margins(points: tenths == 10 ? nil : size, width: grown / 72, left: labels / grown, right: 1 - 8 * f / grown)
+            }
+        }
+        fatalError("unreachable: the last size always returns")
+    }
+
+    var margins: Margins { Self.margins(names: data.series.map(\.name), width: canvas.width, points: canvas.points) }
+
+    /// Whole layers on the x axis, every 1, 2, 5, 10, 20, 50 or 100 layers: the first step whose tics
+    /// stand 3f apart or more across the picture, so their numbers never run together.
+    var layerStep: Int {
+        let m = margins, picture = m.width * 72 * (m.right - m.left), count = Double(layers.count)
+        return [1, 2, 5, 10, 20, 50].first { (count / Double($0)).rounded(.up) * 3 * canvas.points <= picture } ?? 100
+    }
 
     /// Every layer from the lowest any cell has to the highest, so matrix column i is layer first + i.
     var layers: [Int] {
@@ -31,9 +69,12 @@ struct HeatmapFigure {
     /// table; viridis runs from few rows kept (dark) to many (light) and reads in grey and to colour-blind
     /// readers; the colour range is the data's own, so differences between layers show.
     func settings() -> [String] {
-        // gnuplot underestimates tic labels with underscores and clips them: room for the longest name.
-        var out = ["unset grid", "set lmargin \((data.series.map(\.name.count).max() ?? 0) + 2)"]
-        if let lo = layers.first, let hi = layers.last { out.append("set xrange [\(Double(lo) - 0.5):\(Double(hi) + 0.5)]") }
+        // gnuplot's own margins clip long names (it underestimates underscores) and the colour box's label.
+        let m = margins
+        var out = ["unset grid", String(format: "set lmargin at screen %.4f", m.left), String(format: "set rmargin at screen %.4f", m.right)]
+        if let lo = layers.first, let hi = layers.last {
+            out += ["set xrange [\(Double(lo) - 0.5):\(Double(hi) + 0.5)]", "set xtics \(lo), \(layerStep), \(hi)"]
+        }
         out += ["set yrange [\(Double(data.series.count) - 0.5):-0.5]",
                 "set palette defined (0 '#440154', 1 '#3B528B', 2 '#21918C', 3 '#5EC962', 4 '#FDE725')"]
         return out
@@ -42,7 +83,8 @@ struct HeatmapFigure {
     /// The cells' names as the y axis's tic labels, the layer on x, rows kept on the colour box.
     func texts(_ text: GnuplotText) -> [String] {
         let tics = data.series.enumerated().map { "\(text($1.name)) \($0)" }.joined(separator: ", ")
-        return ["set ytics (\(tics)) noenhanced", "unset ylabel",
+        let font = margins.points.map { " font '," + FigureCanvas.number($0) + "'" } ?? ""
+        return ["set ytics (\(tics)) noenhanced" + font, "unset ylabel",
                 "set xlabel \(text("layer")) noenhanced", "set cblabel \(text(data.yLabel)) noenhanced"]
     }
 

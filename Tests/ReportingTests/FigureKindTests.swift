@@ -27,12 +27,42 @@ final class FigureKindTests: XCTestCase {
         // Layers −0.5 … 2.5 across; cells 1.5 … −0.5 down, so the first is on top.
         XCTAssertTrue(gp.contains("set xrange [-0.5:2.5]") && gp.contains("set yrange [1.5:-0.5]"), gp)
         XCTAssertTrue(gp.contains("set xlabel \"layer\" noenhanced"), gp)
-        // "wanda @ 0.3" is 11 characters: a left margin of 13.
-        XCTAssertTrue(gp.contains("set lmargin 13"), gp)
+        // "wanda @ 0.3" is 11 characters: names 13 × 0.7 × 10 = 91 points of the 432 (6in), 0.2106; the
+        // colour box 8 × 10 = 80 on the right, from 1 − 80 / 432 = 0.8148. Three layers 30 points apart
+        // fit the 261 between: a tic at each.
+        XCTAssertTrue(gp.contains("set lmargin at screen 0.2106") && gp.contains("set rmargin at screen 0.8148"), gp)
+        XCTAssertTrue(gp.contains("set xtics 0, 1, 2"), gp)
+        XCTAssertFalse(gp.contains("set ytics (\"wanda @ 0.3\" 0, \"norm @ 0.3\" 1) noenhanced font"), gp)
         XCTAssertTrue(gp.contains("set cblabel \"mlp.up_proj rows kept\" noenhanced"), gp)
         XCTAssertTrue(gp.contains("plot 'hm.dat' matrix using ($1+0):2:3 with image notitle"), gp)
         XCTAssertTrue(gp.contains("set key off"), gp)
         XCTAssertFalse(gp.contains("dense"), gp)
+    }
+
+    /// Long cell names: at 3.4in and 9pt the names may take 0.35 × 244.8 = 85.68 points; 34 characters
+    /// and 2 at 0.7f are 226.8, 204.12, 181.44 and at 6.3pt 158.76, so the canvas grows by 158.76 − 85.68
+    /// to 317.88 points (4.415in); the names end at 158.76 / 317.88 = 0.4994, the colour box starts at
+    /// 1 − 72 / 317.88 = 0.7735.
+    func testHeatmapNamesShrinkThenWidenTheCanvas() {
+        let m = HeatmapFigure.margins(names: ["mlp.up_proj -> mlp.down_proj @ 0.3", "wanda @ 0.3"], width: 3.4, points: 9)
+        XCTAssertEqual(m.points ?? 0, 6.3, accuracy: 1e-9)
+        XCTAssertEqual(m.width, 4.415, accuracy: 1e-9)
+        XCTAssertEqual(m.left, 0.4994, accuracy: 1e-4)
+        XCTAssertEqual(m.right, 0.7735, accuracy: 1e-4)
+        var f = FigureSpec(name: "wide")
+        f.kind = "heatmap"
+        f.width = 3.4
+        f.font = "Times,9"
+        f.dpi = 200
+        let cells = ["mlp.up_proj -> mlp.down_proj @ 0.3", "wanda @ 0.3"].map { name in
+            FigureData.Series(name: name, points: (0..<30).map { (x: Double($0), y: 1000) })
+        }
+        let gp = GnuplotFigure(spec: f, data: FigureData(series: cells, baseline: nil, xLabel: "layer", yLabel: "rows")).script()
+        // 4.415in at 200 dpi is 883 pixels. The picture is 317.88 − 158.76 − 72 = 87.12 points wide: 30
+        // layers with tics 27 points apart fit every 10 (3 × 27 = 81), not every 5 (6 × 27 = 162).
+        XCTAssertTrue(gp.contains("set terminal pngcairo size 883,800 "), gp)
+        XCTAssertTrue(gp.contains("noenhanced font ',6.3'"), gp)
+        XCTAssertTrue(gp.contains("set xtics 0, 10, 29"), gp)
     }
 
     /// Intervals by hand: series a has them at two of its three points, b has none.
