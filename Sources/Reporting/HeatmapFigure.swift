@@ -12,7 +12,8 @@ struct HeatmapFigure {
     /// Room for the cells' names left of the picture, by the key's kind of rule: the names (the longest
     /// and 2 characters more, at 0.7f each, wide enough for Sans) may take 35 % of the canvas's width W;
     /// beyond, their font shrinks by tenths down to 0.7f, and beyond that the canvas grows wider by the
-    /// difference, so the picture keeps its width. The colour box, its numbers and label take 8f on the right.
+    /// difference, so the picture keeps its width. The colour box, its numbers and label take 8f on the
+    /// right; a canvas too narrow for names, colour box and an inch of picture grows to hold them.
     struct Margins: Equatable {
         /// The names' font size, when shrunk below the figure's.
         var points: Double?
@@ -28,7 +29,7 @@ struct HeatmapFigure {
         for tenths in [10, 9, 8, 7] {
             let size = f * Double(tenths) / 10, labels = longest * 0.7 * size
             if labels <= 0.35 * w || tenths == 7 {
-                let grown = w + max(0, labels - 0.35 * w)
+                let grown = max(w + max(0, labels - 0.35 * w), labels + 8 * f + 72)
                 return Margins(points: tenths == 10 ? nil : size, width: grown / 72, left: labels / grown, right: 1 - 8 * f / grown)
             }
         }

@@ -49,6 +49,12 @@ final class FigureKindTests: XCTestCase {
         XCTAssertEqual(m.width, 4.415, accuracy: 1e-9)
         XCTAssertEqual(m.left, 0.4994, accuracy: 1e-4)
         XCTAssertEqual(m.right, 0.7735, accuracy: 1e-4)
+        // At 1in and 20pt: 13 × 0.7 × 20 = 182 points of names exceed 0.35 × 72 at every size; at 14pt
+        // they are 127.4, and names, the colour box (8 × 20) and an inch need 127.4 + 160 + 72 = 359.4
+        // points, more than 72 + 127.4 − 25.2: the canvas is 359.4 / 72 = 4.991 inches wide.
+        let narrow = HeatmapFigure.margins(names: ["wanda @ 0.3"], width: 1, points: 20)
+        XCTAssertEqual(narrow.width, 359.4 / 72, accuracy: 1e-9)
+        XCTAssertLessThan(narrow.left, narrow.right)
         var f = FigureSpec(name: "wide")
         f.kind = "heatmap"
         f.width = 3.4

@@ -50,9 +50,10 @@ final class FigureRenderTests: XCTestCase {
         XCTAssertTrue(tex.contains("ppl\\_ratio \\& 50\\% \\#1"), tex)
         XCTAssertTrue(tex.contains("\\includegraphics{paper}") || tex.contains("{paper}"), tex)
 
-        // Bars with error bars, in centimetres, the key outside; a heatmap with LaTeX.
+        // Bars with error bars over parameters stored, in centimetres, the key outside; a heatmap with LaTeX.
         f = FigureSpec(name: "bars")
         f.kind = "bars"
+        f.x = "params_stored"
         f.width = 8.6 / 2.54
         f.height = 6 / 2.54
         f.key = "outside"
