@@ -45,8 +45,10 @@ struct FigureCanvas: Equatable {
         "set terminal pdfcairo size \(Self.number(width))in,\(Self.number(height))in enhanced font '\(font)' fontscale 1 linewidth 2"
     }
 
-    /// The paper's LaTeX sets the text in its own font: gnuplot gets only the size, for spacing.
+    /// The paper's LaTeX sets the text in its own face; gnuplot gets the size for spacing, and the header
+    /// sets that size in LaTeX too, so the text is as large as the layout was planned for.
     func latex() -> String {
-        "set terminal cairolatex pdf size \(Self.number(width))in,\(Self.number(height))in font ',\(Self.number(points))' fontscale 1 linewidth 2"
+        "set terminal cairolatex pdf size \(Self.number(width))in,\(Self.number(height))in font ',\(Self.number(points))' fontscale 1 linewidth 2 header "
+            + LatexText.quoted(LatexText.fontSize(points))
     }
 }

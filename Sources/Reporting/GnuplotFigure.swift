@@ -57,9 +57,9 @@ public struct GnuplotFigure {
             "# \(FigureCanvas.number(canvas.width))in x \(FigureCanvas.number(canvas.height))in, font '\(canvas.font)', PNG at \(canvas.dpi) dpi.",
             canvas.png(),
             "set output '\(n).png'",
-            "set grid lc rgb '#dddddd'",
             "set border lc rgb '#444444'",
         ]
+        if !heatmap { lines.append("set grid lc rgb '#dddddd'") }
         if spec.logX && !heatmap { lines.append("set logscale x") }
         if spec.logY && !heatmap { lines.append("set logscale y") }
         if spec.kind == "bars" {
@@ -75,7 +75,7 @@ public struct GnuplotFigure {
         if spec.pdf { lines += [canvas.pdf(), "set output '\(n).pdf'", "replot"] }
         if spec.latex {
             // The same figure once more with its text as LaTeX: the labels are set again, escaped.
-            let latex = GnuplotText(latex: true)
+            let latex = GnuplotText(latex: true, keyPoints: key.points)
             lines += ["# For LaTeX: \(n).tex sets the text in the paper's font over \(n).pdf; \\input{\(n).tex} with graphicx and color loaded.",
                       canvas.latex(), "set output '\(n).tex'"]
             lines += texts(latex, key: key)
@@ -103,19 +103,19 @@ public struct GnuplotFigure {
         if spec.kind == "bars" {
             let tic = percent ? "sprintf(\(text.percentFormat), $1*100)" : "1"
             for (i, s) in data.series.enumerated() {
-                plots.append("'\(n).dat' index \(i) using 2\(intervals ? ":3:4" : ""):xtic(\(tic)) title \(text(s.name)) noenhanced lc rgb '\(styles[i].colour)'")
+                plots.append("'\(n).dat' index \(i) using 2\(intervals ? ":3:4" : ""):xtic(\(tic)) title \(text.entry(s.name)) noenhanced lc rgb '\(styles[i].colour)'")
             }
         } else {
             let x = percent ? "($1*100)" : "1"
             for (i, s) in data.series.enumerated() {
                 // A series with intervals draws them as error bars on its line.
                 let (columns, with) = s.hasIntervals ? ("\(x):2:3:4", "yerrorlines") : ("\(x):2", "linespoints")
-                plots.append("'\(n).dat' index \(i) using \(columns) title \(text(s.name)) noenhanced with \(with) lc rgb '\(styles[i].colour)' dt \(styles[i].dash) pt 7 ps 0.8")
+                plots.append("'\(n).dat' index \(i) using \(columns) title \(text.entry(s.name)) noenhanced with \(with) lc rgb '\(styles[i].colour)' dt \(styles[i].dash) pt 7 ps 0.8")
             }
         }
         if let b = baseline {
             // The dense model as a dashed horizontal reference line.
-            plots.append("\(Self.number(b)) title 'dense' with lines lc rgb '#000000' dt 2")
+            plots.append("\(Self.number(b)) title \(text.latex ? text.entry("dense") : "'dense'") with lines lc rgb '#000000' dt 2")
         }
         return "plot " + plots.joined(separator: ", \\\n     ")
     }

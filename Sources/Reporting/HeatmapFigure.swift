@@ -72,7 +72,7 @@ struct HeatmapFigure {
     func settings() -> [String] {
         // gnuplot's own margins clip long names (it underestimates underscores) and the colour box's label.
         let m = margins
-        var out = ["unset grid", String(format: "set lmargin at screen %.4f", m.left), String(format: "set rmargin at screen %.4f", m.right)]
+        var out = [String(format: "set lmargin at screen %.4f", m.left), String(format: "set rmargin at screen %.4f", m.right)]
         if let lo = layers.first, let hi = layers.last {
             out += ["set xrange [\(Double(lo) - 0.5):\(Double(hi) + 0.5)]", "set xtics \(lo), \(layerStep), \(hi)"]
         }

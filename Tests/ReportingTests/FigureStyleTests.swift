@@ -27,7 +27,8 @@ final class FigureStyleTests: XCTestCase {
         // SVG units are points: 3.4 × 72 = 244.8 → 245, 2.4 × 72 = 172.8 → 173.
         XCTAssertEqual(c.svg(), "set terminal svg size 245,173 enhanced font 'Times,9' linewidth 1")
         XCTAssertEqual(c.pdf(), "set terminal pdfcairo size 3.4in,2.4in enhanced font 'Times,9' fontscale 1 linewidth 2")
-        XCTAssertEqual(c.latex(), "set terminal cairolatex pdf size 3.4in,2.4in font ',9' fontscale 1 linewidth 2")
+        // LaTeX sets the text at the planned 9pt on lines 10.8pt apart.
+        XCTAssertEqual(c.latex(), "set terminal cairolatex pdf size 3.4in,2.4in font ',9' fontscale 1 linewidth 2 header '\\fontsize{9}{10.8}\\selectfont'")
         // Without settings: 6in × 4in at 150 dpi is 900 × 600 px, Sans at 10 points.
         let d = FigureCanvas(FigureSpec(name: "d"))
         XCTAssertEqual(d.png(), "set terminal pngcairo size 900,600 enhanced font 'Sans,10' fontscale 2.083 linewidth 2.083 pointscale 2.083")
@@ -131,5 +132,14 @@ final class FigureStyleTests: XCTestCase {
         XCTAssertTrue(latex[1].contains("title 'wpr(gamma: 0.5)' noenhanced with linespoints"), gp)
         XCTAssertTrue(latex[1].hasSuffix("unset output\n"))
         XCTAssertFalse(gp.contains("pdfcairo"))
+        // A key shrunk to 6.3pt (twelve long names at 3.4in, as above) is shrunk in LaTeX too, per entry.
+        f.width = 3.4
+        f.height = 2.4
+        f.font = "Times,9"
+        let many = (0..<12).map { FigureData.Series(name: String(format: "wpr_%02d, theta: 0.5 & more text to be long", $0), points: [(0.1, 1)]) }
+        let shrunk = GnuplotFigure(spec: f, data: FigureData(series: many, baseline: 10, xLabel: "x", yLabel: "y")).script()
+        XCTAssertTrue(shrunk.contains("title '\\fontsize{6.3}{7.56}\\selectfont wpr\\_00, theta: 0.5 \\& more text to be long' noenhanced"), shrunk)
+        XCTAssertTrue(shrunk.contains("title '\\fontsize{6.3}{7.56}\\selectfont dense' with lines"), shrunk)
+        XCTAssertTrue(shrunk.contains("title \"wpr_00, theta: 0.5 & more text to be long\" noenhanced"), shrunk)
     }
 }
