@@ -101,11 +101,14 @@ struct FigureData: Equatable {
             if points[name] == nil { order.append(name) }
             points[name, default: []].append((xv, yv))
         }
-        // Every series starts from the dense model where x has a value for it: amount 0, or its own size.
+        // Every series starts from the dense model where x places it: amount 0, or its own size (its
+        // calibration, if a dense cell had one, would place nothing: the dense model does not use it).
         var baseline: Double? = nil
         if let d = valued.first(where: { $0.record.cell.isDense }) {
             baseline = d.y
-            if let dx = x(d.record) { for name in order { points[name]!.append((dx, d.y)) } }
+            if ["amount", "params_stored", "params_nonzero"].contains(f.x), let dx = x(d.record) {
+                for name in order { points[name]!.append((dx, d.y)) }
+            }
         }
         let series = order.map { name in
             Series(name: name, points: points[name]!.sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }.map { (x: $0.0, y: $0.1) })
