@@ -5,11 +5,24 @@ import Script
 /// The numbers one figure plots: series of (x, y) points, and the dense baseline's y when it has one.
 struct FigureData: Equatable {
     struct Series: Equatable {
+        /// Where a point's true value plausibly lies (replicates' 95 % interval), drawn as an error bar.
+        struct Interval: Equatable {
+            var low: Double
+            var high: Double
+        }
+
         var name: String
         var points: [(x: Double, y: Double)]
+        /// One per point, nil where a point has none; empty when the series has none at all.
+        var intervals: [Interval?] = []
+
+        var hasIntervals: Bool { intervals.contains { $0 != nil } }
+
+        func interval(_ i: Int) -> Interval? { i < intervals.count ? intervals[i] : nil }
 
         static func == (a: Series, b: Series) -> Bool {
             a.name == b.name && a.points.count == b.points.count && zip(a.points, b.points).allSatisfy { $0.x == $1.x && $0.y == $1.y }
+                && a.points.indices.allSatisfy { a.interval($0) == b.interval($0) }
         }
     }
 
@@ -24,6 +37,9 @@ struct FigureData: Equatable {
     static func label(_ axis: String) -> String {
         switch axis {
         case "amount": "share of FFN rows pruned"
+        case "samples": "calibration samples"
+        case "seqlen": "calibration sequence length (tokens)"
+        case "seed": "calibration seed"
         case "perplexity": "perplexity"
         case "ppl_ratio": "perplexity / dense perplexity"
         case "params_stored": "parameters stored (millions)"
@@ -76,15 +92,7 @@ struct FigureData: Equatable {
         } else {
             valued = chosen.compactMap { r in y(r).map { (r, $0) } }
         }
-        func x(_ r: ResultRecord) -> Double? {
-            switch f.x {
-            case "amount": return r.cell.amount
-            case "gamma", "theta":
-                guard let p = r.cell.scorer?.parameters[f.x], case .number(let v) = p else { return nil }
-                return v
-            default: return nil
-            }
-        }
+        func x(_ r: ResultRecord) -> Double? { xValue(f.x, r) }
         var order: [String] = []
         var points: [String: [(Double, Double)]] = [:]
         for (r, yv) in valued where !r.cell.isDense {
@@ -93,11 +101,14 @@ struct FigureData: Equatable {
             if points[name] == nil { order.append(name) }
             points[name, default: []].append((xv, yv))
         }
-        // Every series starts from the dense model at amount 0.
+        // Every series starts from the dense model where x places it: amount 0, or its own size (its
+        // calibration, if a dense cell had one, would place nothing: the dense model does not use it).
         var baseline: Double? = nil
         if let d = valued.first(where: { $0.record.cell.isDense }) {
             baseline = d.y
-            if f.x == "amount" { for name in order { points[name]!.append((0, d.y)) } }
+            if ["amount", "params_stored", "params_nonzero"].contains(f.x), let dx = x(d.record) {
+                for name in order { points[name]!.append((dx, d.y)) }
+            }
         }
         let series = order.map { name in
             Series(name: name, points: points[name]!.sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }.map { (x: $0.0, y: $0.1) })

@@ -357,8 +357,10 @@ extension Checker {
         let sweep = output("figure `\(name)`", at: nameAt)
         var f = FigureSpec(name: name)
         var settingsGiven = Set<String>()
+        let known = ["x", "y", "series", "log", "title", "kind", "where", "pdf", "size", "font", "key", "dpi", "latex"]
+        var latexAt: SourceLocation? = nil
         for clause in s.clauses {
-            guard case .word(let key, let at) = clause[0] else { error(clause[0].location, "expected a figure setting (x, y, series, log, title, kind, where, pdf)"); continue }
+            guard case .word(let key, let at) = clause[0] else { error(clause[0].location, "expected a figure setting (\(known.joined(separator: ", ")))"); continue }
             if key == "where" {
                 guard clause.count == 3, case .word(let setting, let settingAt) = clause[1], FigureSpec.settings.contains(setting) else {
                     error(at, "write a filter as `where SETTING VALUE`, e.g. where pipeline chained", help: "settings are: \(FigureSpec.settings.joined(separator: ", "))")
@@ -370,8 +372,15 @@ extension Checker {
                 filterLocations.append(("figure `\(name)`", setting, value, clause[2].location, sweep))
                 continue
             }
-            guard settingsGiven.insert(key).inserted || !["x", "y", "series", "log", "title", "kind", "pdf"].contains(key) else {
+            guard settingsGiven.insert(key).inserted || !known.contains(key) else {
                 error(at, "`\(key)` is given twice in figure `\(name)`")
+                continue
+            }
+            // Settings of several words read their whole clause.
+            if key == "size" || key == "key" {
+                do {
+                    if key == "key" { f.key = try FigureSettings.key(clause) } else { (f.width, f.height) = try FigureSettings.size(clause) }
+                } catch let p as FigureSettingProblem { error(p.at, p.message, help: p.help) } catch {}
                 continue
             }
             guard clause.count == 2 else { error(at, "`\(key)` takes one value in a figure"); continue }
@@ -401,11 +410,23 @@ extension Checker {
                 }
             case "kind": f.kind = word(FigureSpec.kinds) ?? f.kind
             case "pdf": f.pdf = word(["true", "false"]) == "true"
+            case "latex":
+                f.latex = word(["true", "false"]) == "true"
+                latexAt = v.location
+            case "font", "dpi":
+                do {
+                    if key == "font" { f.font = try FigureSettings.font(v) } else { f.dpi = try FigureSettings.dpi(v) }
+                } catch let p as FigureSettingProblem { error(p.at, p.message, help: p.help) } catch {}
             case "title":
                 if case .string(let t, _) = v { f.title = t } else { error(v.location, "a figure title is a quoted string") }
             default:
-                error(at, "unknown figure setting `\(key)`", help: closest(key, in: ["x", "y", "series", "log", "title", "kind", "where", "pdf"]).map { "did you mean `\($0)`?" } ?? "settings are: x, y, series, log, title, kind, where, pdf")
+                error(at, "unknown figure setting `\(key)`", help: closest(key, in: known).map { "did you mean `\($0)`?" } ?? "settings are: \(known.joined(separator: ", "))")
             }
+        }
+        // cairolatex draws the figure's lines to NAME.pdf beside NAME.tex: a pdfcairo NAME.pdf would overwrite it.
+        if f.latex && f.pdf, let latexAt {
+            error(latexAt, "figure `\(name)` asks for `pdf true` and `latex true`, and both write \(name).pdf",
+                  help: "`latex true` already writes \(name).pdf (the drawing) and \(name).tex (its text); drop `pdf true`")
         }
         experiment.notebook.append(.figure(f, sweep: sweep))
     }

@@ -117,7 +117,7 @@ public struct TableSpec: Hashable, Sendable {
     }
 }
 
-/// `figure name: x amount, y perplexity, series scorer, log y, title "...", kind lines`.
+/// `figure name: x amount, y perplexity, series scorer, log y, title "...", kind lines, size 3.4in x 2.4in, font "Times,9"`.
 public struct FigureSpec: Hashable, Codable, Sendable {
     public var name: String
     public var x = "amount"
@@ -131,8 +131,20 @@ public struct FigureSpec: Hashable, Codable, Sendable {
     public var filters: [String: String] = [:]
     /// Also render a PDF (pdfcairo), for LaTeX.
     public var pdf = false
+    /// `size 3.4in x 2.4in` (or cm), kept in inches; nil draws 6in × 4in.
+    public var width: Double?
+    public var height: Double?
+    /// `font "Times,9"`: gnuplot's "FACE,POINTS"; nil is Sans at 10 points.
+    public var font: String?
+    /// `key top left` and the rest of `keys`: where the legend goes when it fits there.
+    public var key = "outside"
+    /// `dpi 300`: the PNG's pixels per inch (its size in inches times this).
+    public var dpi = 150
+    /// `latex true`: also gnuplot's cairolatex NAME.tex + NAME.pdf, whose text the paper's LaTeX sets.
+    public var latex = false
 
-    public static let xs = ["amount", "gamma", "theta"]
+    public static let xs = ["amount", "gamma", "theta", "samples", "seqlen", "seed", "params_stored", "params_nonzero"]
+    public static let keys = ["top left", "top right", "bottom left", "bottom right", "outside", "off"]
     public static let ys = ["perplexity", "ppl_ratio", "params_stored", "params_nonzero", "forward_seconds", "speedup", "kept_rows"]
     public static let settings = CellSettings.names
     /// y values over the tasks of a cell: the mean of their accuracies (each task's headline accuracy,
@@ -142,5 +154,5 @@ public struct FigureSpec: Hashable, Codable, Sendable {
     /// `TASK.METRIC` for every task and metric, e.g. `hellaswag.acc_norm`.
     public static let taskMetrics: [String] = EvaluatorRegistry.all.filter { $0.task != "perplexity" }
         .flatMap { t in t.metrics.map { "\(t.task).\($0)" } }
-    public static let kinds = ["lines", "bars", "layers"]
+    public static let kinds = ["lines", "bars", "layers", "heatmap"]
 }

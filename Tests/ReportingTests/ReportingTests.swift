@@ -128,7 +128,8 @@ final class ReportingTests: XCTestCase {
         XCTAssertEqual(Set(thetas.map { Palette.colour($0, among: thetas) }).count, 5)
         XCTAssertEqual(Palette.colour("wpr(gamma: 0.5)", among: ["wpr(gamma: 0.5)", "x"]), "#0072B2")
         XCTAssertEqual(Palette.colour("wanda", among: ["wanda"]), "#D55E00")
-        XCTAssertNotEqual(Palette.dash("wpr(gamma: 0.5)"), Palette.dash("wpr"))
+        let both = ["wpr", "wpr(gamma: 0.5)"]
+        XCTAssertNotEqual(Palette.dash("wpr(gamma: 0.5)", among: both), Palette.dash("wpr", among: both))
     }
 
     func testRatioSpeedupAndFilters() {
