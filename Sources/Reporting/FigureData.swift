@@ -54,66 +54,37 @@ struct FigureData: Equatable {
         }
     }
 
-    static func make(_ f: FigureSpec, records: [ResultRecord]) -> FigureData {
-        let chosen = records.filter { r in f.filters.allSatisfy { setting($0.key, r.cell) == $0.value || r.cell.isDense } }
-        // The dense cell of each model and evaluation anchors ratios, speed-ups and the baseline line.
-        func dense(_ c: Cell) -> ResultRecord? {
-            chosen.first { $0.cell.isDense && $0.cell.model == c.model && $0.cell.evaluation == c.evaluation }
-        }
-        func y(_ r: ResultRecord) -> Double? {
-            let m = r.metrics
-            switch f.y {
-            case "perplexity": return m.ppl
-            case "ppl_ratio": return m.ppl.flatMap { p in dense(r.cell)?.metrics.ppl.map { p / $0 } }
-            case "params_stored": return Double(m.paramsStored) / 1e6
-            case "params_nonzero": return Double(m.paramsNonzero) / 1e6
-            case "forward_seconds": return m.evaluationSeconds
-            case "speedup": return m.tokensPerSecond.flatMap { t in dense(r.cell)?.metrics.tokensPerSecond.map { t / $0 } }
-            default:
-                // TASK.METRIC: the metric of cells that evaluate that task.
-                let parts = f.y.split(separator: ".", maxSplits: 1).map(String.init)
-                guard parts.count == 2, r.cell.evaluation?.task == parts[0] else { return nil }
-                return m.evaluation?.metrics[parts[1]]
-            }
-        }
-        // The points: one per cell, or, for a value over tasks, one per pruned model (its cells' tasks together).
-        let valued: [(record: ResultRecord, y: Double)]
-        if FigureSpec.aggregates.contains(f.y) {
-            var groups: [Cell: [ResultRecord]] = [:], order: [Cell] = []
-            for r in chosen {
-                if groups[r.cell.pruning] == nil { order.append(r.cell.pruning) }
-                groups[r.cell.pruning, default: []].append(r)
-            }
-            valued = order.compactMap { key in
-                let members = groups[key]!
-                let value = f.y == "retention" ? TaskScores.retention(members, dense: dense) : TaskScores.meanAccuracy(members)
-                return value.map { (members[0], $0) }
-            }
-        } else {
-            valued = chosen.compactMap { r in y(r).map { (r, $0) } }
-        }
-        func x(_ r: ResultRecord) -> Double? { xValue(f.x, r) }
+    /// One point per selected group (a cell, or the mean of its replicates with their 95 % interval;
+    /// under `ci bootstrap`, a single cell's bootstrap interval), selected as tables and references select.
+    static func make(_ f: FigureSpec, records: [ResultRecord], replicate: Replicate? = nil, bootstrap: Bool = false) -> FigureData {
+        let values = ResultValues(records, bootstrap: bootstrap)
+        let groups = Selection.groups(records.map(\.cell), metric: f.y, filters: f.filters, replicate: replicate, keepDense: true)
         var order: [String] = []
-        var points: [String: [(Double, Double)]] = [:]
-        for (r, yv) in valued where !r.cell.isDense {
-            guard let xv = x(r) else { continue }
-            let name = f.series.map { setting($0, r.cell) } ?? (f.name)
+        var points: [String: [(x: Double, y: Double, interval: Series.Interval?)]] = [:]
+        var baseline: (record: ResultRecord, y: Double)? = nil
+        for g in groups {
+            guard let e = values.estimate(f.y, g), let first = g.members.lazy.compactMap({ values.byCell[$0] }).first else { continue }
+            if g.unit.isDense {
+                if baseline == nil { baseline = (first, e.value) }
+                continue
+            }
+            guard let xv = xValue(f.x, first) else { continue }
+            let name = f.series.map { setting($0, g.unit) } ?? f.name
             if points[name] == nil { order.append(name) }
-            points[name, default: []].append((xv, yv))
+            let interval = e.low.flatMap { l in e.high.map { Series.Interval(low: l, high: $0) } }
+            points[name, default: []].append((xv, e.value, interval))
         }
         // Every series starts from the dense model where x places it: amount 0, or its own size (its
         // calibration, if a dense cell had one, would place nothing: the dense model does not use it).
-        var baseline: Double? = nil
-        if let d = valued.first(where: { $0.record.cell.isDense }) {
-            baseline = d.y
-            if ["amount", "params_stored", "params_nonzero"].contains(f.x), let dx = x(d.record) {
-                for name in order { points[name]!.append((dx, d.y)) }
-            }
+        if let d = baseline, ["amount", "params_stored", "params_nonzero"].contains(f.x), let dx = xValue(f.x, d.record) {
+            for name in order { points[name]!.append((dx, d.y, nil)) }
         }
-        let series = order.map { name in
-            Series(name: name, points: points[name]!.sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }.map { (x: $0.0, y: $0.1) })
+        let series = order.map { name -> Series in
+            let sorted = points[name]!.sorted { $0.x != $1.x ? $0.x < $1.x : $0.y < $1.y }
+            let intervals = sorted.contains { $0.interval != nil } ? sorted.map(\.interval) : []
+            return Series(name: name, points: sorted.map { (x: $0.x, y: $0.y) }, intervals: intervals)
         }
-        return FigureData(series: series, baseline: baseline, xLabel: label(f.x), yLabel: label(f.y))
+        return FigureData(series: series, baseline: baseline?.y, xLabel: label(f.x), yLabel: label(f.y))
     }
 
     /// Rows kept per layer for one module kind (`up_proj` by default), one series per pruned cell.

@@ -97,6 +97,27 @@ final class NotebookReportTests: XCTestCase {
         XCTAssertTrue(report.contains("model tiny.gguf · structure mlp.up_proj -> mlp.down_proj · pipeline chained · pruner local · perplexity on eval.txt, the first 2 windows of 16 tokens\n"), report)
     }
 
+    /// Figures draw replicates as their mean with the same interval the tables print.
+    func testFiguresDrawReplicateMeansWithErrorBars() throws {
+        let dir = try folder()
+        let source = SourceFile(path: dir.appendingPathComponent("study.prune").path, text: notebook)
+        try notebook.write(toFile: source.path, atomically: true, encoding: .utf8)
+        let (e, _) = try Checker.check(source)
+        guard case .figure(let f, let sweep)? = e.notebook.first(where: { if case .figure = $0 { true } else { false } }) else { return XCTFail("no figure") }
+        let cells = Set(Planner.cells(e.sweeps[sweep]))
+        let records = Planner.cells(e).filter { cells.contains($0) }.map { record($0, ppl: perplexity($0)) }
+        let data = FigureData.make(f, records: records, replicate: e.sweeps[sweep].replicate)
+        let wanda = try XCTUnwrap(data.series.first { $0.name == "wanda" })
+        XCTAssertEqual(wanda.points.map(\.x), [0, 0.3])
+        XCTAssertEqual(wanda.points.map(\.y), [10, 22])
+        let h = (2 * 0.975 - 1) / (2 * 0.975 * 0.025).squareRoot() / 3.0.squareRoot()
+        XCTAssertNil(wanda.interval(0))
+        XCTAssertEqual(wanda.interval(1)?.low ?? 0, 22 - h, accuracy: 1e-9)
+        XCTAssertEqual(wanda.interval(1)?.high ?? 0, 22 + h, accuracy: 1e-9)
+        XCTAssertEqual(data.series.first { $0.name == "norm" }?.hasIntervals, false)
+        XCTAssertEqual(data.baseline, 10)
+    }
+
     func testTablesAreWrittenAsLaTeXThatCompilesAndAsCSV() throws {
         let dir = try folder()
         let source = SourceFile(path: dir.appendingPathComponent("study.prune").path, text: notebook)
