@@ -1,12 +1,9 @@
 #!/bin/bash
-# Regenerates figures/: runs every study script (cells already in figures/*/results.jsonl are not
-# recomputed), which writes each study's gnuplot files, rendered figures and report.md under figures/.
-# Run after scripts/setup.sh and `swift build -c release`.
+# Regenerates figures/llm_rank/: runs the LLM-Rank notebook scripts/llm_rank.prune (cells already in
+# figures/llm_rank/results.jsonl are not recomputed), which writes its figures, tables (.tex, .csv) and
+# report.md there. Run after scripts/setup.sh and `swift build -c release`.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 prune="$root/.build/release/prune"
 [ -x "$prune" ] || { echo "reproduce: build first: swift build -c release" >&2; exit 1; }
-for study in scorers_local scorers_global wpr_parameters modules shrinking; do
-  echo "== $study" >&2
-  "$prune" run --allow-outside-writes "$root/scripts/study_$study.prune"
-done
+"$prune" run --allow-outside-writes "$root/scripts/llm_rank.prune"

@@ -396,6 +396,9 @@ extension Checker {
             }
             switch key {
             case "x": f.x = word(FigureSpec.xs) ?? f.x
+            case "y" where FigureSpec.speeds.contains({ if case .word(let w, _) = v { w } else { "" } }()):
+                error(v.location, "figures do not show speed from single timed evaluations",
+                      help: "`prune bench` measures speed (repeated runs, median); `y params_stored` shows what shrinking saves")
             case "y":
                 // Any metric of any task (`hellaswag.acc_norm`); whether the script evaluates it is checked at the end.
                 f.y = word(FigureSpec.ys + FigureSpec.aggregates + FigureSpec.taskMetrics) ?? f.y

@@ -145,7 +145,10 @@ public struct FigureSpec: Hashable, Codable, Sendable {
 
     public static let xs = ["amount", "gamma", "theta", "samples", "seqlen", "seed", "params_stored", "params_nonzero"]
     public static let keys = ["top left", "top right", "bottom left", "bottom right", "outside", "off"]
-    public static let ys = ["perplexity", "ppl_ratio", "params_stored", "params_nonzero", "forward_seconds", "speedup", "kept_rows"]
+    /// Speed is not among them: one timed evaluation on a shared machine is not a measurement;
+    /// `prune bench` measures speed (repeated, median).
+    public static let ys = ["perplexity", "ppl_ratio", "params_stored", "params_nonzero", "kept_rows"]
+    public static let speeds = ["speedup", "forward_seconds", "tokens_per_second"]
     public static let settings = CellSettings.names
     /// y values over the tasks of a cell: the mean of their accuracies (each task's headline accuracy,
     /// acc_norm where lm-eval reports it), and the paper's accuracy retention, the mean over tasks of
