@@ -234,11 +234,14 @@ final class RunProgress: @unchecked Sendable {
 
 /// The script's figures and reports, from the stored results of its own cells.
 func writeOutputs(_ experiment: Experiment, source: SourceFile, plan: [PlannedCell], store: ResultsStore) throws {
-    guard !experiment.figures.isEmpty || !experiment.reports.isEmpty else { return }
+    guard !experiment.figures.isEmpty || !experiment.tables.isEmpty || !experiment.reports.isEmpty else { return }
     let records = plan.compactMap { store.records[$0.key] }
     for warning in try Outputs.write(experiment, source: source, records: records, tool: "prune \(PruneVersion.string)") {
         Terminal.note("warning: \(warning)")
     }
-    for f in experiment.figures { print("figure: \(experiment.output.path)/\(f.name).png (.svg, .gp, .dat)") }
+    for f in experiment.figures {
+        print("figure: \(experiment.output.path)/\(f.name).png (.svg, .gp, .dat\(f.latex ? ", .tex, .pdf" : f.pdf ? ", .pdf" : ""))")
+    }
+    for t in experiment.tables { print("table: \(experiment.output.path)/\(t.name).tex (.csv)") }
     for r in experiment.reports { print("report: \(experiment.output.path)/\(r)") }
 }
