@@ -19,7 +19,8 @@ struct ResultTable {
 
     init(_ spec: TableSpec, sweep: Sweep, values: ResultValues) {
         self.spec = spec
-        let groups = Selection.groups(Planner.cells(sweep), metric: spec.value, filters: spec.filters, replicate: sweep.replicate, keepDense: spec.showsDense)
+        let groups = Selection.groups(Planner.cells(sweep).filter { spec.showsDense || !$0.isDense }, metric: spec.value, filters: spec.filters,
+                                      replicate: sweep.replicate, keepDense: spec.showsDense)
         var rowSet: [String] = [], columnSet: [String] = []
         for g in groups {
             let key = [CellSettings.value(spec.rows, g.unit), CellSettings.value(spec.columns, g.unit)]
@@ -67,6 +68,11 @@ struct ResultTable {
         return out
     }
 
+    /// "Values: perplexity (lower is better)."
+    var valueLine: String {
+        "Values: \(FigureData.label(spec.value)) (\(Self.lowerIsBetter(spec.value) ? "lower" : "higher") is better; best pruned model per column in bold)."
+    }
+
     func number(_ v: Double) -> String { String(format: "%.\(digits)f", v) }
 
     /// The settings with one value over `cells`, other than the table's own: "model SmolLM2.gguf · pipeline chained".
@@ -104,7 +110,7 @@ struct ResultTable {
             }
             out.append("| \(MarkdownReport.cellText(shown(spec.rows, r))) | " + cells.joined(separator: " | ") + " |")
         }
-        out += ["", "\(FigureData.label(spec.value)). \(method)", ""]
+        out += ["", "\(valueLine) \(method)", ""]
         return out
     }
 
@@ -128,7 +134,7 @@ struct ResultTable {
     /// A booktabs `tabular` to `\input` inside the paper's own table environment (needs \usepackage{booktabs}).
     func latex() -> String {
         let best = self.best
-        var out = ["% \(spec.name): \(FigureData.label(spec.value)). \(method)",
+        var out = ["% \(spec.name): \(valueLine) \(method)",
                    "% Needs \\usepackage{booktabs}. Written by prune; rerun `prune report` to regenerate.",
                    "\\begin{tabular}{l" + String(repeating: "r", count: columns.count) + "}", "\\toprule",
                    ([Self.latexEscaped("\(spec.rows) \\ \(spec.columns)")] + columns.map { Self.latexEscaped(shown(spec.columns, $0)) }).joined(separator: " & ") + " \\\\",

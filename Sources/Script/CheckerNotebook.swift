@@ -276,7 +276,7 @@ extension Checker {
     mutating func checkTables() {
         for (t, at, index) in tableChecks {
             let sweep = experiment.sweeps[index]
-            let groups = Selection.groups(Planner.cells(sweep), metric: t.value, filters: t.filters, replicate: sweep.replicate, keepDense: t.showsDense)
+            let groups = Selection.groups(Planner.cells(sweep).filter { t.showsDense || !$0.isDense }, metric: t.value, filters: t.filters, replicate: sweep.replicate, keepDense: t.showsDense)
             guard t.rows != t.columns else { continue }
             guard !groups.isEmpty else {
                 // A task the script does not evaluate is reported at the value already.

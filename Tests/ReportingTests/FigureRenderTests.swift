@@ -39,13 +39,14 @@ final class FigureRenderTests: XCTestCase {
         let data = FigureData(series: series, baseline: 10, xLabel: "share of FFN rows pruned", yLabel: "perplexity")
         XCTAssertNil(try GnuplotFigure(spec: f, data: data).write(to: dir))
         for ext in ["png", "svg", "gp", "dat", "tex", "pdf"] { XCTAssertGreaterThan(size(dir, "paper.\(ext)"), 100, ext) }
-        // 3.4in × 2.4in at 300 dpi: six entries of 15 characters (103.95 points wide) leave the corner
-        // (half the plot is 77.4) for two columns below at 6.3pt; 3 rows and a blank one of 7.875 points
-        // are 31.5, 2.7 more than the key's 28.8 (FigureStyleTests works the rule), so the canvas grows
-        // to 175.5 points: 2.4375in, 731.25 → 731 pixels.
+        // 3.4in × 2.4in at 300 dpi: six entries of 15 characters (boxed 27 × 0.7 × 9 = 170.1 points wide)
+        // leave the corner (half the plot is 77.4) for one column below, still one at 6.3pt (bare entries
+        // of 23 × 0.7 × 6.3 = 101.43 > 154.8 / 2); 6 rows and a blank one of 7.875 points are 55.125,
+        // 44.325 more than the key's 10.8 (FigureStyleTests works the rule), so the canvas grows to
+        // 217.125 points: 3.015625in, 904.7 → 905 pixels.
         let (w, h) = try pngSize(dir.appendingPathComponent("paper.png"))
         XCTAssertEqual(w, 1020)
-        XCTAssertEqual(h, 731)
+        XCTAssertEqual(h, 905)
         let tex = try String(contentsOf: dir.appendingPathComponent("paper.tex"), encoding: .utf8)
         XCTAssertTrue(tex.contains("ppl\\_ratio \\& 50\\% \\#1"), tex)
         XCTAssertTrue(tex.contains("\\includegraphics{paper}") || tex.contains("{paper}"), tex)
@@ -71,7 +72,7 @@ final class FigureRenderTests: XCTestCase {
         for ext in ["png", "svg", "tex", "pdf"] { XCTAssertGreaterThan(size(dir, "heat.\(ext)"), 100, ext) }
     }
 
-    /// Twelve long names: the key goes below in one column at 6.3pt and the PNG grows to 1027 pixels tall
+    /// Twelve long names: the key goes below in one column at 6.3pt and the PNG grows to 1102 pixels tall
     /// (FigureStyleTests works the numbers), and gnuplot draws it.
     func testManyLongSeriesRender() throws {
         guard GnuplotFigure.gnuplot != nil else { throw TestPaths.missing("gnuplot is not installed (apt-get install gnuplot-nox)") }
@@ -87,6 +88,6 @@ final class FigureRenderTests: XCTestCase {
         XCTAssertNil(try GnuplotFigure(spec: f, data: FigureData(series: series, baseline: nil, xLabel: "x", yLabel: "y")).write(to: dir))
         let (w, h) = try pngSize(dir.appendingPathComponent("many.png"))
         XCTAssertEqual(w, 1020)
-        XCTAssertEqual(h, 1027)
+        XCTAssertEqual(h, 1102)
     }
 }

@@ -60,40 +60,42 @@ final class FigureStyleTests: XCTestCase {
     }
 
     /// FigureKey's rule worked by hand. At 3.4in × 2.4in and 9pt the canvas is 244.8 × 172.8 points, the
-    /// plot 244.8 − 90 = 154.8 wide, the room for plot and key 172.8 − 72 = 100.8 tall, of which the plot
-    /// keeps max(0.6 × 100.8, 72) = 72, leaving the key 28.8.
+    /// plot 244.8 − 90 = 154.8 wide, the room for plot and key 172.8 − 90 = 82.8 tall, of which the plot
+    /// keeps max(0.6 × 82.8, 72) = 72, leaving the key 10.8.
     func testKeyOfManyLongNamesGoesBelowAndNeverSqueezesThePlot() {
         let long = (0..<12).map { String(format: "wpr(gamma: 0.%02d, theta: 0.5) global %03d", $0, $0) }
         XCTAssertEqual(long[0].count, 39)
-        // An entry is 45 × 0.55 × 9 = 222.75 > 244.8 / 3, so not outside: below. One column at every size
-        // (154.8 holds no entry of 222.75, 200.475, 178.2 or 155.925); 12 rows and a blank one at
-        // 0.7 × 9 = 6.3pt are 13 × 7.875 = 102.375 > 28.8, so the canvas grows by 102.375 − 28.8:
-        // 246.375 / 72 = 3.421875in.
+        // A boxed entry is 51 × 0.7 × 9 = 321.3 > 244.8 / 3, so not outside: below, where an entry is
+        // 47 × 0.7 f: one column at every size (154.8 holds no entry of 296.1, 266.49, 236.88 or 207.27);
+        // 12 rows and a blank one at 0.7 × 9 = 6.3pt are 13 × 7.875 = 102.375 > 10.8, so the canvas grows
+        // by 102.375 − 10.8: 264.375 / 72 = 3.671875in.
         let small = FigureKey.layout("outside", names: long, width: 3.4, height: 2.4, points: 9)
         XCTAssertEqual(small.place, .below(columns: 1))
         XCTAssertEqual(small.points ?? 0, 6.3, accuracy: 1e-9)
-        XCTAssertEqual(small.height, 3.421875, accuracy: 1e-9)
+        XCTAssertEqual(small.height, 3.671875, accuracy: 1e-9)
         XCTAssertEqual(small.gnuplot, "set key below center horizontal maxcols 1 reverse Left nobox height 1 font ',6.3'")
-        // Twelve names of 9 characters: entries of 15 × 0.55 f.
+        // Twelve names of 9 characters: boxed entries of 21 × 0.7 f, bare ones of 17 × 0.7 f.
         let short = (1...12).map { String(format: "seed %04d", $0) }
-        // Same canvas: 74.25 ≤ 81.6 but 12 × 11.25 = 135 rows > 100.8, so below; two columns (154.8 / 74.25
-        // = 2.08) of 6 rows and a blank one need 78.75, at 8.1pt 70.875, at 7.2pt 63, at 6.3pt 55.125
-        // (154.8 / 51.975 = 2.98, still two columns) > 28.8: the canvas grows to 172.8 + 55.125 − 28.8
-        // = 199.125 points, 2.765625in.
+        // Same canvas: 132.3 > 81.6, so below; one column down to 7.2pt (154.8 / 85.68 = 1.8), two at 6.3pt
+        // (154.8 / 74.97 = 2.06) of 6 rows and a blank one, 55.125 > 10.8: the canvas grows to
+        // 172.8 + 55.125 − 10.8 = 217.125 points, 3.015625in.
         let shortSmall = FigureKey.layout("outside", names: short, width: 3.4, height: 2.4, points: 9)
         XCTAssertEqual(shortSmall.place, .below(columns: 2))
         XCTAssertEqual(shortSmall.points ?? 0, 6.3, accuracy: 1e-9)
-        XCTAssertEqual(shortSmall.height, 2.765625, accuracy: 1e-9)
-        // 6in × 4in at 10pt: 432 × 288, plot 332 wide, room 208, the key's share 208 − 124.8 = 83.2.
-        // Outside fits (82.5 ≤ 144, 150 ≤ 208); top left does not (150 > 104), so below, four columns
-        // (332 / 82.5 = 4.02) of 3 rows and a blank one, 50 ≤ 83.2: the figure's own font and height.
-        XCTAssertEqual(FigureKey.layout("outside", names: short, width: 6, height: 4, points: 10).place, .outside)
+        XCTAssertEqual(shortSmall.height, 3.015625, accuracy: 1e-9)
+        // 6in × 4in at 10pt: 432 × 288, plot 332 wide, room 188, the key's share 188 − 112.8 = 75.2.
+        // Outside does not fit (147 > 144), nor top left (rows 150 > 94); below, two columns (332 / 119 = 2.79)
+        // of 6 rows and a blank one need 87.5 > 75.2 at 10pt; at 9pt three columns (332 / 107.1 = 3.1) of 4
+        // rows and a blank one need 56.25 ≤ 75.2: the figure's height.
+        XCTAssertEqual(FigureKey.layout("outside", names: short, width: 6, height: 4, points: 10),
+                       FigureKey(place: .below(columns: 3), points: 9, height: 4))
         XCTAssertEqual(FigureKey.layout("top left", names: short, width: 6, height: 4, points: 10),
-                       FigureKey(place: .below(columns: 4), points: nil, height: 4))
-        // Three short names fit where asked: entry (5 + 6) × 4.95 = 54.45, rows 33.75.
+                       FigureKey(place: .below(columns: 3), points: 9, height: 4))
+        // Three short names fit where asked on a 6in × 4in canvas at 9pt: entry (5 + 12) × 6.3 = 107.1
+        // ≤ 144 and ≤ (432 − 90) / 2; rows 33.75.
         let few = ["wanda", "norm", "dense"]
-        XCTAssertEqual(FigureKey.layout("outside", names: few, width: 3.4, height: 2.4, points: 9).place, .outside)
-        XCTAssertEqual(FigureKey.layout("top left", names: few, width: 3.4, height: 2.4, points: 9).place, .inside("top left"))
+        XCTAssertEqual(FigureKey.layout("outside", names: few, width: 6, height: 4, points: 9).place, .outside)
+        XCTAssertEqual(FigureKey.layout("top left", names: few, width: 6, height: 4, points: 9).place, .inside("top left"))
         XCTAssertEqual(FigureKey.layout("off", names: long, width: 3.4, height: 2.4, points: 9), FigureKey(place: .off, points: nil, height: 2.4))
     }
 
@@ -106,8 +108,8 @@ final class FigureStyleTests: XCTestCase {
         f.dpi = 300
         let series = (0..<12).map { FigureData.Series(name: String(format: "wpr(gamma: 0.%02d, theta: 0.5) global %03d", $0, $0), points: [(0.1, 1), (0.3, 2)]) }
         let gp = GnuplotFigure(spec: f, data: FigureData(series: series, baseline: nil, xLabel: "x", yLabel: "y")).script()
-        // 3.421875in × 300 = 1026.5625 → 1027 px.
-        XCTAssertTrue(gp.contains("set terminal pngcairo size 1020,1027 "), gp)
+        // 3.671875in × 300 = 1101.5625 → 1102 px.
+        XCTAssertTrue(gp.contains("set terminal pngcairo size 1020,1102 "), gp)
         XCTAssertTrue(gp.contains("set key below center horizontal maxcols 1 reverse Left nobox height 1 font ',6.3'"), gp)
     }
 

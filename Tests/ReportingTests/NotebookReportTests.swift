@@ -79,7 +79,7 @@ final class NotebookReportTests: XCTestCase {
             "| dense | 10.00 | – |",
             "| wanda | – | **22.00 ± \(local)** |",
             "| norm | – | 40.00 |",
-            "perplexity. Mean over 3 replicates (seed 1, 2, 3) ± half-width of the 95 % Student-t interval.",
+            "Values: perplexity (lower is better; best pruned model per column in bold). Mean over 3 replicates (seed 1, 2, 3) ± half-width of the 95 % Student-t interval.",
             "## Global",
             "**Global**",
             "| wanda | – | **34.0 ± \(global)** |",
