@@ -90,14 +90,19 @@ struct FigureData: Equatable {
     /// Rows kept per layer for one module kind (`up_proj` by default), one series per pruned cell.
     static func layers(_ f: FigureSpec, records: [ResultRecord], module: String = "mlp.up_proj") -> FigureData {
         var series: [Series] = []
-        for r in records where !r.cell.isDense && f.filters.allSatisfy({ setting($0.key, r.cell) == $0.value }) {
+        let shown = records.filter { r in !r.cell.isDense && f.filters.allSatisfy({ setting($0.key, r.cell) == $0.value }) }
+        // Without a series setting, each cell is named by the settings that differ between the cells shown.
+        let varying = ["scorer", "pruner", "pipeline", "structure", "calibration", "samples", "seqlen", "seed", "amount", "model"]
+            .filter { name in Set(shown.map { setting(name, $0.cell) }.filter { $0 != "none" }).count > 1 }   // a scorer without calibration does not make it vary
+        for r in shown {
             var pts: [(x: Double, y: Double)] = []
             for (name, kept) in r.metrics.keptRows where name.hasSuffix("." + module) {
                 let parts = name.split(separator: ".")
                 if parts.count > 2, let layer = Int(parts[2]) { pts.append((Double(layer), Double(kept))) }
             }
-            let name = f.series.map { setting($0, r.cell) } ?? r.cell.label
-            series.append(Series(name: "\(name) @ \(String(format: "%g", r.cell.amount))", points: pts.sorted { $0.x < $1.x }))
+            let name = f.series.map { setting($0, r.cell) } ?? (varying.isEmpty ? r.cell.label : varying.map { setting($0, r.cell) }.joined(separator: ", "))
+            series.append(Series(name: varying.contains("amount") || f.series == nil && !varying.isEmpty ? name : "\(name) @ \(String(format: "%g", r.cell.amount))",
+                                 points: pts.sorted { $0.x < $1.x }))
         }
         return FigureData(series: series, baseline: nil, xLabel: label("layer"), yLabel: "\(module) rows kept")
     }
