@@ -238,17 +238,7 @@ public struct Checker {
         return digits.enumerated().map { i, d in i > 0 && (digits.count - i) % 3 == 0 ? ",\(d)" : "\(d)" }.joined()
     }
 
-    func describe(_ e: Expr) -> String {
-        switch e {
-        case .string(let s, _): "\"\(s)\""
-        case .number(let v, let p, _): p ? "\((v * 100).clean)%" : v.clean
-        case .word(let w, _): "`\(w)`"
-        case .call(let n, _, _): "`\(n)(...)`"
-        case .list: "a list"
-        case .range: "a range"
-        case .chain: "a chain"
-        }
-    }
+    func describe(_ e: Expr) -> String { e.shown }
 
     /// A path as written, resolved against the script's folder.
     func resolve(_ path: String) -> String {

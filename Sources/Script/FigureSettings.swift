@@ -20,17 +20,7 @@ enum FigureSettings {
     static let fontPoints = 4.0...72.0
     static let dpis = 50...1200
 
-    static func shown(_ e: Expr) -> String {
-        switch e {
-        case .string(let s, _): "\"\(s)\""
-        case .number(let v, let p, _): p ? "\((v * 100).clean)%" : v.clean
-        case .word(let w, _): "`\(w)`"
-        case .call(let n, _, _): "`\(n)(...)`"
-        case .list: "a list"
-        case .range: "a range"
-        case .chain: "a chain"
-        }
-    }
+    static func shown(_ e: Expr) -> String { e.shown }
 
     /// `size W UNIT x H UNIT`, in inches.
     static func size(_ clause: [Expr]) throws -> (width: Double, height: Double) {

@@ -17,6 +17,19 @@ public indirect enum Expr: Hashable, Sendable {
         public let value: Expr
     }
 
+    /// How a message shows a value: a string quoted, a number as written, a name in backticks.
+    public var shown: String {
+        switch self {
+        case .string(let s, _): "\"\(s)\""
+        case .number(let v, let p, _): p ? "\((v * 100).clean)%" : v.clean
+        case .word(let w, _): "`\(w)`"
+        case .call(let n, _, _): "`\(n)(...)`"
+        case .list: "a list"
+        case .range: "a range"
+        case .chain: "a chain"
+        }
+    }
+
     public var location: SourceLocation {
         switch self {
         case .string(_, let l), .number(_, _, let l), .word(_, let l), .call(_, _, let l), .list(_, let l),

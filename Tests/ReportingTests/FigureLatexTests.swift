@@ -5,17 +5,10 @@ import TestSupport
 import XCTest
 
 /// The cairolatex output goes into a real LaTeX document: escaped titles, labels and series names must
-/// compile. Needs gnuplot and pdflatex; skipped without pdflatex (setup does not install TeX), and under
-/// CI=true a missing gnuplot fails as in FigureRenderTests.
+/// compile. Needs gnuplot and pdflatex (setup installs both); under CI=true a missing one fails.
 final class FigureLatexTests: XCTestCase {
-    func executable(_ name: String) -> String? {
-        (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":").map { "\($0)/\(name)" }
-            .first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
-
     func testLatexOutputCompilesInAPaper() throws {
         guard GnuplotFigure.gnuplot != nil else { throw TestPaths.missing("gnuplot is not installed (apt-get install gnuplot-nox)") }
-        guard let pdflatex = executable("pdflatex") else { throw XCTSkip("pdflatex is not installed") }
         let dir = try TestPaths.temporaryFolder(self)
         var f = FigureSpec(name: "fig_one")
         f.width = 3.4
@@ -33,17 +26,8 @@ final class FigureLatexTests: XCTestCase {
         XCTAssertNil(try GnuplotFigure(spec: hm, data: FigureData(series: cells, baseline: nil, xLabel: "layer", yLabel: "mlp.up_proj rows kept")).write(to: dir))
         let paper = "\\documentclass{article}\n\\usepackage{graphicx}\n\\usepackage{color}\n\\begin{document}\n"
             + "\\input{fig_one.tex}\n\n\\input{heat_map.tex}\n\\end{document}\n"
-        try paper.write(to: dir.appendingPathComponent("paper.tex"), atomically: true, encoding: .utf8)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: pdflatex)
-        p.arguments = ["-interaction=nonstopmode", "-halt-on-error", "paper.tex"]
-        p.currentDirectoryURL = dir
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
-        let log = (try? String(contentsOf: dir.appendingPathComponent("paper.log"), encoding: .utf8)) ?? ""
-        XCTAssertEqual(p.terminationStatus, 0, String(log.suffix(3000)))
+        let (status, log) = try LaTeX.compile(paper, in: dir)
+        XCTAssertEqual(status, 0, log)
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("paper.pdf").path))
     }
 }

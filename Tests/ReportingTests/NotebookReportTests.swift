@@ -133,20 +133,10 @@ final class NotebookReportTests: XCTestCase {
         let csv = table.csv().split(separator: "\n")
         XCTAssertEqual(csv[0], "scorer,amount,perplexity,low,high,replicates")
         XCTAssertTrue(csv.contains { $0.hasPrefix("wanda,0.3,22,19.51") && $0.hasSuffix(",3") }, "\(csv)")
-        guard let pdflatex = TestPaths.executable("pdflatex") else {
-            throw TestPaths.missing("pdflatex is not installed (Debian: texlive-latex-base texlive-latex-recommended; scripts/setup.sh installs them)")
-        }
         let doc = "\\documentclass{article}\n\\usepackage{booktabs}\n\\begin{document}\n\\begin{table}\\input{t.tex}\\end{table}\n\\end{document}\n"
         try tex.write(to: dir.appendingPathComponent("t.tex"), atomically: true, encoding: .utf8)
-        try doc.write(to: dir.appendingPathComponent("paper.tex"), atomically: true, encoding: .utf8)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: pdflatex)
-        p.arguments = ["-interaction=nonstopmode", "-halt-on-error", "paper.tex"]
-        p.currentDirectoryURL = dir
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 0, (try? String(contentsOf: dir.appendingPathComponent("paper.log"), encoding: .utf8)) ?? "")
+        let (status, log) = try LaTeX.compile(doc, in: dir)
+        XCTAssertEqual(status, 0, log)
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("paper.pdf").path))
     }
 
