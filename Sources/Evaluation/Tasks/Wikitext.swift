@@ -74,7 +74,9 @@ public struct Wikitext: Evaluator {
             requests += w
             owner += Array(repeating: d, count: w.count)
         }
-        let scores = try Loglikelihood.score(model, requests, maxLength: n, window: max(512, n), progress: progress)
+        // Short documents are packed into windows of 512 rows like other tasks (a long one goes alone): packing
+        // them into one window of the model's whole context would make attention quadratic in the window.
+        let scores = try Loglikelihood.score(model, requests, maxLength: n, progress: progress)
         var lls = [Double](repeating: 0, count: documents.count)
         for (i, s) in scores.enumerated() { lls[owner[i]] += s.logLikelihood }
         let total = lls.reduce(0, +)
