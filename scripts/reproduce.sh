@@ -6,7 +6,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 prune="$root/.build/release/prune"
 [ -x "$prune" ] || { echo "reproduce: build first: swift build -c release" >&2; exit 1; }
-for study in scorers_local scorers_global wpr_parameters modules shrinking; do
+for study in scorers_local scorers_global wpr_parameters modules shrinking reconstruction; do
   echo "== $study" >&2
   "$prune" run --allow-outside-writes "$root/scripts/study_$study.prune"
 done

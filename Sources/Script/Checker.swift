@@ -12,7 +12,7 @@ public struct Checker {
         public init(allowOutsideWrites: Bool = false) { self.allowOutsideWrites = allowOutsideWrites }
     }
 
-    static let keywords = ["model", "calibrate", "structure", "pipeline", "scorer", "pruner", "amount", "evaluate",
+    static let keywords = ["model", "calibrate", "structure", "pipeline", "scorer", "pruner", "reconstruct", "amount", "evaluate",
                            "save", "output", "figure", "report"]
 
     let script: Script
@@ -25,6 +25,7 @@ public struct Checker {
     var calibrationLocation: SourceLocation?
     var structureLocations: [(layers: SourceLocation, modules: [(String, SourceLocation)])] = []
     var scorerLocations: [ComponentSpec: SourceLocation] = [:]
+    var reconstructionLocations: [ComponentSpec: SourceLocation] = [:]
     /// Each figure's `where` filters, checked against the sweep once every statement is read.
     /// Figures whose y is a task's metric or an aggregate over tasks, with where the y was written.
     var taskFigureLocations: [(y: String, at: SourceLocation)] = []
@@ -109,6 +110,7 @@ public struct Checker {
         case "pipeline": pipeline(s)
         case "scorer": experiment.scorers = components(s, registry: ScorerRegistry.names, kind: "scorer") { try ScorerRegistry.make($0) }
         case "pruner": experiment.pruners = components(s, registry: PrunerRegistry.names, kind: "pruner") { try PrunerRegistry.make($0) }
+        case "reconstruct": reconstruct(s)
         case "amount": amount(s)
         case "evaluate": evaluate(s)
         case "save": save(s)
@@ -122,7 +124,8 @@ public struct Checker {
         switch keyword {
         case "model": "model \"models/SmolLM2-135M-Instruct.Q4_1.gguf\""
         case "calibrate": "calibrate \"data/calib.txt\" samples 64 seqlen 512 seed 42"
-        case "structure": "structure model.layers: mlp.up_proj -> mlp.down_proj"
+        case "structure": "structure model.layers: mlp.neurons (or LLM-Rank's chain mlp.up_proj -> mlp.down_proj)"
+        case "reconstruct": "reconstruct [none, least_squares(ridge: 0.1), bias]"
         case "pipeline": "pipeline [isolated, chained]"
         case "scorer": "scorer [wpr(gamma: 0.5), wanda]"
         case "pruner": "pruner local"

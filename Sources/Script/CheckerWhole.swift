@@ -20,6 +20,29 @@ extension Checker {
                 }
             }
         }
+        // Neuron scorers score whole neurons; a sweep pairs them only with such structures, so it needs one.
+        if pruning && !experiment.structures.contains(where: \.wholeNeurons) {
+            for spec in experiment.scorers where ScorerRegistry.all.first(where: { $0.name == spec.name })?.scoresNeurons == true {
+                error(scorerLocations[spec] ?? top, "scorer `\(spec.name)` scores whole FFN neurons, and no structure of the script prunes them",
+                      help: "add mlp.neurons to the structures: structure model.layers: [mlp.up_proj -> mlp.down_proj, mlp.neurons]")
+            }
+        }
+        let reconstructions = experiment.reconstructions.compactMap { $0 }
+        if pruning && experiment.calibrations.isEmpty && seen["calibrate"] == nil {
+            for spec in reconstructions {
+                error(reconstructionLocations[spec] ?? top, "reconstruct `\(spec.name)` needs calibration data",
+                      help: "add a line such as " + Self.example("calibrate"))
+            }
+        }
+        // Reconstruction refits what removed neurons leave; every structure of the sweep must remove some.
+        for spec in reconstructions {
+            for structure in experiment.structures {
+                do { try ReconstructorRegistry.check(spec, structure: structure) } catch let failure as PruningError {
+                    error(reconstructionLocations[spec] ?? top, failure.description,
+                          help: "use `structure model.layers: mlp.neurons`, or reconstruct none for this structure")
+                } catch {}
+            }
+        }
         // Each model file once, however often it is listed.
         var read = Set<String>()
         for path in experiment.models where read.insert(path).inserted { checkStructures(against: path) }
@@ -49,14 +72,15 @@ extension Checker {
         let scorers = Set(e.scorers)
         let needing = Double(scorers.filter { s in ScorerRegistry.all.first { $0.name == s.name }?.needsStatistics ?? true }.count)
         // A scorer without statistics ignores the calibration, so it does not multiply by it.
-        let perAmount = n(e.structures) * n(e.pipelines) * n(e.pruners) * (needing * calibrations + Double(scorers.count) - needing)
+        let perAmount = n(e.structures) * n(e.pipelines) * n(e.pruners) * n(e.reconstructions)
+            * (needing * calibrations + Double(scorers.count) - needing)
         let dense = e.amounts.contains(0) ? models * evaluations : 0
         let total = dense + models * evaluations * Double(pruned) * perAmount
         guard total > Double(Self.maxCells) else { return }
         let factors: [(Double, String, String)] = [
             (models, "models", "model"), (evaluations, "evaluations", "evaluate"), (Double(pruned), "amounts", "amount"),
             (calibrations, "calibrations", "calibrate"), (n(e.structures), "structures", "structure"), (n(e.pipelines), "pipelines", "pipeline"),
-            (Double(scorers.count), "scorers", "scorer"), (n(e.pruners), "pruners", "pruner"),
+            (Double(scorers.count), "scorers", "scorer"), (n(e.pruners), "pruners", "pruner"), (n(e.reconstructions), "reconstructions", "reconstruct"),
         ].filter { $0.0 > 1 }
         // Pointed at the longest list: the one to shorten first.
         let at = factors.max { $0.0 < $1.0 }.flatMap { seen[$0.2] } ?? SourceLocation(line: 1, column: 1)
@@ -98,7 +122,7 @@ extension Checker {
         for (structure, place) in zip(experiment.structures, structureLocations) {
             do {
                 let blocks = try structure.resolve(config)
-                for pipeline in experiment.pipelines { _ = try pipeline.checkedMLPs(blocks, config: config) }
+                for pipeline in experiment.pipelines { _ = try pipeline.checkedMLPs(blocks, config: config, flows: !structure.wholeNeurons) }
             } catch let failure as PruningError {
                 // The error says which module it is about; a module named twice is pointed at its second place.
                 var at = place.layers

@@ -24,6 +24,17 @@ final class ScorerTests: XCTestCase {
         XCTAssertEqual(l2[2], 4, accuracy: 1e-12)
     }
 
+    func testNeuronScorersByHand() throws {
+        // Three neurons: ‖h‖ = [3, 0, 2], variance [1, 4, 9], ‖W_down[:, j]‖ = [2, 5, 0.5].
+        var x = input()
+        x.neurons = NeuronInputs(norm: [3, 0, 2], mean: [0.5, -1, 0], variance: [1, 4, 9], downColumnNorms: [2, 5, 0.5])
+        XCTAssertEqual(try make("neuron_norm").score(x), [3, 0, 2])
+        XCTAssertEqual(try make("neuron_output").score(x), [6, 0, 1])
+        // FLAP's fluctuation: variance · ‖W_down[:, j]‖² = [1·4, 4·25, 9·0.25].
+        XCTAssertEqual(try make("fluctuation").score(x), [4, 100, 2.25])
+        XCTAssertTrue(ScorerRegistry.all.filter { $0.scoresNeurons }.map { $0.name } == ["neuron_norm", "neuron_output", "fluctuation"])
+    }
+
     func testActivationIsTheOutputNorm() throws {
         XCTAssertEqual(try make("activation").score(input()), [1, 2, 5])
     }
@@ -109,7 +120,7 @@ final class ScorerTests: XCTestCase {
         func message(_ text: String) -> String {
             do { _ = try ScorerRegistry.make(ComponentSpec.parse(text)); return "no error" } catch { return "\(error)" }
         }
-        XCTAssertEqual(message("pagerank"), "unknown scorer `pagerank`; known scorers: norm, random, activation, wanda, wpr, mpr")
+        XCTAssertEqual(message("pagerank"), "unknown scorer `pagerank`; known scorers: norm, random, activation, wanda, wpr, mpr, neuron_norm, neuron_output, fluctuation")
         XCTAssertEqual(message("wpr(gamma: 1.5)"), "wpr: gamma must lie in [0, 1], got 1.5")
         XCTAssertEqual(message("wpr(theta: -0.1)"), "wpr: theta must lie in [0, 1], got -0.1")
         XCTAssertEqual(message("wpr(damping: 0.5)"), "wpr has no parameter damping; it takes: gamma, theta")
