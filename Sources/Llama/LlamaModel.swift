@@ -100,11 +100,32 @@ public final class LlamaModel: @unchecked Sendable {
         if keep { residual.pointer.update(from: s.x.pointer, count: residual.count) }
     }
 
-    /// One transformer block on the first `t` rows of `state.x`, in place.
-    func block(_ l: Int, state s: RunState, tokens t: Int, statistics: ActivationStatistics?, layout: PackedLayout?) {
+    /// Runs block `l` on a residual stream held outside the run state up to its FFN activation, and hands
+    /// `observe` the residual after attention ([tokens, hidden], row stride hidden) and the activation
+    /// h = silu(gate)·up ([tokens, width], row stride the state's widest FFN) without applying down_proj:
+    /// what a refit that targets another model's residual stream needs. `residual` is left unchanged.
+    public func observeFeedForward(_ l: Int, residual: Matrix, state s: RunState,
+                                   _ observe: (_ postAttention: Matrix, _ h: Matrix, _ width: Int) -> Void) {
+        let t = residual.rows, c = config, d = c.hiddenSize, layer = weights.layers[l]
+        precondition(t <= s.tokens && residual.columns == d, "residual stream does not fit the run state")
+        s.x.pointer.update(from: residual.pointer, count: residual.count)
+        attention(l, state: s, tokens: t, statistics: nil, layout: nil)
+        let eps = Float(c.rmsNormEps), f = layer.ffnWidth
+        layer.postAttentionNorm.withUnsafeBufferPointer { w in
+            for i in 0..<t { Kernels.rmsNorm(s.x.row(i), weight: w.baseAddress!, eps: eps, count: d, into: s.h.row(i)) }
+        }
+        if f > 0 {
+            linear(l, .gate, input: s.h, weight: layer.gate, output: s.gate, tokens: t, statistics: nil)
+            linear(l, .up, input: s.h, weight: layer.up, output: s.up, tokens: t, statistics: nil)
+            for i in 0..<t { Kernels.swiglu(gate: s.gate.row(i), up: s.up.row(i), count: f) }
+        }
+        observe(s.x, s.gate, f)
+    }
+
+    /// The attention sub-block of block `l`, adding into the first `t` rows of `state.x`.
+    func attention(_ l: Int, state s: RunState, tokens t: Int, statistics: ActivationStatistics?, layout: PackedLayout?) {
         let c = config, d = c.hiddenSize, layer = weights.layers[l]
         let eps = Float(c.rmsNormEps)
-        // Attention sub-block.
         layer.inputNorm.withUnsafeBufferPointer { w in
             for i in 0..<t { Kernels.rmsNorm(s.x.row(i), weight: w.baseAddress!, eps: eps, count: d, into: s.h.row(i)) }
         }
@@ -115,6 +136,13 @@ public final class LlamaModel: @unchecked Sendable {
         s.rope.apply(s.k.pointer, tokens: t, heads: c.numKeyValueHeads, positions: layout?.positions)
         CausalAttention.run(state: s, config: c, tokens: t, layout: layout)
         linear(l, .o, input: s.attention, weight: layer.o, output: s.x, scratch: s.scratch, tokens: t, accumulate: true, statistics: statistics)
+    }
+
+    /// One transformer block on the first `t` rows of `state.x`, in place.
+    func block(_ l: Int, state s: RunState, tokens t: Int, statistics: ActivationStatistics?, layout: PackedLayout?) {
+        let c = config, d = c.hiddenSize, layer = weights.layers[l]
+        let eps = Float(c.rmsNormEps)
+        attention(l, state: s, tokens: t, statistics: statistics, layout: layout)
 
         // Feed-forward sub-block: down(silu(gate(h)) · up(h)) (+ bias, when compensation left one).
         layer.postAttentionNorm.withUnsafeBufferPointer { w in

@@ -89,7 +89,8 @@ public final class CellRunner: @unchecked Sendable {
             }
             // A stored pruning skips calibration unless a reconstruction needs its statistics.
             if let spec = cell.calibration, stored == nil || method != nil {
-                calibrated = try session.statistics(spec, structure: structure, grams: method?.needs.grams ?? false,
+                let scorerGrams = ScorerRegistry.all.first { $0.name == scorer.name }?.needsGrams ?? false
+                calibrated = try session.statistics(spec, structure: structure, grams: (method?.needs.grams ?? false) || (scorerGrams && stored == nil),
                                                     computing: { stage(.calibration) }, progress: progress)
                 read.calibrationFile = calibrated?.fileSHA256
                 read.calibrationTokens = calibrated?.tokensSHA256

@@ -9,7 +9,8 @@ public enum LLMRank {
     /// With `flows` false (whole neurons), no importance passes from one module to the next: each is
     /// scored from its own input statistic.
     public static func importances(
-        model: LlamaModel, statistics: CalibrationStatistics?, mlps: [[LinearModule]], scorer: any Scorer, flows: Bool = true
+        model: LlamaModel, statistics: CalibrationStatistics?, mlps: [[LinearModule]], scorer: any Scorer, flows: Bool = true,
+        grams: GramStore? = nil
     ) throws -> [LinearModule: [Double]] {
         var result: [LinearModule: [Double]] = [:]
         let kind = type(of: scorer)
@@ -46,6 +47,12 @@ public enum LLMRank {
                 }
                 if kind.scoresNeurons && neurons == nil {
                     throw PruningError("scorer \(kind.name) needs the FFN activation statistics of block \(module.layer)")
+                }
+                if kind.needsGrams {
+                    guard let g = grams?.gram(module.layer, width: weight.rows) else {
+                        throw PruningError("scorer \(kind.name) needs the Gram matrix of block \(module.layer)'s activations")
+                    }
+                    neurons?.gram = g
                 }
                 let input = ScoringInput(weight: weight, previous: try normalised(raw, what: "input of \(module.name)"),
                                          inputNorms: inputs, outputNorms: outputs, module: module, neurons: neurons)

@@ -137,7 +137,8 @@ public final class PruningSession: @unchecked Sendable {
         if let hit = importances[memo] { return hit }
         computing()
         let result = try LLMRank.importances(model: dense, statistics: calibrated?.statistics,
-                                             mlps: mlps(structure, pipeline).mlps, scorer: ScorerRegistry.make(scorer), flows: !structure.wholeNeurons)
+                                             mlps: mlps(structure, pipeline).mlps, scorer: ScorerRegistry.make(scorer), flows: !structure.wholeNeurons,
+                                             grams: calibrated?.grams)
         importances[memo] = result
         return result
     }

@@ -25,13 +25,13 @@ struct PruneModel: ParsableCommand {
     @Option(help: "isolated (each block's chain alone) or chained (all blocks' chains as one MLP).")
     var pipeline = "chained"
 
-    @Option(help: "norm(p: 1), random(seed: 0), activation, wanda, wpr(gamma: 0, theta: 0.5), mpr(z_importance: false, amount: 0.3); for whole neurons also neuron_norm, neuron_output, fluctuation.")
+    @Option(help: "norm(p: 1), random(seed: 0), activation, wanda, wpr(gamma: 0, theta: 0.5), mpr(z_importance: false, amount: 0.3); for whole neurons also neuron_norm, neuron_output, fluctuation, obs(ridge: 0.001).")
     var scorer = "wpr"
 
     @Option(help: "local, or global (optionally global(balance: width)).")
     var pruner = "local"
 
-    @Option(help: "Refit the pruned model: least_squares(ridge: 0.1, sequential: false), bias, or none.")
+    @Option(help: "Refit the pruned model: least_squares(ridge: 0.001, bias: true, sequential: false, target: model), bias, or none.")
     var reconstruct = "none"
 
     @Option(help: "Share of rows to remove, in [0, 1).")

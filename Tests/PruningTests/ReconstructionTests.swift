@@ -136,20 +136,29 @@ final class ReconstructionTests: XCTestCase {
         let f = try fixture()
         let calibrated = try f.session.statistics(f.spec, structure: .neurons, grams: true)
         let g = try XCTUnwrap(calibrated.grams?.gram(0, width: f.tiny.ffn))
+        let tokens = calibrated.statistics.tokens
+        let sums = try XCTUnwrap(calibrated.statistics.neurons(layer: 0)).mean.map { $0 * Double(tokens) }
         let fw = f.tiny.ffn
         let kept = (0..<fw).filter { $0 % 3 != 1 }
         let rows = [0, 3, 7, 20, 63]
-        let ridge = 0.1
-        let refit = try LeastSquaresReconstruction.refit(gram: g, down: f.session.dense.weights.layers[0].down, rows: rows, kept: kept, ridge: ridge)
-        // Naive: A = G_KK + λI, λ = ridge · mean diag(G_KK); for each output row r, A x = G_K· W_rᵀ.
         let down = naiveDown(f, 0)
-        let lambda = ridge * kept.reduce(0) { $0 + g[$1 * fw + $1] } / Double(kept.count)
-        let a = kept.map { p in kept.map { q in g[p * fw + q] + (p == q ? lambda : 0) } }
-        for (i, r) in rows.enumerated() {
-            let b = kept.map { p in (0..<fw).reduce(0) { $0 + g[p * fw + $1] * down[r][$1] } }
-            let x = gaussian(a, b)
-            let scale = x.map(abs).max()!
-            for (c, v) in x.enumerated() { XCTAssertEqual(Double(refit[i, c]), v, accuracy: 1e-6 * max(scale, 1)) }
+        for (ridge, intercept) in [(0.1, false), (0.001, true), (0.0, true)] {
+            let refit = try LeastSquaresReconstruction.refit(gram: g, down: f.session.dense.weights.layers[0].down, rows: rows, kept: kept,
+                                                             ridge: ridge, sums: intercept ? sums : nil, tokens: tokens)
+            XCTAssertEqual(refit.bias == nil, !intercept)
+            // Naive: A = G_KK + λI, λ = ridge · mean diag(G_KK), bordered for the intercept by the kept
+            // neurons' sums and the token count; for each output row r, A x = [G_K· W_rᵀ; Σ_q s_q W_rq].
+            let lambda = ridge * kept.reduce(0) { $0 + g[$1 * fw + $1] } / Double(kept.count)
+            var a = kept.map { p in kept.map { q in g[p * fw + q] + (p == q ? lambda : 0) } + (intercept ? [sums[p]] : []) }
+            if intercept { a.append(kept.map { sums[$0] } + [Double(tokens)]) }
+            for (i, r) in rows.enumerated() {
+                var b = kept.map { p in (0..<fw).reduce(0) { $0 + g[p * fw + $1] * down[r][$1] } }
+                if intercept { b.append((0..<fw).reduce(0) { $0 + sums[$1] * down[r][$1] }) }
+                let x = gaussian(a, b)
+                let scale = max(x.map(abs).max()!, 1)
+                for c in kept.indices { XCTAssertEqual(Double(refit.down[i, c]), x[c], accuracy: 1e-6 * scale, "ridge \(ridge)") }
+                if intercept { XCTAssertEqual(refit.bias![i], x[kept.count], accuracy: 1e-6 * scale) }
+            }
         }
     }
 
@@ -166,18 +175,19 @@ final class ReconstructionTests: XCTestCase {
         for l in 0..<f.tiny.layers {
             let k = kept["model.layers.\(l).mlp.up_proj"]!
             let dense = naiveDown(f, l)
-            // Σ over tokens of ‖H_K W'ᵀ − H Wᵀ‖² for a refit or unrefit down_proj W' [hidden, K].
-            func error(_ w: Matrix) -> Double {
-                h[l].reduce(0) { total, token in
+            // Σ over tokens of ‖H_K W'ᵀ + b − H Wᵀ‖² for a refit or unrefit block (down_proj W' [hidden, K], bias b).
+            func error(_ layer: LlamaLayer?) throws -> Double {
+                let w = try XCTUnwrap(layer?.down), b = layer?.downBias
+                return h[l].reduce(0) { total, token in
                     total + (0..<f.tiny.hidden).reduce(0) { s, r in
                         let target = (0..<f.tiny.ffn).reduce(0) { $0 + dense[r][$1] * token[$1] }
-                        let got = k.enumerated().reduce(0) { $0 + Double(w[r, $1.offset]) * token[$1.element] }
+                        let got = k.enumerated().reduce(Double(b?[r] ?? 0)) { $0 + Double(w[r, $1.offset]) * token[$1.element] }
                         return s + (got - target) * (got - target)
                     }
                 }
             }
-            let before = error(try XCTUnwrap(plain.pruned?.model.weights.layers[l].down))
-            let after = error(try XCTUnwrap(refit.pruned?.model.weights.layers[l].down))
+            let before = try error(plain.pruned?.model.weights.layers[l])
+            let after = try error(refit.pruned?.model.weights.layers[l])
             XCTAssertLessThan(after, before, "block \(l)")
             XCTAssertGreaterThan(before, 0)
         }
@@ -190,16 +200,20 @@ final class ReconstructionTests: XCTestCase {
                         reconstruction: try ComponentSpec.parse("least_squares(ridge: 0.1)"))
         let runner = try CellRunner(modelPath: f.modelPath, cache: nil)
         let oneShot = try XCTUnwrap(runner.run(cell).pruned?.model)
-        var sequentialCell = cell
-        sequentialCell.reconstruction = try ComponentSpec.parse("least_squares(ridge: 0.1, sequential: true)")
-        let sequential = try XCTUnwrap(runner.run(sequentialCell).pruned?.model)
-        // Block 0 sees the same (unpruned) input either way; block 1 sees the refit block 0's output.
-        let a0 = oneShot.weights.layers[0].down, b0 = sequential.weights.layers[0].down
-        let a1 = oneShot.weights.layers[1].down, b1 = sequential.weights.layers[1].down
-        let d0 = (0..<a0.count).map { abs(a0.pointer[$0] - b0.pointer[$0]) }.max()!
-        let d1 = (0..<a1.count).map { abs(a1.pointer[$0] - b1.pointer[$0]) }.max()!
-        XCTAssertLessThan(d0, 1e-4)
-        XCTAssertGreaterThan(d1, 1e-4)
+        for target in ["block", "model"] {
+            var sequentialCell = cell
+            sequentialCell.reconstruction = try ComponentSpec.parse("least_squares(ridge: 0.1, sequential: true, target: \(target))")
+            let sequential = try XCTUnwrap(runner.run(sequentialCell).pruned?.model)
+            // Block 0 sees the same (unpruned) input either way, and its target is the dense block's
+            // output either way; block 1 sees the refit block 0's output.
+            func difference(_ l: Int) -> Float {
+                let a = oneShot.weights.layers[l].down, b = sequential.weights.layers[l].down
+                let biases = zip(oneShot.weights.layers[l].downBias ?? [], sequential.weights.layers[l].downBias ?? []).map { abs($0 - $1) }
+                return max((0..<a.count).map { abs(a.pointer[$0] - b.pointer[$0]) }.max()!, biases.max() ?? 0)
+            }
+            XCTAssertLessThan(difference(0), 1e-4, target)
+            XCTAssertGreaterThan(difference(1), 1e-4, target)
+        }
     }
 
     func testBiasCompensationAgainstNaiveMeans() throws {

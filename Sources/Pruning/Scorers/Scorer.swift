@@ -34,12 +34,16 @@ public struct NeuronInputs: Sendable {
     public let mean: [Double]
     public let variance: [Double]
     public let downColumnNorms: [Double]
+    /// The block's Gram matrix G = HᵀH of the activations ([width, width], row-major), for scorers
+    /// that declare `needsGrams`; nil otherwise.
+    public var gram: [Double]? = nil
 
-    public init(norm: [Double], mean: [Double], variance: [Double], downColumnNorms: [Double]) {
+    public init(norm: [Double], mean: [Double], variance: [Double], downColumnNorms: [Double], gram: [Double]? = nil) {
         self.norm = norm
         self.mean = mean
         self.variance = variance
         self.downColumnNorms = downColumnNorms
+        self.gram = gram
     }
 }
 
@@ -54,11 +58,14 @@ public protocol Scorer: Sendable {
     static var needsStatistics: Bool { get }
     /// Whether it scores FFN neurons from `ScoringInput.neurons` (so it applies only to gate/up rows).
     static var scoresNeurons: Bool { get }
+    /// Whether it reads each block's Gram matrix (`NeuronInputs.gram`), which calibration then accumulates.
+    static var needsGrams: Bool { get }
     func score(_ input: ScoringInput) -> [Double]
 }
 
 extension Scorer {
     public static var scoresNeurons: Bool { false }
+    public static var needsGrams: Bool { false }
 }
 
 /// The scorers the tool knows. A new scorer is one new type plus one line here.
@@ -73,6 +80,7 @@ public enum ScorerRegistry {
         NeuronNormScorer.self,
         NeuronOutputScorer.self,
         FluctuationScorer.self,
+        SurgeonScorer.self,
     ]
 
     public static var names: [String] { all.map { $0.name } }
