@@ -46,15 +46,22 @@ public final class ActivationStatistics: @unchecked Sendable {
     func addNeurons(_ layer: Int, _ h: Matrix, rows: Int, width: Int) {
         // Taken out and put back, so the arrays are mutated in place without overlapping accesses.
         guard var n = neurons.removeValue(forKey: layer) else { return }
+        // As for the modules' sums of squares: Float32 partial sums over at most 64 tokens, added to the
+        // Float64 totals, so the totals do not depend on which worker summed which window (adding a few
+        // hundred Float32 values in Float64 is exact).
+        n.squares.withUnsafeMutableBufferPointer {
+            Kernels.accumulateColumnSquares(h.pointer, rows: rows, columns: width, ld: h.columns, into: $0.baseAddress!)
+        }
+        var partial = [Float](repeating: 0, count: width)
         n.sum.withUnsafeMutableBufferPointer { sum in
-            n.squares.withUnsafeMutableBufferPointer { squares in
-                for r in 0..<rows {
-                    let row = h.row(r)
-                    for j in 0..<width {
-                        let v = Double(row[j])
-                        sum[j] += v
-                        squares[j] += v * v
+            partial.withUnsafeMutableBufferPointer { p in
+                for r0 in stride(from: 0, to: rows, by: 64) {
+                    for j in 0..<width { p[j] = 0 }
+                    for r in r0..<min(rows, r0 + 64) {
+                        let row = h.row(r)
+                        for j in 0..<width { p[j] += row[j] }
                     }
+                    for j in 0..<width { sum[j] += Double(p[j]) }
                 }
             }
         }
