@@ -78,9 +78,11 @@ struct MarkdownReport {
                 best[k] = best[k].map { c.lowerIsBetter ? min($0, v) : max($0, v) } ?? v
             }
         }
-        let settingTitles = ["model", "pipeline", "structure", "scorer", "pruner", "calibration", "amount"]
+        // A reconstruction column only when some cell was refit, so reports of other sweeps keep their bytes.
+        let refits = order.contains { $0.reconstruction != nil }
+        let settingTitles = ["model", "pipeline", "structure", "scorer"] + (refits ? ["reconstruct"] : []) + ["pruner", "calibration", "amount"]
         let ratioAfter = perplexities.isEmpty ? nil : columns[0].title
-        var header = settingTitles, align = ["---", "---", "---", "---", "---", "---", "---:"]
+        var header = settingTitles, align = Array(repeating: "---", count: settingTitles.count - 1) + ["---:"]
         for c in columns {
             header.append(c.title)
             align.append("---:")
@@ -93,8 +95,9 @@ struct MarkdownReport {
             let members = rows[cell]!
             let m = members[0].metrics
             var row = [URL(fileURLWithPath: cell.model).lastPathComponent, cell.pipeline?.rawValue ?? "–",
-                       cell.structure.map { $0.chain.joined(separator: " → ") } ?? "–", cell.scorer?.description ?? "dense",
-                       cell.pruner?.description ?? "–", cell.calibration?.summary ?? "–", String(format: "%g%%", cell.amount * 100)]
+                       cell.structure.map { $0.chain.joined(separator: " → ") } ?? "–", cell.scorer?.description ?? "dense"]
+                + (refits ? [cell.isDense ? "–" : cell.reconstruction?.description ?? "none"] : [])
+                + [cell.pruner?.description ?? "–", cell.calibration?.summary ?? "–", String(format: "%g%%", cell.amount * 100)]
             for c in columns {
                 var text = c.value(cell).map { String(format: c.format, $0) } ?? "–"
                 if !cell.isDense, let v = c.value(cell), v == best["\(c.title)|\(String(format: "%g", cell.amount))"] { text = "**\(text)**" }

@@ -25,8 +25,11 @@ public enum CellSettings {
         // The whole recipe in one name, for a figure whose series are scorers with and without a refit.
         case "method":
             guard !c.isDense else { return "dense" }
-            let structure = c.structure.map { $0.wholeNeurons ? "neurons" : $0.chain.joined(separator: " -> ") } ?? "?"
-            return "\(c.scorer?.description ?? "?") [\(structure)]" + (c.reconstruction.map { " + \($0)" } ?? "")
+            // Short enough for a legend: module names without their sub-block, the reconstruction by name.
+            let structure = c.structure.map { s in
+                s.wholeNeurons ? "neurons" : s.chain.map { $0.split(separator: ".").last.map(String.init) ?? $0 }.joined(separator: "→")
+            } ?? "?"
+            return "\(c.scorer?.description ?? "?") [\(structure)]" + (c.reconstruction.map { " + \($0.name)" } ?? "")
         case "gamma", "theta": return c.scorer?.parameters[name].map { "\(name) \($0)" } ?? "\(name) default"
         default: return ""
         }
