@@ -1,9 +1,10 @@
 #!/bin/bash
-# Regenerates figures/llm_rank/: runs the LLM-Rank notebook scripts/llm_rank.prune (cells already in
-# figures/llm_rank/results.jsonl are not recomputed), which writes its figures, tables (.tex, .csv) and
-# report.md there. Run after scripts/setup.sh and `swift build -c release`.
+# Regenerates figures/: runs the LLM-Rank notebook scripts/llm_rank.prune and the reconstruction study
+# scripts/study_reconstruction.prune (cells already in their results.jsonl are not recomputed), which write
+# their figures, tables (.tex, .csv) and report.md under figures/llm_rank/ and figures/reconstruction/. Run after scripts/setup.sh and `swift build -c release`.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 prune="$root/.build/release/prune"
 [ -x "$prune" ] || { echo "reproduce: build first: swift build -c release" >&2; exit 1; }
 "$prune" run --allow-outside-writes "$root/scripts/llm_rank.prune"
+"$prune" run --allow-outside-writes "$root/scripts/study_reconstruction.prune"

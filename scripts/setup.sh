@@ -21,8 +21,9 @@ die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else die "need root for: $*"; fi; }
 sha_of() { sha256sum "$1" | cut -d' ' -f1; }
 
-# 1. Debian packages: OpenBLAS for linear algebra, gnuplot for figures, the KJV text and its reader,
-#    and LaTeX with booktabs, so the tests compile the tables a notebook writes for papers.
+# 1. Debian packages: OpenBLAS for linear algebra (its library also exports LAPACK, whose Cholesky
+#    solve dposv reconstruction uses), gnuplot for figures, the KJV text and its reader, and LaTeX with
+#    booktabs, so the tests compile the tables a notebook writes for papers.
 packages=(libopenblas-dev gnuplot-nox bible-kjv-text bible-kjv unzip python3-pip texlive-latex-base texlive-latex-recommended)
 missing=()
 for p in "${packages[@]}"; do

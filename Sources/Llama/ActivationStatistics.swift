@@ -9,16 +9,91 @@ public final class ActivationStatistics: @unchecked Sendable {
         public var output: [Double]
     }
 
+    /// Per-neuron sums of the FFN activation h = silu(gate)·up of one block (down_proj's input):
+    /// Σh and Σh², from which its mean, variance and L2 norm over the tokens follow.
+    public struct NeuronSums: Sendable, Codable, Equatable {
+        public var sum: [Double]
+        public var squares: [Double]
+    }
+
     public let modules: Set<LinearModule>
     public private(set) var sums: [LinearModule: Sums] = [:]
+    public private(set) var neurons: [Int: NeuronSums] = [:]
+    /// Blocks whose Gram matrix HᵀH (Float64, lower triangle, [width, width]) is accumulated.
+    public private(set) var grams: [Int: [Double]] = [:]
     public private(set) var tokens = 0
+    /// One window's Gram in Float32 (ssyrk's output) before it is added to the Float64 sum.
+    private var gramScratch: [Float] = []
 
-    public init(modules: Set<LinearModule>, config: LlamaConfig) {
+    public init(modules: Set<LinearModule>, config: LlamaConfig, neuronLayers: Set<Int> = [], gramLayers: Set<Int> = []) {
         self.modules = modules
         for m in modules {
             let (rows, columns) = Self.shape(m, config)
             sums[m] = Sums(input: .init(repeating: 0, count: columns), output: .init(repeating: 0, count: rows))
         }
+        for l in neuronLayers.union(gramLayers) {
+            let f = config.intermediateSizes[l]
+            neurons[l] = NeuronSums(sum: .init(repeating: 0, count: f), squares: .init(repeating: 0, count: f))
+        }
+        for l in gramLayers {
+            let f = config.intermediateSizes[l]
+            grams[l] = .init(repeating: 0, count: f * f)
+            gramScratch = .init(repeating: 0, count: max(gramScratch.count, f * f))
+        }
+    }
+
+    /// Adds one window's FFN activations of block `layer` (the first `rows` rows of `h`, `width` neurons).
+    func addNeurons(_ layer: Int, _ h: Matrix, rows: Int, width: Int) {
+        // Taken out and put back, so the arrays are mutated in place without overlapping accesses.
+        guard var n = neurons.removeValue(forKey: layer) else { return }
+        // As for the modules' sums of squares: Float32 partial sums over at most 64 tokens, added to the
+        // Float64 totals, so the totals do not depend on which worker summed which window (adding a few
+        // hundred Float32 values in Float64 is exact).
+        n.squares.withUnsafeMutableBufferPointer {
+            Kernels.accumulateColumnSquares(h.pointer, rows: rows, columns: width, ld: h.columns, into: $0.baseAddress!)
+        }
+        var partial = [Float](repeating: 0, count: width)
+        n.sum.withUnsafeMutableBufferPointer { sum in
+            partial.withUnsafeMutableBufferPointer { p in
+                for r0 in stride(from: 0, to: rows, by: 64) {
+                    for j in 0..<width { p[j] = 0 }
+                    for r in r0..<min(rows, r0 + 64) {
+                        let row = h.row(r)
+                        for j in 0..<width { p[j] += row[j] }
+                    }
+                    for j in 0..<width { sum[j] += Double(p[j]) }
+                }
+            }
+        }
+        neurons[layer] = n
+        guard var g = grams.removeValue(forKey: layer) else { return }
+        // HᵀH of this window in Float32 (sums of at most a window's tokens), accumulated in Float64.
+        gramScratch.withUnsafeMutableBufferPointer { c in
+            BLAS.gramLower(rows: rows, columns: width, a: h.pointer, lda: h.columns, c: c.baseAddress!)
+            g.withUnsafeMutableBufferPointer { g in
+                for i in 0..<width {
+                    let src = c.baseAddress! + i * width, dst = g.baseAddress! + i * width
+                    for j in 0...i { dst[j] += Double(src[j]) }
+                }
+            }
+        }
+        grams[layer] = g
+    }
+
+    /// Starts accumulating block `layer`'s Gram matrix (a layer-wise pass holds one block's at a time).
+    public func beginGram(_ layer: Int, width: Int) {
+        grams[layer] = .init(repeating: 0, count: width * width)
+        if gramScratch.count < width * width { gramScratch = .init(repeating: 0, count: width * width) }
+        if neurons[layer] == nil { neurons[layer] = NeuronSums(sum: .init(repeating: 0, count: width), squares: .init(repeating: 0, count: width)) }
+    }
+
+    /// Block `layer`'s Gram matrix, symmetric and complete, handed over (this accumulator forgets it).
+    public func takeGram(_ layer: Int) -> [Double]? {
+        guard var g = grams.removeValue(forKey: layer) else { return nil }
+        let f = Int(Double(g.count).squareRoot().rounded())
+        for i in 0..<f { for j in 0..<i { g[j * f + i] = g[i * f + j] } }
+        if grams.isEmpty { gramScratch = [] }
+        return g
     }
 
     static func shape(_ m: LinearModule, _ c: LlamaConfig) -> (rows: Int, columns: Int) {
@@ -48,13 +123,20 @@ public final class ActivationStatistics: @unchecked Sendable {
         }
     }
 
-    func countTokens(_ n: Int) { tokens += n }
+    public func countTokens(_ n: Int) { tokens += n }
 
     /// Adds another worker's sums into this one.
     public func merge(_ other: ActivationStatistics) {
         for (m, s) in other.sums {
             for i in s.input.indices { sums[m]!.input[i] += s.input[i] }
             for i in s.output.indices { sums[m]!.output[i] += s.output[i] }
+        }
+        for (l, n) in other.neurons {
+            for i in n.sum.indices { neurons[l]!.sum[i] += n.sum[i] }
+            for i in n.squares.indices { neurons[l]!.squares[i] += n.squares[i] }
+        }
+        for (l, g) in other.grams {
+            grams[l]!.withUnsafeMutableBufferPointer { dst in for i in g.indices { dst[i] += g[i] } }
         }
         tokens += other.tokens
     }

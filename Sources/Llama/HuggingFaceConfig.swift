@@ -117,7 +117,7 @@ public struct HuggingFaceConfig: Codable, Sendable, Equatable {
         }
         if let act = hiddenAct, act != "silu" { throw ModelIOError(path, "hidden_act \"\(act)\" is not supported (LLaMA uses silu)") }
         if attentionBias == true { throw ModelIOError(path, "attention_bias true is not supported (LLaMA's projections have no bias)") }
-        if mlpBias == true { throw ModelIOError(path, "mlp_bias true is not supported (LLaMA's projections have no bias)") }
+        // mlp_bias is read: down_proj's bias is applied, gate/up biases must be zero (the loader checks).
         for key in Self.unsupportedKeys {
             if let value = raw[key], !(value is NSNull), !((value as? Bool) == false) {
                 throw ModelIOError(path, "\(key) is set (\(value)); this tool does not implement it")

@@ -93,6 +93,12 @@ enum LlamaGGUFLoader {
                 ("blk.\(l).ffn_up.weight", f, c.hiddenSize, nil),
                 ("blk.\(l).ffn_down.weight", c.hiddenSize, f, nil),
             ]
+            // An FFN output bias (FLAP-style compensation) is optional, as llama.cpp treats it; gate and
+            // up biases would enter the SiLU, which this tool does not compute, so they are refused.
+            if file[tensor: "blk.\(l).ffn_down.bias"] != nil { wanted.append(("blk.\(l).ffn_down.bias", 1, c.hiddenSize, nil)) }
+            for name in ["blk.\(l).ffn_gate.bias", "blk.\(l).ffn_up.bias"] where file[tensor: name] != nil {
+                throw ModelIOError(path, "tensor \(name): FFN gate/up biases are not supported (only ffn_down.bias)")
+            }
         }
         var infos: [GGUFFile.TensorInfo] = []
         for w in wanted {
@@ -139,7 +145,7 @@ enum LlamaGGUFLoader {
                 v: byName["blk.\(l).attn_v.weight"]!, o: byName["blk.\(l).attn_output.weight"]!,
                 postAttentionNorm: vector("blk.\(l).ffn_norm.weight"),
                 gate: byName["blk.\(l).ffn_gate.weight"]!, up: byName["blk.\(l).ffn_up.weight"]!,
-                down: down, downOutputs: nil))
+                down: down, downOutputs: nil, downBias: byName["blk.\(l).ffn_down.bias"].map { $0.values }))
         }
         let weights = LlamaWeights(embedding: byName["token_embd.weight"]!, layers: layers,
                                    finalNorm: vector("output_norm.weight"), lmHead: byName["output.weight"])

@@ -28,7 +28,7 @@ enum LlamaHuggingFaceLoader {
         if config.tieWordEmbeddings == false && checkpoint[tensor: "lm_head.weight"] == nil {
             throw ModelIOError(folder, "missing tensor lm_head.weight (config.json says tie_word_embeddings is false)")
         }
-        for w in wanted(config) {
+        for w in wanted(config, mlpBias: hf.mlpBias == true) {
             guard let info = checkpoint[tensor: w.name] else { throw ModelIOError(folder, "missing tensor \(w.name)") }
             // Norm weights are vectors; a linear module pruned to one row is still a [1, in] matrix.
             let shape = w.vector ? [w.columns] : [w.rows, w.columns]
@@ -39,7 +39,7 @@ enum LlamaHuggingFaceLoader {
         return Opened(hf: hf, config: config, checkpoint: checkpoint)
     }
 
-    static func wanted(_ c: LlamaConfig) -> [(name: String, rows: Int, columns: Int, vector: Bool)] {
+    static func wanted(_ c: LlamaConfig, mlpBias: Bool = false) -> [(name: String, rows: Int, columns: Int, vector: Bool)] {
         var list: [(name: String, rows: Int, columns: Int, vector: Bool)] = [
             ("model.embed_tokens.weight", c.vocabSize, c.hiddenSize, false),
             ("model.norm.weight", 1, c.hiddenSize, true),
@@ -58,6 +58,9 @@ enum LlamaHuggingFaceLoader {
                 (p + "mlp.up_proj.weight", f, c.hiddenSize, false),
                 (p + "mlp.down_proj.weight", c.hiddenSize, f, false),
             ]
+            if mlpBias {
+                list += [(p + "mlp.gate_proj.bias", 1, f, true), (p + "mlp.up_proj.bias", 1, f, true), (p + "mlp.down_proj.bias", 1, c.hiddenSize, true)]
+            }
         }
         return list
     }
@@ -65,7 +68,7 @@ enum LlamaHuggingFaceLoader {
     static func load(folder: String) throws -> LlamaModel {
         let opened = try open(folder: folder)
         let c = opened.config
-        let list = wanted(c)
+        let list = wanted(c, mlpBias: opened.hf.mlpBias == true)
         let matrices = list.map { Matrix(rows: $0.rows, columns: $0.columns) }
         var failure: Error?
         let failureLock = NSLockBox()
@@ -83,10 +86,18 @@ enum LlamaHuggingFaceLoader {
         var layers: [LlamaLayer] = []
         for l in 0..<c.numHiddenLayers {
             func m(_ suffix: String) -> Matrix { byName["model.layers.\(l).\(suffix).weight"]! }
+            var downBias: [Float]? = nil
+            if opened.hf.mlpBias == true {
+                // Only down_proj's bias is applied; a gate or up bias would enter the SiLU, which this tool does not compute.
+                for name in ["mlp.gate_proj", "mlp.up_proj"] where byName["model.layers.\(l).\(name).bias"]!.values.contains(where: { $0 != 0 }) {
+                    throw ModelIOError(folder, "model.layers.\(l).\(name).bias is not zero; only down_proj's bias is supported")
+                }
+                downBias = byName["model.layers.\(l).mlp.down_proj.bias"]!.values
+            }
             layers.append(LlamaLayer(
                 inputNorm: m("input_layernorm").values, q: m("self_attn.q_proj"), k: m("self_attn.k_proj"),
                 v: m("self_attn.v_proj"), o: m("self_attn.o_proj"), postAttentionNorm: m("post_attention_layernorm").values,
-                gate: m("mlp.gate_proj"), up: m("mlp.up_proj"), down: m("mlp.down_proj"), downOutputs: nil))
+                gate: m("mlp.gate_proj"), up: m("mlp.up_proj"), down: m("mlp.down_proj"), downOutputs: nil, downBias: downBias))
         }
         let weights = LlamaWeights(embedding: byName["model.embed_tokens.weight"]!, layers: layers,
                                    finalNorm: byName["model.norm.weight"]!.values, lmHead: byName["lm_head.weight"])

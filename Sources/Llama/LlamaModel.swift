@@ -59,45 +59,107 @@ public final class LlamaModel: @unchecked Sendable {
     /// Runs the transformer blocks on one window and leaves the final-normalised hidden states in
     /// `state.h`. With `statistics`, records its modules' input and output sums of squares on the way.
     public func body(_ ids: [Int32], state s: RunState, statistics: ActivationStatistics? = nil, layout: PackedLayout? = nil) {
+        precondition(layout == nil || layout!.count == ids.count, "a packed layout describes every token of the window")
+        embed(ids, state: s)
+        statistics?.countTokens(ids.count)
+        for l in weights.layers.indices { block(l, state: s, tokens: ids.count, statistics: statistics, layout: layout) }
+        let eps = Float(config.rmsNormEps), d = config.hiddenSize
+        weights.finalNorm.withUnsafeBufferPointer { w in
+            for i in 0..<ids.count { Kernels.rmsNorm(s.x.row(i), weight: w.baseAddress!, eps: eps, count: d, into: s.h.row(i)) }
+        }
+    }
+
+    /// The token embeddings of one window, into the residual stream `state.x`.
+    func embed(_ ids: [Int32], state s: RunState) {
         let c = config, t = ids.count
         precondition(t <= s.tokens, "window of \(t) tokens exceeds the run state's \(s.tokens)")
-        precondition(layout == nil || layout!.count == t, "a packed layout describes every token of the window")
-        let d = c.hiddenSize
         for (i, id) in ids.enumerated() {
             precondition(id >= 0 && Int(id) < c.vocabSize, "token id \(id) outside the vocabulary")
-            s.x.row(i).update(from: weights.embedding.row(Int(id)), count: d)
+            s.x.row(i).update(from: weights.embedding.row(Int(id)), count: c.hiddenSize)
         }
-        let eps = Float(c.rmsNormEps)
-        statistics?.countTokens(t)
+    }
 
-        for (l, layer) in weights.layers.enumerated() {
-            // Attention sub-block.
-            layer.inputNorm.withUnsafeBufferPointer { w in
-                for i in 0..<t { Kernels.rmsNorm(s.x.row(i), weight: w.baseAddress!, eps: eps, count: d, into: s.h.row(i)) }
-            }
-            linear(l, .q, input: s.h, weight: layer.q, output: s.q, tokens: t, statistics: statistics)
-            linear(l, .k, input: s.h, weight: layer.k, output: s.k, tokens: t, statistics: statistics)
-            linear(l, .v, input: s.h, weight: layer.v, output: s.v, tokens: t, statistics: statistics)
-            s.rope.apply(s.q.pointer, tokens: t, heads: c.numAttentionHeads, positions: layout?.positions)
-            s.rope.apply(s.k.pointer, tokens: t, heads: c.numKeyValueHeads, positions: layout?.positions)
-            CausalAttention.run(state: s, config: c, tokens: t, layout: layout)
-            linear(l, .o, input: s.attention, weight: layer.o, output: s.x, scratch: s.scratch, tokens: t, accumulate: true, statistics: statistics)
-
-            // Feed-forward sub-block: down(silu(gate(h)) · up(h)).
-            layer.postAttentionNorm.withUnsafeBufferPointer { w in
-                for i in 0..<t { Kernels.rmsNorm(s.x.row(i), weight: w.baseAddress!, eps: eps, count: d, into: s.h.row(i)) }
-            }
-            let f = layer.ffnWidth
-            // A layer whose every FFN neuron was pruned adds nothing to the residual stream.
-            guard f > 0, layer.down.rows > 0 else { continue }
-            linear(l, .gate, input: s.h, weight: layer.gate, output: s.gate, tokens: t, statistics: statistics)
-            linear(l, .up, input: s.h, weight: layer.up, output: s.up, tokens: t, statistics: statistics)
-            for i in 0..<t { Kernels.swiglu(gate: s.gate.row(i), up: s.up.row(i), count: f) }
-            feedForwardDown(l, layer, state: s, tokens: t, statistics: statistics)
+    /// A window's embeddings as a [tokens, hidden] matrix: the residual stream before block 0, for
+    /// passes that run the model one block at a time over many windows (layer-wise calibration).
+    public func embedded(_ ids: [Int32]) -> Matrix {
+        let x = Matrix(rows: ids.count, columns: config.hiddenSize)
+        for (i, id) in ids.enumerated() {
+            precondition(id >= 0 && Int(id) < config.vocabSize, "token id \(id) outside the vocabulary")
+            x.row(i).update(from: weights.embedding.row(Int(id)), count: config.hiddenSize)
         }
-        weights.finalNorm.withUnsafeBufferPointer { w in
+        return x
+    }
+
+    /// Runs block `l` on a residual stream held outside the run state ([tokens, hidden]), in place
+    /// unless `keep` is false (then the block is only observed through `statistics`).
+    public func block(_ l: Int, residual: Matrix, state s: RunState, statistics: ActivationStatistics? = nil, keep: Bool = true) {
+        let t = residual.rows
+        precondition(t <= s.tokens && residual.columns == config.hiddenSize, "residual stream does not fit the run state")
+        s.x.pointer.update(from: residual.pointer, count: residual.count)
+        block(l, state: s, tokens: t, statistics: statistics, layout: nil)
+        if keep { residual.pointer.update(from: s.x.pointer, count: residual.count) }
+    }
+
+    /// Runs block `l` on a residual stream held outside the run state up to its FFN activation, and hands
+    /// `observe` the residual after attention ([tokens, hidden], row stride hidden) and the activation
+    /// h = silu(gate)·up ([tokens, width], row stride the state's widest FFN) without applying down_proj:
+    /// what a refit that targets another model's residual stream needs. `residual` is left unchanged.
+    public func observeFeedForward(_ l: Int, residual: Matrix, state s: RunState,
+                                   _ observe: (_ postAttention: Matrix, _ h: Matrix, _ width: Int) -> Void) {
+        let t = residual.rows, c = config, d = c.hiddenSize, layer = weights.layers[l]
+        precondition(t <= s.tokens && residual.columns == d, "residual stream does not fit the run state")
+        s.x.pointer.update(from: residual.pointer, count: residual.count)
+        attention(l, state: s, tokens: t, statistics: nil, layout: nil)
+        let eps = Float(c.rmsNormEps), f = layer.ffnWidth
+        layer.postAttentionNorm.withUnsafeBufferPointer { w in
             for i in 0..<t { Kernels.rmsNorm(s.x.row(i), weight: w.baseAddress!, eps: eps, count: d, into: s.h.row(i)) }
         }
+        if f > 0 {
+            linear(l, .gate, input: s.h, weight: layer.gate, output: s.gate, tokens: t, statistics: nil)
+            linear(l, .up, input: s.h, weight: layer.up, output: s.up, tokens: t, statistics: nil)
+            for i in 0..<t { Kernels.swiglu(gate: s.gate.row(i), up: s.up.row(i), count: f) }
+        }
+        observe(s.x, s.gate, f)
+    }
+
+    /// The attention sub-block of block `l`, adding into the first `t` rows of `state.x`.
+    func attention(_ l: Int, state s: RunState, tokens t: Int, statistics: ActivationStatistics?, layout: PackedLayout?) {
+        let c = config, d = c.hiddenSize, layer = weights.layers[l]
+        let eps = Float(c.rmsNormEps)
+        layer.inputNorm.withUnsafeBufferPointer { w in
+            for i in 0..<t { Kernels.rmsNorm(s.x.row(i), weight: w.baseAddress!, eps: eps, count: d, into: s.h.row(i)) }
+        }
+        linear(l, .q, input: s.h, weight: layer.q, output: s.q, tokens: t, statistics: statistics)
+        linear(l, .k, input: s.h, weight: layer.k, output: s.k, tokens: t, statistics: statistics)
+        linear(l, .v, input: s.h, weight: layer.v, output: s.v, tokens: t, statistics: statistics)
+        s.rope.apply(s.q.pointer, tokens: t, heads: c.numAttentionHeads, positions: layout?.positions)
+        s.rope.apply(s.k.pointer, tokens: t, heads: c.numKeyValueHeads, positions: layout?.positions)
+        CausalAttention.run(state: s, config: c, tokens: t, layout: layout)
+        linear(l, .o, input: s.attention, weight: layer.o, output: s.x, scratch: s.scratch, tokens: t, accumulate: true, statistics: statistics)
+    }
+
+    /// One transformer block on the first `t` rows of `state.x`, in place.
+    func block(_ l: Int, state s: RunState, tokens t: Int, statistics: ActivationStatistics?, layout: PackedLayout?) {
+        let c = config, d = c.hiddenSize, layer = weights.layers[l]
+        let eps = Float(c.rmsNormEps)
+        attention(l, state: s, tokens: t, statistics: statistics, layout: layout)
+
+        // Feed-forward sub-block: down(silu(gate(h)) · up(h)) (+ bias, when compensation left one).
+        layer.postAttentionNorm.withUnsafeBufferPointer { w in
+            for i in 0..<t { Kernels.rmsNorm(s.x.row(i), weight: w.baseAddress!, eps: eps, count: d, into: s.h.row(i)) }
+        }
+        if let bias = layer.downBias {
+            bias.withUnsafeBufferPointer { b in for i in 0..<t { Kernels.add(s.x.row(i), b.baseAddress!, count: d) } }
+        }
+        let f = layer.ffnWidth
+        // A layer whose every FFN neuron was pruned adds nothing (but its bias) to the residual stream.
+        guard f > 0, layer.down.rows > 0 else { return }
+        linear(l, .gate, input: s.h, weight: layer.gate, output: s.gate, tokens: t, statistics: statistics)
+        linear(l, .up, input: s.h, weight: layer.up, output: s.up, tokens: t, statistics: statistics)
+        for i in 0..<t { Kernels.swiglu(gate: s.gate.row(i), up: s.up.row(i), count: f) }
+        // s.gate now holds h = silu(gate)·up, the FFN's activation: down_proj's input.
+        statistics?.addNeurons(l, s.gate, rows: t, width: f)
+        feedForwardDown(l, layer, state: s, tokens: t, statistics: statistics)
     }
 
     /// y = x Wᵀ for the first `tokens` rows; with `accumulate`, y += x Wᵀ (the residual add, fused into

@@ -14,6 +14,9 @@ public struct LlamaLayer: Sendable {
     /// When down_proj's zeroed output rows were removed: the hidden channels its remaining rows write.
     /// nil means every channel (down has `hidden` rows).
     public var downOutputs: [Int]?
+    /// A bias added to down_proj's output, one value per hidden channel (zero where no row writes):
+    /// what FLAP-style compensation leaves in place of the removed neurons' mean contribution. nil: none.
+    public var downBias: [Float]? = nil
 
     public var ffnWidth: Int { up.rows }
 }
@@ -67,7 +70,7 @@ extension LlamaLayer {
 
     /// Parameters this block stores (norm vectors included).
     public var storedParameters: Int {
-        inputNorm.count + postAttentionNorm.count + [q, k, v, o, gate, up, down].reduce(0) { $0 + $1.count }
+        inputNorm.count + postAttentionNorm.count + (downBias?.count ?? 0) + [q, k, v, o, gate, up, down].reduce(0) { $0 + $1.count }
     }
 
     public func weight(_ kind: LinearKind) -> Matrix {

@@ -117,6 +117,8 @@ public enum ModelExport {
             add("blk.\(l).ffn_gate.weight", layer.gate)
             add("blk.\(l).ffn_up.weight", layer.up)
             add("blk.\(l).ffn_down.weight", fullDown(layer, hidden: c.hiddenSize))
+            // llama.cpp's llama architecture loads an optional ffn_down.bias and adds it (build_ffn).
+            if let bias = layer.downBias { add("blk.\(l).ffn_down.bias", vector: bias) }
         }
         try w.write(to: path)
     }
@@ -130,6 +132,7 @@ public enum ModelExport {
         let c = model.config
         let width = c.maxIntermediateSize
         let padded = Set(c.intermediateSizes).count > 1 ? width : nil
+        let mlpBias = model.weights.layers.contains { $0.downBias != nil }
         var st = SafetensorsWriter()
         let kind = dtype.safetensors
         func add(_ name: String, _ m: Matrix) { st.add(name, shape: [m.rows, m.columns], values: m.values, dtype: kind) }
@@ -148,6 +151,13 @@ public enum ModelExport {
             add(p + "mlp.gate_proj.weight", padRows(layer.gate, to: width))
             add(p + "mlp.up_proj.weight", padRows(layer.up, to: width))
             add(p + "mlp.down_proj.weight", padColumns(fullDown(layer, hidden: c.hiddenSize), to: width))
+            // transformers' mlp_bias gives all three projections a bias: gate and up get zeros (padding
+            // neurons stay silu(0)·0 = 0), down the compensation bias (zeros in layers without one).
+            if mlpBias {
+                add(p + "mlp.gate_proj.bias", vector: [Float](repeating: 0, count: width))
+                add(p + "mlp.up_proj.bias", vector: [Float](repeating: 0, count: width))
+                add(p + "mlp.down_proj.bias", vector: layer.downBias ?? [Float](repeating: 0, count: c.hiddenSize))
+            }
         }
         add("model.norm.weight", vector: model.weights.finalNorm)
         if let head = model.weights.lmHead { add("lm_head.weight", head) }
@@ -161,6 +171,7 @@ public enum ModelExport {
             var files = try st.write(folder: staging.path, maxShardBytes: 2 << 30)
             var config = HuggingFaceConfig(c, bosTokenId: tokenizer.bosID.map(Int.init), eosTokenId: tokenizer.eosID.map(Int.init), torchDtype: dtype.torchName)
             config.intermediateSize = width
+            if mlpBias { config.mlpBias = true }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try encoder.encode(config).write(to: staging.appendingPathComponent("config.json"))

@@ -13,9 +13,14 @@ public struct Cell: Hashable, Codable, Sendable {
     public var pruner: ComponentSpec?
     public var amount: Double
     public var evaluation: EvaluationSetting?
+    /// How the pruned model is refit (`least_squares(ridge: 0.1)`, `bias`); nil for none, and then
+    /// absent from the cell's JSON, so cells from before reconstruction keep their keys.
+    public var reconstruction: ComponentSpec? = nil
 
     public init(model: String, calibration: CalibrationSpec? = nil, structure: PruningStructure? = nil, pipeline: Pipeline? = nil,
-                scorer: ComponentSpec? = nil, pruner: ComponentSpec? = nil, amount: Double, evaluation: EvaluationSetting? = nil) {
+                scorer: ComponentSpec? = nil, pruner: ComponentSpec? = nil, amount: Double, evaluation: EvaluationSetting? = nil,
+                reconstruction: ComponentSpec? = nil) {
+        self.reconstruction = reconstruction
         self.model = model
         self.calibration = calibration
         self.structure = structure
@@ -42,7 +47,7 @@ public struct Cell: Hashable, Codable, Sendable {
             parts = ["dense \(Self.fileName(model))"]
         } else {
             parts = ["\(scorer?.description ?? "?") \(pruner?.description ?? "?") \(pipeline?.rawValue ?? "?") \(String(format: "%g", amount))"
-                     + " [\(structure?.chain.joined(separator: " -> ") ?? "?")]"]
+                     + " [\(structure?.chain.joined(separator: " -> ") ?? "?")]" + (reconstruction.map { " + \($0)" } ?? "")]
             if let c = calibration { parts.append("calib \(c.summary)") }
         }
         if let e = evaluation { parts.append("eval \(e.summary)") }

@@ -8,7 +8,7 @@ import Tensor
 /// calibrate (statistics cached, verified) → score → select rows → shrink → evaluate → save with its
 /// record. It reports the digest of every input it read, so a caller can prove what a result came from.
 public final class CellRunner: @unchecked Sendable {
-    public enum Stage: String, Sendable, CaseIterable { case load, calibration, scoring, pruning, evaluation, saving }
+    public enum Stage: String, Sendable, CaseIterable { case load, calibration, scoring, pruning, reconstruction, evaluation, saving }
 
     /// The SHA-256 of the bytes each input of a cell was computed from.
     public struct InputsRead: Sendable, Equatable {
@@ -72,6 +72,13 @@ public final class CellRunner: @unchecked Sendable {
                 throw PruningError("a pruned cell needs a structure, a pipeline, a scorer and a pruner")
             }
             _ = try session.mlps(structure, pipeline)
+            let method = try cell.reconstruction.map { spec -> any Reconstructor in
+                try ReconstructorRegistry.check(spec, structure: structure)
+                return try ReconstructorRegistry.make(spec)
+            }
+            if method != nil && cell.calibration == nil {
+                throw PruningError("reconstruct \(cell.reconstruction!.name) needs calibration data")
+            }
             if let stored {
                 stage(.pruning)
                 let p = try session.prune(keeping: stored.keptRowMasks, structure: structure)
@@ -79,8 +86,12 @@ public final class CellRunner: @unchecked Sendable {
                 read.calibrationTokens = stored.calibrationTokens
                 model = p.model
                 pruned = p
-            } else if let spec = cell.calibration {
-                calibrated = try session.statistics(spec, structure: structure, computing: { stage(.calibration) }, progress: progress)
+            }
+            // A stored pruning skips calibration unless a reconstruction needs its statistics.
+            if let spec = cell.calibration, stored == nil || method != nil {
+                let scorerGrams = ScorerRegistry.all.first { $0.name == scorer.name }?.needsGrams ?? false
+                calibrated = try session.statistics(spec, structure: structure, grams: (method?.needs.grams ?? false) || (scorerGrams && stored == nil),
+                                                    computing: { stage(.calibration) }, progress: progress)
                 read.calibrationFile = calibrated?.fileSHA256
                 read.calibrationTokens = calibrated?.tokensSHA256
             }
@@ -89,6 +100,13 @@ public final class CellRunner: @unchecked Sendable {
                                                           computing: { stage(.scoring) })
                 stage(.pruning)
                 let p = try session.prune(importances, structure: structure, pipeline: pipeline, pruner: pruner, amount: cell.amount)
+                model = p.model
+                pruned = p
+            }
+            if let spec = cell.reconstruction, let calibration = cell.calibration, let calibrated, var p = pruned {
+                stage(.reconstruction)
+                p.model = try session.reconstruct(p, with: spec, structure: structure, calibration: calibration, calibrated: calibrated,
+                                                  progress: progress)
                 model = p.model
                 pruned = p
             }

@@ -6,13 +6,23 @@ import Tensor
 /// pruner pick rows from the importances.
 public enum LLMRank {
     /// Importances (each module's sums to 1) for every module of the structure.
+    /// With `flows` false (whole neurons), no importance passes from one module to the next: each is
+    /// scored from its own input statistic.
     public static func importances(
-        model: LlamaModel, statistics: CalibrationStatistics?, mlps: [[LinearModule]], scorer: any Scorer
+        model: LlamaModel, statistics: CalibrationStatistics?, mlps: [[LinearModule]], scorer: any Scorer, flows: Bool = true,
+        grams: GramStore? = nil
     ) throws -> [LinearModule: [Double]] {
         var result: [LinearModule: [Double]] = [:]
+        let kind = type(of: scorer)
         for mlp in mlps {
             var previous: [Double]? = nil
             for module in mlp {
+                if !flows { previous = nil }
+                let isNeurons = module.kind == .gate || module.kind == .up
+                if kind.scoresNeurons && !isNeurons {
+                    throw PruningError("scorer \(kind.name) scores FFN neurons (rows of mlp.up_proj or mlp.gate_proj), not the rows of \(module.name); use the structure mlp.neurons",
+                                       subject: .module(module.kind.rawValue))
+                }
                 let weight = model.weights.layers[module.layer].weight(module.kind)
                 let stats = statistics?[module]
                 if stats == nil && type(of: scorer).needsStatistics {
@@ -30,8 +40,22 @@ public enum LLMRank {
                 guard raw.count == weight.columns else {
                     throw PruningError("\(module.name) takes \(weight.columns) inputs but the module before it in the chain has \(raw.count) outputs")
                 }
+                var neurons: NeuronInputs? = nil
+                if isNeurons, let n = statistics?.neurons(layer: module.layer), n.norm.count == weight.rows {
+                    neurons = NeuronInputs(norm: n.norm, mean: n.mean, variance: n.variance,
+                                           downColumnNorms: columnNorms(model.weights.layers[module.layer].down))
+                }
+                if kind.scoresNeurons && neurons == nil {
+                    throw PruningError("scorer \(kind.name) needs the FFN activation statistics of block \(module.layer)")
+                }
+                if kind.needsGrams {
+                    guard let g = grams?.gram(module.layer, width: weight.rows) else {
+                        throw PruningError("scorer \(kind.name) needs the Gram matrix of block \(module.layer)'s activations")
+                    }
+                    neurons?.gram = g
+                }
                 let input = ScoringInput(weight: weight, previous: try normalised(raw, what: "input of \(module.name)"),
-                                         inputNorms: inputs, outputNorms: outputs, module: module)
+                                         inputNorms: inputs, outputNorms: outputs, module: module, neurons: neurons)
                 let importance = try normalised(scorer.score(input), what: "\(type(of: scorer).name) scores of \(module.name)")
                 result[module] = importance
                 previous = importance
@@ -51,6 +75,16 @@ public enum LLMRank {
             for (m, r) in zip(mlp, rows) { result[m] = r }
         }
         return result
+    }
+
+    /// ‖W[:, j]‖ for every column j, in Float64.
+    static func columnNorms(_ w: Matrix) -> [Double] {
+        var out = [Double](repeating: 0, count: w.columns)
+        for r in 0..<w.rows {
+            let row = w.row(r)
+            for c in 0..<w.columns { out[c] += Double(row[c]) * Double(row[c]) }
+        }
+        return out.map { $0.squareRoot() }
     }
 
     /// v / Σv, refusing negative, non-finite or all-zero scores (the reference asserts the same).

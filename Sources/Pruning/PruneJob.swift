@@ -18,6 +18,8 @@ public struct PruneRequest: Sendable {
     public var evaluation = PerplexityProtocol()
     public var savePath: String?
     public var cache: StatisticsCache?
+    /// `least_squares(ridge: 0.1)`, `bias`, or nil for none.
+    public var reconstruction: ComponentSpec?
 
     public init(modelPath: String) { self.modelPath = modelPath }
 }
@@ -26,6 +28,7 @@ public struct PruneRequest: Sendable {
 public struct PruneReport: Codable, Sendable {
     public struct Timings: Codable, Sendable {
         public var load = 0.0, calibration = 0.0, scoring = 0.0, pruning = 0.0, evaluation = 0.0, saving = 0.0
+        public var reconstruction: Double? = nil
     }
 
     public var model: String
@@ -57,6 +60,8 @@ public struct PruneReport: Codable, Sendable {
     public var evaluationSHA256: String? = nil
     /// Kept rows per module as `RowMask` hex bitmasks.
     public var keptRowMasks: [String: String]? = nil
+    /// The reconstruction applied after pruning, if any.
+    public var reconstruction: String? = nil
 
     enum CodingKeys: String, CodingKey {
         case model, modelSHA256 = "model_sha256", structure, pipeline, scorer, pruner, amount
@@ -64,7 +69,7 @@ public struct PruneReport: Codable, Sendable {
         case ppl, perplexity, paramsTotal = "params_total", paramsNonzero = "params_nonzero", paramsStored = "params_stored"
         case keptRows = "kept_rows", totalRows = "total_rows", ffnWidths = "ffn_widths", timings, peakRSSMB = "peak_rss_mb", saved
         case savedPaddedTo = "saved_padded_to", calibrationFileSHA256 = "calibration_file_sha256", evaluationSHA256 = "evaluation_sha256"
-        case keptRowMasks = "kept_row_masks"
+        case keptRowMasks = "kept_row_masks", reconstruction
     }
 }
 
@@ -78,7 +83,7 @@ public enum PruneJob {
              scorer: request.scorer, pruner: request.pruner, amount: request.amount,
              evaluation: request.evaluationText.map {
                  EvaluationSetting(text: $0, seqlen: request.evaluation.seqlen, windows: request.evaluation.maxWindows)
-             })
+             }, reconstruction: request.reconstruction)
     }
 
     public static func run(_ request: PruneRequest, stage: @Sendable (Stage) -> Void = { _ in },
@@ -87,9 +92,14 @@ public enum PruneJob {
         let scorer = try ScorerRegistry.make(request.scorer)
         _ = try PrunerRegistry.make(request.pruner)
         try checkAmount(request.amount)
-        let needsStatistics = type(of: scorer).needsStatistics
+        let needsStatistics = type(of: scorer).needsStatistics || request.reconstruction != nil
         if needsStatistics && request.calibration == nil {
-            throw PruningError("scorer \(request.scorer.name) needs calibration data (--calib)")
+            throw PruningError(request.reconstruction.map { "reconstruct \($0.name) needs calibration data (--calib)" }
+                               ?? "scorer \(request.scorer.name) needs calibration data (--calib)")
+        }
+        if let spec = request.reconstruction {
+            _ = try ReconstructorRegistry.make(spec)
+            try ReconstructorRegistry.check(spec, structure: request.structure)
         }
         try request.calibration?.validate()
         if let path = request.calibration?.path { try InputFile.check(path) }
@@ -110,6 +120,7 @@ public enum PruneJob {
         timings.pruning = seconds["pruning"] ?? 0
         timings.evaluation = seconds["evaluation"] ?? 0
         timings.saving = seconds["saving"] ?? 0
+        timings.reconstruction = seconds["reconstruction"]
         let m = outcome.metrics
         return PruneReport(
             model: request.modelPath, modelSHA256: outcome.read.model, structure: request.structure.description,
@@ -120,7 +131,7 @@ public enum PruneJob {
             keptRows: m.keptRows, totalRows: outcome.pruned?.totalRows ?? [:], ffnWidths: m.ffnWidths, timings: timings,
             peakRSSMB: ProcessMemory.peakResidentMB, saved: outcome.saved == nil ? nil : request.savePath,
             savedPaddedTo: outcome.saved?.paddedTo, calibrationFileSHA256: outcome.read.calibrationFile,
-            evaluationSHA256: outcome.read.evaluationText, keptRowMasks: m.keptRowMasks)
+            evaluationSHA256: outcome.read.evaluationText, keptRowMasks: m.keptRowMasks, reconstruction: request.reconstruction?.description)
     }
 }
 
@@ -134,7 +145,8 @@ public enum ParameterCount {
     }
 
     static func vectors(_ model: LlamaModel) -> Int {
-        model.weights.finalNorm.count + model.weights.layers.reduce(0) { $0 + $1.inputNorm.count + $1.postAttentionNorm.count }
+        model.weights.finalNorm.count
+            + model.weights.layers.reduce(0) { $0 + $1.inputNorm.count + $1.postAttentionNorm.count + ($1.downBias?.count ?? 0) }
     }
 
     public static func stored(_ model: LlamaModel) -> Int { matrices(model).reduce(vectors(model)) { $0 + $1.count } }

@@ -21,12 +21,14 @@ public enum PrunedModelFiles {
         let ffnWidths: [Int]
         let keptRows: [String: [Int]]
         let paddedTo: Int?
+        /// The reconstruction that refit the kept weights (absent when none did).
+        var reconstruction: String? = nil
 
         enum CodingKeys: String, CodingKey {
             case tool, model, modelSHA256 = "model_sha256", calibration, calibrationFileSHA256 = "calibration_file_sha256"
             case calibrationTokensSHA256 = "calibration_tokens_sha256"
             case structure, pipeline, scorer, pruner, amount, ffnWidths = "ffn_widths", keptRows = "kept_rows"
-            case paddedTo = "padded_to_intermediate_size"
+            case paddedTo = "padded_to_intermediate_size", reconstruction
         }
     }
 
@@ -44,7 +46,7 @@ public enum PrunedModelFiles {
                             calibrationFileSHA256: read.calibrationFile, calibrationTokensSHA256: read.calibrationTokens,
                             structure: cell.structure, pipeline: cell.pipeline?.rawValue, scorer: cell.scorer?.description,
                             pruner: cell.pruner?.description, amount: cell.amount, ffnWidths: model.config.intermediateSizes,
-                            keptRows: pruned.keptIndices, paddedTo: summary.paddedTo)
+                            keptRows: pruned.keptIndices, paddedTo: summary.paddedTo, reconstruction: cell.reconstruction?.description)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         try AtomicWrite.write(encoder.encode(record), to: recordPath(path))

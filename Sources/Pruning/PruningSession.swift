@@ -21,6 +21,8 @@ public final class PruningSession: @unchecked Sendable {
         public let fileSHA256: String
         /// Read from the disk cache rather than computed.
         public let fromDisk: Bool
+        /// Each pruned block's Gram matrix of FFN activations, when asked for.
+        public var grams: GramStore? = nil
     }
 
     /// A text's token ids and the SHA-256 of the bytes they were encoded from.
@@ -31,7 +33,7 @@ public final class PruningSession: @unchecked Sendable {
 
     /// One pruned model, and the rows per module before and after.
     public struct Pruned {
-        public let model: LlamaModel
+        public var model: LlamaModel
         public let removed: [LinearModule: [Int]]
         public let keptRows: [String: Int]
         public let totalRows: [String: Int]
@@ -50,6 +52,7 @@ public final class PruningSession: @unchecked Sendable {
     private var calibrated: [String: Calibrated] = [:]
     private var importances: [String: [LinearModule: [Double]]] = [:]
     private var texts: [String: Text] = [:]
+    private var windows: [String: CalibrationData.Loaded] = [:]
     private var evaluators: [EvaluationSetting: (evaluator: any Evaluator, sha256: String)] = [:]
 
     public init(bundle: ModelBundle, cache: StatisticsCache?) {
@@ -62,35 +65,69 @@ public final class PruningSession: @unchecked Sendable {
     /// The blocks' modules and the MLPs they form, checked against the model before any compute.
     public func mlps(_ structure: PruningStructure, _ pipeline: Pipeline) throws -> (blocks: [[LinearModule]], mlps: [[LinearModule]]) {
         let blocks = try structure.resolve(dense.config)
-        return (blocks, try pipeline.checkedMLPs(blocks, config: dense.config))
+        return (blocks, try pipeline.checkedMLPs(blocks, config: dense.config, flows: !structure.wholeNeurons))
     }
 
-    /// Calibration statistics of the structure's modules: from memory, the disk cache, or a run of the
-    /// model over the calibration windows (`computing` is told when real work starts).
-    public func statistics(_ spec: CalibrationSpec, structure: PruningStructure, computing: () -> Void = {},
+    /// Calibration statistics of the structure's modules (and the FFN activation statistics of every
+    /// block whose neurons it prunes): from memory, the disk cache, or a run of the model over the
+    /// calibration windows (`computing` is told when real work starts). With `grams`, each such block's
+    /// Gram matrix too, computed in the same (layer-wise) pass and cached beside the statistics.
+    public func statistics(_ spec: CalibrationSpec, structure: PruningStructure, grams: Bool = false, computing: () -> Void = {},
                            progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> Calibrated {
-        let memo = "\(spec)|\(structure)"
+        let memo = "\(spec)|\(structure)|\(grams)"
         if let hit = calibrated[memo] { return hit }
         computing()
-        let loaded = try CalibrationData.load(spec, tokenizer: bundle.tokenizer)
+        let loaded = try calibration(spec)
         let modules = Set(try structure.resolve(dense.config).joined())
         var shapes: [String: StatisticsCache.Shape] = [:]
         for m in modules {
             let w = dense.weights.layers[m.layer].weight(m.kind)
             shapes[m.name] = StatisticsCache.Shape(inputs: w.columns, outputs: w.rows)
         }
+        let neuronLayers = Set(modules.filter { $0.kind == .gate || $0.kind == .up }.map(\.layer))
+        var widths: [String: Int] = [:], gramWidths: [Int: Int] = [:]
+        for l in neuronLayers {
+            widths[CalibrationStatistics.blockName(l)] = dense.config.intermediateSizes[l]
+            gramWidths[l] = dense.config.intermediateSizes[l]
+        }
         let tokens = ContentHash.tokens(loaded.windows)
         let key = StatisticsCache.Key(modelSHA256: modelSHA256, tokensSHA256: tokens, modules: modules.map(\.name))
-        let result: Calibrated
-        if let hit = cache?.load(key, shapes: shapes) {
+        let store = grams ? GramStore(cache: cache, key: key) : nil
+        var result: Calibrated
+        if let hit = cache?.load(key, shapes: shapes, neurons: widths), store?.hasAll(gramWidths) ?? true {
             result = Calibrated(statistics: hit, tokensSHA256: tokens, fileSHA256: loaded.fileSHA256, fromDisk: true)
         } else {
-            let stats = CalibrationRun.statistics(dense, windows: loaded.windows, modules: modules, progress: progress)
-            cache?.store(stats, for: key, shapes: shapes)
+            let stats: CalibrationStatistics
+            if let store {
+                stats = CalibrationRun.layerwise(dense, windows: loaded.windows, modules: modules, neuronLayers: neuronLayers,
+                                                 gram: { l, g in store.put(l, g, width: gramWidths[l]!) }, progress: progress)
+            } else {
+                stats = CalibrationRun.statistics(dense, windows: loaded.windows, modules: modules, neuronLayers: neuronLayers, progress: progress)
+            }
+            cache?.store(stats, for: key, shapes: shapes, neurons: widths)
             result = Calibrated(statistics: stats, tokensSHA256: tokens, fileSHA256: loaded.fileSHA256, fromDisk: false)
         }
+        result.grams = store
         calibrated[memo] = result
         return result
+    }
+
+    /// The calibration windows of `spec`, read and sampled once.
+    public func calibration(_ spec: CalibrationSpec) throws -> CalibrationData.Loaded {
+        if let hit = windows["\(spec)"] { return hit }
+        let loaded = try CalibrationData.load(spec, tokenizer: bundle.tokenizer)
+        windows["\(spec)"] = loaded
+        return loaded
+    }
+
+    /// The pruned model refit by a reconstruction, from the calibration `calibrated` came from.
+    public func reconstruct(_ pruned: Pruned, with spec: ComponentSpec, structure: PruningStructure, calibration: CalibrationSpec,
+                            calibrated: Calibrated, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> LlamaModel {
+        let method = try ReconstructorRegistry.make(spec)
+        try ReconstructorRegistry.check(spec, structure: structure)
+        let input = ReconstructionInput(dense: dense, pruned: pruned.model, removed: pruned.removed, statistics: calibrated.statistics,
+                                        grams: calibrated.grams, windows: { try self.calibration(calibration).windows }, progress: progress)
+        return try method.reconstruct(input)
     }
 
     /// Each module's importance (summing to 1) under a scorer; computed once per inputs.
@@ -100,7 +137,8 @@ public final class PruningSession: @unchecked Sendable {
         if let hit = importances[memo] { return hit }
         computing()
         let result = try LLMRank.importances(model: dense, statistics: calibrated?.statistics,
-                                             mlps: mlps(structure, pipeline).mlps, scorer: ScorerRegistry.make(scorer))
+                                             mlps: mlps(structure, pipeline).mlps, scorer: ScorerRegistry.make(scorer), flows: !structure.wholeNeurons,
+                                             grams: calibrated?.grams)
         importances[memo] = result
         return result
     }

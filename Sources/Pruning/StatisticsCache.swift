@@ -11,7 +11,7 @@ import ModelIO
 /// match is discarded with a warning naming the file, and the statistics are computed again.
 public struct StatisticsCache: Sendable {
     /// Bump when the forward pass or the statistics change in a way that changes their values.
-    public static let numericsVersion = "statistics-1"
+    public static let numericsVersion = "statistics-2"
     static let format = "prune-statistics-2"
 
     public struct Key: Codable, Hashable, Sendable {
@@ -55,9 +55,11 @@ public struct StatisticsCache: Sendable {
         let shapes: [String: Shape]
         let payloadSHA256: String
         let payloadBytes: Int
+        /// FFN widths of the blocks whose neuron statistics the entry holds, by block name.
+        var neurons: [String: Int]? = nil
 
         enum CodingKeys: String, CodingKey {
-            case format, key, shapes, payloadSHA256 = "payload_sha256", payloadBytes = "payload_bytes"
+            case format, key, shapes, payloadSHA256 = "payload_sha256", payloadBytes = "payload_bytes", neurons
         }
     }
 
@@ -78,11 +80,11 @@ public struct StatisticsCache: Sendable {
 
     /// The stored statistics for `key`, whose modules must have `shapes`; nil when there is no entry.
     /// A damaged entry is removed, with a warning, and counts as absent.
-    public func load(_ key: Key, shapes: [String: Shape]) -> CalibrationStatistics? {
+    public func load(_ key: Key, shapes: [String: Shape], neurons: [String: Int] = [:]) -> CalibrationStatistics? {
         let file = url(key)
         guard FileManager.default.fileExists(atPath: file.path) else { return nil }
         do {
-            return try Self.verified(Data(contentsOf: file), key: key, shapes: shapes)
+            return try Self.verified(Data(contentsOf: file), key: key, shapes: shapes, neurons: neurons)
         } catch {
             let reason = (error as? PruningError)?.description ?? FileSystemReason.of(error)
             Warnings.emit("\(file.path): damaged statistics cache entry (\(reason)); discarded, computing the statistics again")
@@ -91,7 +93,7 @@ public struct StatisticsCache: Sendable {
         }
     }
 
-    static func verified(_ data: Data, key: Key, shapes: [String: Shape]) throws -> CalibrationStatistics {
+    static func verified(_ data: Data, key: Key, shapes: [String: Shape], neurons: [String: Int] = [:]) throws -> CalibrationStatistics {
         guard let newline = data.firstIndex(of: UInt8(ascii: "\n")),
               let header = try? JSONDecoder().decode(Header.self, from: data[data.startIndex..<newline]) else {
             throw PruningError("no readable header")
@@ -104,16 +106,27 @@ public struct StatisticsCache: Sendable {
         }
         guard ContentHash.data(Data(payload)) == header.payloadSHA256 else { throw PruningError("payload checksum mismatch") }
         guard header.shapes == shapes else { throw PruningError("its module shapes are not the model's") }
+        guard (header.neurons ?? [:]) == neurons else { throw PruningError("its neuron widths are not the model's") }
         let statistics: CalibrationStatistics
         do { statistics = try JSONDecoder().decode(CalibrationStatistics.self, from: Data(payload)) } catch {
             throw PruningError("payload is not statistics JSON")
         }
-        try check(statistics, shapes: shapes)
+        try check(statistics, shapes: shapes, neurons: neurons)
         return statistics
     }
 
     /// Every module present with vectors of its shape, every value finite and non-negative (they are norms).
-    static func check(_ s: CalibrationStatistics, shapes: [String: Shape]) throws {
+    static func check(_ s: CalibrationStatistics, shapes: [String: Shape], neurons: [String: Int] = [:]) throws {
+        guard Set((s.neurons ?? [:]).keys) == Set(neurons.keys) else { throw PruningError("its neuron statistics are not of the blocks asked for") }
+        for (block, width) in neurons {
+            let n = s.neurons![block]!
+            guard n.norm.count == width, n.mean.count == width, n.variance.count == width else {
+                throw PruningError("\(block) has neuron statistics of the wrong width, expected \(width)")
+            }
+            guard (n.norm + n.variance).allSatisfy({ $0.isFinite && $0 >= 0 }), n.mean.allSatisfy(\.isFinite) else {
+                throw PruningError("\(block) holds negative or non-finite neuron statistics")
+            }
+        }
         guard Set(s.modules.keys) == Set(shapes.keys) else {
             let missing = Set(shapes.keys).subtracting(s.modules.keys).sorted()
             throw PruningError(missing.isEmpty ? "it holds modules not asked for" : "module \(missing[0]) is missing")
@@ -132,12 +145,13 @@ public struct StatisticsCache: Sendable {
     /// Stores atomically (a temporary file renamed into place), so a crash never leaves half an entry.
     /// A cache that cannot be written costs only a recalibration later: the first failure says so once
     /// and later ones are silent.
-    public func store(_ statistics: CalibrationStatistics, for key: Key, shapes: [String: Shape]) {
+    public func store(_ statistics: CalibrationStatistics, for key: Key, shapes: [String: Shape], neurons: [String: Int] = [:]) {
         do {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             let payload = try encoder.encode(statistics)
-            let header = Header(format: Self.format, key: key, shapes: shapes, payloadSHA256: ContentHash.data(payload), payloadBytes: payload.count)
+            let header = Header(format: Self.format, key: key, shapes: shapes, payloadSHA256: ContentHash.data(payload), payloadBytes: payload.count,
+                                neurons: neurons.isEmpty ? nil : neurons)
             var data = try encoder.encode(header)
             data.append(UInt8(ascii: "\n"))
             data.append(payload)

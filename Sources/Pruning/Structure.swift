@@ -1,16 +1,40 @@
 import Llama
 
-/// What to prune: the list of blocks (`model.layers`) and, inside each block, a chain of linear modules
-/// (`mlp.up_proj -> mlp.down_proj`) whose output rows are pruned, named as Hugging Face checkpoints
-/// name them.
+/// What to prune: the list of blocks (`model.layers`) and, inside each block, either a chain of linear
+/// modules (`mlp.up_proj -> mlp.down_proj`, LLM-Rank's) whose output rows are pruned, named as Hugging
+/// Face checkpoints name them, or `mlp.neurons`: whole FFN neurons (gate row, up row and down column
+/// together), the structure that leaves the residual stream's channels alone.
 public struct PruningStructure: Codable, Hashable, Sendable, CustomStringConvertible {
     public var layersPath: String
     public var chain: [String]
 
+    /// The spelling of whole FFN neurons as a structure.
+    public static let neuronsName = "mlp.neurons"
+
+    /// `init()` is LLM-Rank's chain, kept for `prune prune` and reproduction; a new script's default is `neurons`.
     public init(layersPath: String = "model.layers", chain: [String] = ["mlp.up_proj", "mlp.down_proj"]) {
         self.layersPath = layersPath
         self.chain = chain
     }
+
+    /// Whole FFN neurons in every block: `model.layers: mlp.neurons`.
+    public static let neurons = PruningStructure(chain: [neuronsName])
+
+    /// Whether the structure removes whole neurons and nothing else: `mlp.neurons`, or a one-module chain
+    /// of mlp.up_proj or mlp.gate_proj (whose rows are neurons: removing one removes its gate row, up row
+    /// and down column). No importance passes between blocks then: each block is scored from its own
+    /// statistics, and the chained pipeline only lets all blocks' neurons compete under a global pruner.
+    public var wholeNeurons: Bool {
+        chain == [Self.neuronsName] || chain == [LinearKind.up.rawValue] || chain == [LinearKind.gate.rawValue]
+    }
+
+    /// Blocks prune FFN neurons (a gate or up row) under this structure: what reconstruction refits.
+    public var removesNeurons: Bool {
+        chain.contains { $0 == Self.neuronsName || $0 == LinearKind.up.rawValue || $0 == LinearKind.gate.rawValue }
+    }
+
+    /// The attention modules the structure prunes (reconstruction refits only down_proj, so it refuses these).
+    public var attentionModules: [String] { chain.filter { $0.hasPrefix("self_attn.") } }
 
     /// Parses `"mlp.up_proj -> mlp.down_proj"`.
     public static func parseChain(_ text: String) throws -> [String] {
@@ -29,10 +53,17 @@ public struct PruningStructure: Codable, Hashable, Sendable, CustomStringConvert
             throw PruningError("the model has no block list `\(layersPath)`; it has: model.layers", subject: .blockList(layersPath))
         }
         guard !chain.isEmpty else { throw PruningError("the chain of modules to prune is empty") }
+        if chain.contains(Self.neuronsName) {
+            guard chain.count == 1 else {
+                throw PruningError("`\(Self.neuronsName)` is a structure of its own and cannot be chained with other modules", subject: .module(Self.neuronsName))
+            }
+            // A neuron is named by its up_proj row; removing it removes its gate row and down column too.
+            return (0..<config.numHiddenLayers).map { [LinearModule(layer: $0, kind: .up)] }
+        }
         var kinds: [LinearKind] = []
         for name in chain {
             guard let kind = LinearKind(rawValue: name) else {
-                let known = LinearKind.allCases.map(\.rawValue).joined(separator: ", ")
+                let known = (LinearKind.allCases.map(\.rawValue) + [Self.neuronsName]).joined(separator: ", ")
                 throw PruningError("the blocks of `\(layersPath)` have no linear module `\(name)`; they have: \(known)", subject: .module(name))
             }
             guard !kinds.contains(kind) else { throw PruningError("module `\(name)` appears twice in the chain", subject: .module(name)) }
@@ -58,9 +89,10 @@ public enum Pipeline: String, Codable, CaseIterable, Sendable {
 
     /// The MLPs, checked to be ones: each module's outputs must feed the next module's inputs, since
     /// scoring passes importance along the chain. Checked from the configuration, before any compute.
-    public func checkedMLPs(_ blocks: [[LinearModule]], config: LlamaConfig) throws -> [[LinearModule]] {
+    public func checkedMLPs(_ blocks: [[LinearModule]], config: LlamaConfig, flows: Bool = true) throws -> [[LinearModule]] {
         let groups = mlps(blocks)
-        for mlp in groups {
+        // Whole neurons pass no importance from block to block, so shapes need not join.
+        for mlp in groups where flows {
             for (a, b) in zip(mlp, mlp.dropFirst()) {
                 let outputs = config.shape(of: a.kind, layer: a.layer).rows, inputs = config.shape(of: b.kind, layer: b.layer).columns
                 guard outputs == inputs else {

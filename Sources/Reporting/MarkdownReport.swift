@@ -105,12 +105,13 @@ struct MarkdownReport {
         let settings: [(title: String, value: (Cell) -> String)] = [
             ("model", { URL(fileURLWithPath: $0.model).lastPathComponent }), ("pipeline", { $0.pipeline?.rawValue ?? "–" }),
             ("structure", { $0.structure.map { $0.chain.joined(separator: " → ") } ?? "–" }), ("scorer", { $0.scorer?.description ?? "dense" }),
+            ("reconstruct", { $0.isDense ? "–" : $0.reconstruction?.description ?? "none" }),
             ("pruner", { $0.pruner?.description ?? "–" }), ("calibration", { $0.calibration?.summary ?? "–" }),
         ]
         let pruned = order.filter { !$0.isDense }
         let varying = settings.filter { s in Set(pruned.map(s.value)).count > 1 || (s.title == "scorer" && !pruned.isEmpty) || (s.title == "model" && Set(order.map(s.value)).count > 1) }
         let constant = settings.filter { s in !varying.contains { $0.title == s.title } && !pruned.isEmpty }
-            .map { ($0.title, $0.value(pruned[0])) }.filter { $0.1 != "–" }.map { "\($0.0) \($0.1)" }
+            .map { ($0.title, $0.value(pruned[0])) }.filter { $0.1 != "–" && !($0.0 == "reconstruct" && $0.1 == "none") }.map { "\($0.0) \($0.1)" }
         let ratioAfter = perplexities.isEmpty ? nil : columns[0].title
         var header = varying.map(\.title) + ["amount"], align = Array(repeating: "---", count: varying.count) + ["---:"]
         for c in columns {

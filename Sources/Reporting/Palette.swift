@@ -13,6 +13,7 @@ enum Palette {
     static let fixed: [String: String] = [
         "wpr": "#0072B2", "mpr": "#56B4E9", "activation": "#009E73", "wanda": "#D55E00",
         "norm": "#CC79A7", "random": "#999999", "dense": "#000000",
+        "neuron_norm": "#44AA99", "neuron_output": "#117733", "fluctuation": "#882255", "obs": "#332288",
         "local": "#0072B2", "global": "#D55E00", "isolated": "#009E73", "chained": "#E69F00",
     ]
     /// Okabe and Ito's colour-blind-safe colours.

@@ -5,7 +5,7 @@ import Pruning
 /// checker accepts is exactly one the figures match.
 public enum CellSettings {
     public static let names = ["scorer", "pruner", "pipeline", "structure", "model", "amount", "calibration", "samples", "seqlen",
-                               "seed", "evaluation", "gamma", "theta"]
+                               "seed", "evaluation", "gamma", "theta", "reconstruct", "method"]
 
     public static func value(_ name: String, _ c: Cell) -> String {
         func file(_ p: String) -> String { URL(fileURLWithPath: p).lastPathComponent }
@@ -21,6 +21,15 @@ public enum CellSettings {
         case "seqlen": return c.calibration.map { String($0.seqlen) } ?? "none"
         case "seed": return c.calibration.map { String($0.seed) } ?? "none"
         case "evaluation": return c.evaluation.map { file($0.text) } ?? "none"
+        case "reconstruct": return c.isDense ? "dense" : c.reconstruction?.description ?? "none"
+        // The whole recipe in one name, for a figure whose series are scorers with and without a refit.
+        case "method":
+            guard !c.isDense else { return "dense" }
+            // Short enough for a legend: module names without their sub-block, the reconstruction by name.
+            let structure = c.structure.map { s in
+                s.wholeNeurons ? "neurons" : s.chain.map { $0.split(separator: ".").last.map(String.init) ?? $0 }.joined(separator: "→")
+            } ?? "?"
+            return "\(c.scorer?.description ?? "?") [\(structure)]" + (c.reconstruction.map { " + \($0.name)" } ?? "")
         case "gamma", "theta": return c.scorer?.parameters[name].map { "\(name) \($0)" } ?? "\(name) default"
         default: return ""
         }

@@ -12,10 +12,10 @@ public struct Checker {
         public init(allowOutsideWrites: Bool = false) { self.allowOutsideWrites = allowOutsideWrites }
     }
 
-    static let keywords = ["model", "calibrate", "structure", "pipeline", "scorer", "pruner", "amount", "evaluate",
+    static let keywords = ["model", "calibrate", "structure", "pipeline", "scorer", "pruner", "reconstruct", "amount", "evaluate",
                            "replicate", "together", "ci", "save", "output", "figure", "table", "report"]
     /// Settings of the sweep, which a notebook may restate further down once an output has shown them.
-    static let sweepSettings: Set<String> = ["model", "calibrate", "structure", "pipeline", "scorer", "pruner", "amount",
+    static let sweepSettings: Set<String> = ["model", "calibrate", "structure", "pipeline", "scorer", "pruner", "reconstruct", "amount",
                                              "replicate", "together"]
 
     let script: Script
@@ -28,6 +28,7 @@ public struct Checker {
     var calibrationLocation: SourceLocation?
     var structureLocations: [PruningStructure: (layers: SourceLocation, modules: [(String, SourceLocation)])] = [:]
     var scorerLocations: [ComponentSpec: SourceLocation] = [:]
+    var reconstructionLocations: [ComponentSpec: SourceLocation] = [:]
     /// Each figure's `where` filters, checked against the sweep once every statement is read.
     /// Figures whose y is a task's metric or an aggregate over tasks, with where the y was written.
     var taskFigureLocations: [(y: String, at: SourceLocation, sweep: Int)] = []
@@ -132,6 +133,7 @@ public struct Checker {
         case "pipeline": pipeline(s)
         case "scorer": experiment.scorers = components(s, registry: ScorerRegistry.names, kind: "scorer") { try ScorerRegistry.make($0) }
         case "pruner": experiment.pruners = components(s, registry: PrunerRegistry.names, kind: "pruner") { try PrunerRegistry.make($0) }
+        case "reconstruct": reconstruct(s)
         case "amount": amount(s)
         case "evaluate": evaluate(s)
         case "save": save(s)
@@ -149,7 +151,8 @@ public struct Checker {
         switch keyword {
         case "model": "model \"models/SmolLM2-135M-Instruct.Q4_1.gguf\""
         case "calibrate": "calibrate \"data/calib.txt\" samples 64 seqlen 512 seed 42"
-        case "structure": "structure model.layers: mlp.up_proj -> mlp.down_proj"
+        case "structure": "structure model.layers: mlp.neurons (or LLM-Rank's chain mlp.up_proj -> mlp.down_proj)"
+        case "reconstruct": "reconstruct [none, least_squares(ridge: 0.1), bias]"
         case "pipeline": "pipeline [isolated, chained]"
         case "scorer": "scorer [wpr(gamma: 0.5), wanda]"
         case "pruner": "pruner local"

@@ -187,6 +187,7 @@ extension Checker {
                 guard checkComponent(variant.spec, arguments, variant.places, v, make: make), known.insert(variant.spec).inserted else { continue }
                 out.append(variant.spec)
                 if kind == "scorer" { scorerLocations[variant.spec] = v.location }
+                if kind == "reconstruction" { reconstructionLocations[variant.spec] = v.location }
             }
         }
         return out
@@ -211,6 +212,16 @@ extension Checker {
             valueError(v.location, "\(error)")
         }
         return false
+    }
+
+    /// `reconstruct least_squares(ridge: 0.1)`, `bias` or `none`, or a list of them to sweep.
+    mutating func reconstruct(_ s: Statement) {
+        let specs = components(s, registry: ReconstructorRegistry.names + ["none"], kind: "reconstruction") { spec -> Any in
+            if spec.name == "none" && spec.parameters.isEmpty { return () }
+            return try ReconstructorRegistry.make(spec)
+        }
+        guard !specs.isEmpty else { return }
+        experiment.reconstructions = specs.map { $0.name == "none" ? nil : $0 }
     }
 
     mutating func amount(_ s: Statement) {

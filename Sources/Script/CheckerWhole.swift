@@ -29,6 +29,31 @@ extension Checker {
                 }
             }
         }
+        // Neuron scorers score whole neurons; a sweep pairs them only with such structures, so it needs one.
+        for sweep in experiment.sweeps where sweep.amounts.contains(where: { $0 > 0 }) && !sweep.structures.contains(where: \.wholeNeurons) {
+            for spec in sweep.scorers where ScorerRegistry.all.first(where: { $0.name == spec.name })?.scoresNeurons == true {
+                error(scorerLocations[spec] ?? top, "scorer `\(spec.name)` scores whole FFN neurons, and no structure of the script prunes them",
+                      help: "add mlp.neurons to the structures: structure model.layers: [mlp.up_proj -> mlp.down_proj, mlp.neurons]")
+            }
+        }
+        for sweep in experiment.sweeps where sweep.amounts.contains(where: { $0 > 0 }) {
+            let reconstructions = sweep.reconstructions.compactMap { $0 }
+            if seen["calibrate"] == nil {
+                for spec in reconstructions {
+                    error(reconstructionLocations[spec] ?? top, "reconstruct `\(spec.name)` needs calibration data",
+                          help: "add a line such as " + Self.example("calibrate"))
+                }
+            }
+            // Reconstruction refits what removed neurons leave; every structure of the sweep must remove some.
+            for spec in reconstructions {
+                for structure in sweep.structures {
+                    do { try ReconstructorRegistry.check(spec, structure: structure) } catch let failure as PruningError {
+                        error(reconstructionLocations[spec] ?? top, failure.description,
+                              help: "use `structure model.layers: mlp.neurons`, or reconstruct none for this structure")
+                    } catch {}
+                }
+            }
+        }
         // Each model file once, however often it is listed.
         var read = Set<String>()
         for path in experiment.sweeps.flatMap(\.models) where read.insert(path).inserted { checkStructures(against: path) }
@@ -86,13 +111,14 @@ extension Checker {
         if let first = e.together.first { for name in e.together.dropFirst() { sizes[name] = 1 }; sizes[first] = e.together.map { sizes[$0] ?? 1 }.min() ?? 1 }
         // A scorer without statistics ignores the calibration, so it does not multiply by it.
         let scorerFactor = sizes["scorer"]! == Double(scorers.count) ? (needing * calibrations + Double(scorers.count) - needing) : sizes["scorer"]! * calibrations
-        let perAmount = sizes["structure"]! * sizes["pipeline"]! * sizes["pruner"]! * scorerFactor * replicates
+        let perAmount = sizes["structure"]! * sizes["pipeline"]! * sizes["pruner"]! * scorerFactor * replicates * n(e.reconstructions)
         let dense = e.amounts.contains(0) ? models * evaluations : 0
         let total = dense + models * evaluations * Double(pruned) * perAmount
         let factors: [(Double, String, String)] = [
             (models, "models", "model"), (evaluations, "evaluations", "evaluate"), (Double(pruned), "amounts", "amount"),
             (calibrations, "calibrations", "calibrate"), (n(e.structures), "structures", "structure"), (n(e.pipelines), "pipelines", "pipeline"),
-            (Double(scorers.count), "scorers", "scorer"), (n(e.pruners), "pruners", "pruner"), (replicates, "replicates", "replicate"),
+            (Double(scorers.count), "scorers", "scorer"), (n(e.pruners), "pruners", "pruner"), (n(e.reconstructions), "reconstructions", "reconstruct"),
+            (replicates, "replicates", "replicate"),
         ]
         return (total, factors)
     }
@@ -163,7 +189,7 @@ extension Checker {
             guard let place = structureLocations[structure] else { continue }
             do {
                 let blocks = try structure.resolve(config)
-                for pipeline in pipelines { _ = try pipeline.checkedMLPs(blocks, config: config) }
+                for pipeline in pipelines { _ = try pipeline.checkedMLPs(blocks, config: config, flows: !structure.wholeNeurons) }
             } catch let failure as PruningError {
                 // The error says which module it is about; a module named twice is pointed at its second place.
                 var at = place.layers

@@ -7,11 +7,15 @@ import Pruning
 public struct Sweep: Hashable, Sendable {
     public var models: [String] = []
     public var calibrations: [CalibrationSpec] = []
-    public var structures: [PruningStructure] = [PruningStructure()]
+    /// Whole FFN neurons unless the script says otherwise: LLM-Rank's chain also removes rows of
+    /// down_proj, which are channels of the residual stream every later block reads.
+    public var structures: [PruningStructure] = [.neurons]
     public var pipelines: [Pipeline] = [.chained]
     public var scorers: [ComponentSpec] = []
     public var pruners: [ComponentSpec] = [ComponentSpec(name: "local")]
     public var amounts: [Double] = []
+    /// Reconstructions to sweep; nil is none (the default).
+    public var reconstructions: [ComponentSpec?] = [nil]
     public var evaluations: [EvaluationSetting] = []
     /// A setting whose values are replicates of one experiment (`replicate seed [1, 2, 3]`): results are
     /// shown as their mean with a 95 % interval.

@@ -24,6 +24,8 @@ public struct CellInputs: Codable, Equatable, Sendable {
     public var evaluationSettings: [Int?]?    // seqlen, windows (perplexity); seqlen, limit (tasks)
     /// The task, for evaluations other than perplexity (absent for perplexity, as in earlier records).
     public var evaluationTask: String?
+    /// The reconstruction (absent when none, as in earlier records).
+    public var reconstruction: String?
     public var numerics: String
 
     /// Bump when the forward pass, scoring or evaluation change results.
@@ -31,7 +33,7 @@ public struct CellInputs: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case model, calibration, calibrationSettings = "calibration_settings", structure, pipeline, scorer, pruner, amount
-        case evaluation, evaluationSettings = "evaluation_settings", evaluationTask = "evaluation_task", numerics
+        case evaluation, evaluationSettings = "evaluation_settings", evaluationTask = "evaluation_task", reconstruction, numerics
     }
 
     /// A cell's inputs, given the digests of its model, calibration file and evaluation text.
@@ -48,6 +50,7 @@ public struct CellInputs: Codable, Equatable, Sendable {
         evaluation = c.evaluation.map { File(path: $0.text, sha256: evaluationSHA256 ?? "") }
         evaluationSettings = c.evaluation.map { $0.isPerplexity ? [$0.seqlen, $0.windows] : [$0.seqlen, $0.limit] }
         evaluationTask = c.evaluation.flatMap { $0.isPerplexity ? nil : $0.task }
+        reconstruction = c.reconstruction?.description
         self.numerics = numerics
     }
 
@@ -137,15 +140,20 @@ public enum Planner {
                 continue
             }
             for replicate in replicates { for calibration in calibrations { for (structure, pipeline, scorer, pruner) in methods {
-                let needs = ScorerRegistry.all.first { $0.name == scorer.name }?.needsStatistics ?? true
-                var calibration = needs ? calibration : nil, scorer = scorer
-                if let replicate {
-                    calibration?.seed = replicate
-                    if scorer.name == "random" || scorer.parameters["seed"] != nil { scorer.parameters["seed"] = .number(Double(replicate)) }
+                for reconstruction in s.reconstructions {
+                    // A neuron scorer pairs only with structures of whole neurons (the checker makes sure it has one).
+                    if ScorerRegistry.all.first(where: { $0.name == scorer.name })?.scoresNeurons == true && !structure.wholeNeurons { continue }
+                    // A reconstruction reads the calibration even when the scorer does not.
+                    let needs = (ScorerRegistry.all.first { $0.name == scorer.name }?.needsStatistics ?? true) || reconstruction != nil
+                    var calibration = needs ? calibration : nil, scorer = scorer
+                    if let replicate {
+                        calibration?.seed = replicate
+                        if scorer.name == "random" || scorer.parameters["seed"] != nil { scorer.parameters["seed"] = .number(Double(replicate)) }
+                    }
+                    let cell = Cell(model: model, calibration: calibration, structure: structure, pipeline: pipeline,
+                                    scorer: scorer, pruner: pruner, amount: amount, evaluation: evaluation, reconstruction: reconstruction)
+                    if seen.insert(cell).inserted { out.append(cell) }
                 }
-                let cell = Cell(model: model, calibration: calibration, structure: structure, pipeline: pipeline,
-                                scorer: scorer, pruner: pruner, amount: amount, evaluation: evaluation)
-                if seen.insert(cell).inserted { out.append(cell) }
             } } }
         } } }
         return out

@@ -30,6 +30,24 @@ public enum BLAS {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(w.rows), Int32(w.columns), 1, w.pointer, Int32(w.columns), x, 1, 0, y, 1)
     }
 
+    /// C[n×n] lower triangle = Aᵀ·A for A [rows, n] (row stride lda): a window's Gram matrix of
+    /// activations. The upper triangle of C is left untouched.
+    public static func gramLower(rows: Int, columns n: Int, a: UnsafePointer<Float>, lda: Int, c: UnsafeMutablePointer<Float>) {
+        cblas_ssyrk(CblasRowMajor, CblasLower, CblasTrans, Int32(n), Int32(rows), 1, a, Int32(lda), 0, c, Int32(n))
+    }
+
+    /// C[m×n] = A[k×m]ᵀ · B[k×n] (row strides lda, ldb, ldc): cross products of two sets of activations.
+    public static func gemmTN(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                              c: UnsafeMutablePointer<Float>, ldc: Int) {
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), 0, c, Int32(ldc))
+    }
+
+    /// C[m×n] = A[m×k] · B[n×k]ᵀ in Float64, row-major.
+    public static func dgemmNT(m: Int, n: Int, k: Int, a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
+                               c: UnsafeMutablePointer<Double>, ldc: Int) {
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), 0, c, Int32(ldc))
+    }
+
     /// How many threads OpenBLAS uses inside one call. The forward pass runs one window per core with
     /// single-threaded BLAS, which keeps the element-wise work parallel too.
     public static var threads: Int {

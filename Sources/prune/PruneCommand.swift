@@ -19,17 +19,20 @@ struct PruneModel: ParsableCommand {
     @Option(help: "The list of blocks.")
     var layers = "model.layers"
 
-    @Option(help: "The modules whose output rows are pruned, in order.")
+    @Option(help: "The modules whose output rows are pruned, in order (LLM-Rank's chain), or mlp.neurons (whole FFN neurons; so does a lone mlp.up_proj).")
     var chain = "mlp.up_proj -> mlp.down_proj"
 
     @Option(help: "isolated (each block's chain alone) or chained (all blocks' chains as one MLP).")
     var pipeline = "chained"
 
-    @Option(help: "norm(p: 1), random(seed: 0), activation, wanda, wpr(gamma: 0, theta: 0.5), mpr(z_importance: false, amount: 0.3).")
+    @Option(help: "norm(p: 1), random(seed: 0), activation, wanda, wpr(gamma: 0, theta: 0.5), mpr(z_importance: false, amount: 0.3); for whole neurons also neuron_norm, neuron_output, fluctuation, obs(ridge: 0.001).")
     var scorer = "wpr"
 
     @Option(help: "local, or global (optionally global(balance: width)).")
     var pruner = "local"
+
+    @Option(help: "Refit the pruned model: least_squares(ridge: 0.001, bias: true, sequential: false, target: model), bias, or none.")
+    var reconstruct = "none"
 
     @Option(help: "Share of rows to remove, in [0, 1).")
     var amount: Double = 0.3
@@ -76,6 +79,7 @@ struct PruneModel: ParsableCommand {
             request.pipeline = Pipeline(rawValue: pipeline)!
             request.scorer = try ComponentSpec.parse(scorer)
             request.pruner = try ComponentSpec.parse(pruner)
+            request.reconstruction = reconstruct == "none" ? nil : try ComponentSpec.parse(reconstruct)
             request.amount = amount
             request.evaluationText = eval
             request.evaluation = PerplexityProtocol(seqlen: seqlen, maxWindows: maxWindows)
@@ -120,7 +124,8 @@ enum Summary {
         func mb(_ n: Int) -> String { String(format: "%.1fM", Double(n) / 1e6) }
         var lines = [
             "model        \(r.model)",
-            "pruning      \(r.scorer), \(r.pruner), \(r.pipeline), amount \(r.amount) of \(r.structure)",
+            "pruning      \(r.scorer), \(r.pruner), \(r.pipeline), amount \(r.amount) of \(r.structure)"
+                + (r.reconstruction.map { ", refit by \($0)" } ?? ""),
             "calibration  " + (r.calibrationTokensSHA256 == nil ? "none needed" : (r.calibrationCached ? "statistics from cache" : "computed and cached")),
             "parameters   \(mb(r.paramsTotal)) dense, \(mb(r.paramsNonzero)) non-zero, \(mb(r.paramsStored)) stored after shrinking",
             "ffn widths   \(Set(r.ffnWidths).count == 1 ? "\(r.ffnWidths[0]) in every layer" : r.ffnWidths.map(String.init).joined(separator: " "))",
@@ -130,7 +135,8 @@ enum Summary {
         }
         let t = r.timings
         lines.append(String(format: "time         load %.1f s, calibration %.1f s, scoring %.2f s, pruning %.2f s, evaluation %.1f s",
-                            t.load, t.calibration, t.scoring, t.pruning, t.evaluation))
+                            t.load, t.calibration, t.scoring, t.pruning, t.evaluation)
+                     + (t.reconstruction.map { String(format: ", reconstruction %.1f s", $0) } ?? ""))
         if let s = r.saved {
             let record = s.hasSuffix(".gguf") ? "and its .pruning.json" : "with pruning.json inside"
             lines.append("saved        \(s) (\(record))")

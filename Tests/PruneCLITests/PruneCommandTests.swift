@@ -127,4 +127,23 @@ final class PruneCommandTests: XCTestCase {
         XCTAssertEqual(r.status, 64)
         XCTAssertTrue(r.stderr.contains("--pipeline must be isolated or chained, got serial"), r.stderr)
     }
+
+    func testReconstructionIsReportedSavedAndRefusedByName() throws {
+        let saved = dir.appendingPathComponent("refit.gguf").path
+        let r = try json(prune(["--chain", "mlp.neurons", "--scorer", "neuron_output", "--amount", "0.3", "--reconstruct", "least_squares",
+                                "--eval", text, "--save", saved, "--json"]))
+        XCTAssertEqual(r["reconstruction"] as? String, "least_squares")
+        XCTAssertEqual(r["structure"] as? String, "model.layers: mlp.neurons")
+        let record = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("refit.pruning.json"))) as? [String: Any])
+        XCTAssertEqual(record["reconstruction"] as? String, "least_squares")
+        var e = try prune(["--chain", "mlp.neurons", "--scorer", "neuron_output", "--reconstruct", "least_square"])
+        XCTAssertEqual(e.status, 65)
+        XCTAssertTrue(e.stderr.contains("unknown reconstruction `least_square`; known reconstructions: bias, least_squares"), e.stderr)
+        e = try prune(["--scorer", "wanda", "--chain", "self_attn.q_proj", "--pipeline", "isolated", "--reconstruct", "bias"])
+        XCTAssertEqual(e.status, 65)
+        XCTAssertTrue(e.stderr.contains("the structure also prunes self_attn.q_proj"), e.stderr)
+        e = try prune(["--scorer", "neuron_output"])
+        XCTAssertEqual(e.status, 65)
+        XCTAssertTrue(e.stderr.contains("scorer neuron_output scores FFN neurons"), e.stderr)
+    }
 }

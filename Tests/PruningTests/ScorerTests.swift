@@ -24,6 +24,28 @@ final class ScorerTests: XCTestCase {
         XCTAssertEqual(l2[2], 4, accuracy: 1e-12)
     }
 
+    func testNeuronScorersByHand() throws {
+        // Three neurons: ‖h‖ = [3, 0, 2], variance [1, 4, 9], ‖W_down[:, j]‖ = [2, 5, 0.5].
+        var x = input()
+        x.neurons = NeuronInputs(norm: [3, 0, 2], mean: [0.5, -1, 0], variance: [1, 4, 9], downColumnNorms: [2, 5, 0.5])
+        XCTAssertEqual(try make("neuron_norm").score(x), [3, 0, 2])
+        XCTAssertEqual(try make("neuron_output").score(x), [6, 0, 1])
+        // FLAP's fluctuation: variance · ‖W_down[:, j]‖² = [1·4, 4·25, 9·0.25].
+        XCTAssertEqual(try make("fluctuation").score(x), [4, 100, 2.25])
+        XCTAssertTrue(ScorerRegistry.all.filter { $0.scoresNeurons }.map { $0.name } == ["neuron_norm", "neuron_output", "fluctuation", "obs"])
+    }
+
+    func testSurgeonScoreByHand() throws {
+        // G = [[2, 1, 0], [1, 2, 0], [0, 0, 4]]: neurons 0 and 1 explain each other in part. With no ridge
+        // to speak of, (G⁻¹)_00 = (G⁻¹)_11 = 2/3 and (G⁻¹)_22 = 1/4, so the scores are ‖W_j‖² / (G⁻¹)_jj.
+        var x = input()
+        x.neurons = NeuronInputs(norm: [1, 1, 2], mean: [0, 0, 0], variance: [0, 0, 0], downColumnNorms: [2, 5, 0.5],
+                                 gram: [2, 1, 0, 1, 2, 0, 0, 0, 4])
+        let s = try make("obs(ridge: 0.000000001)").score(x)
+        let expected = [4 * 1.5, 25 * 1.5, 0.25 * 4]
+        for (a, b) in zip(s, expected) { XCTAssertEqual(a, b, accuracy: 1e-6) }
+    }
+
     func testActivationIsTheOutputNorm() throws {
         XCTAssertEqual(try make("activation").score(input()), [1, 2, 5])
     }
@@ -109,7 +131,7 @@ final class ScorerTests: XCTestCase {
         func message(_ text: String) -> String {
             do { _ = try ScorerRegistry.make(ComponentSpec.parse(text)); return "no error" } catch { return "\(error)" }
         }
-        XCTAssertEqual(message("pagerank"), "unknown scorer `pagerank`; known scorers: norm, random, activation, wanda, wpr, mpr")
+        XCTAssertEqual(message("pagerank"), "unknown scorer `pagerank`; known scorers: norm, random, activation, wanda, wpr, mpr, neuron_norm, neuron_output, fluctuation, obs")
         XCTAssertEqual(message("wpr(gamma: 1.5)"), "wpr: gamma must lie in [0, 1], got 1.5")
         XCTAssertEqual(message("wpr(theta: -0.1)"), "wpr: theta must lie in [0, 1], got -0.1")
         XCTAssertEqual(message("wpr(damping: 0.5)"), "wpr has no parameter damping; it takes: gamma, theta")

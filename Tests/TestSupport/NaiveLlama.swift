@@ -39,7 +39,18 @@ public struct NaiveLlama {
     }
 
     /// Logits for every position of `ids`, [position][vocab].
-    public func logits(_ ids: [Int]) -> [[Double]] {
+    public func logits(_ ids: [Int]) -> [[Double]] { run(ids, observe: nil) }
+
+    /// The FFN activation h = silu(gate)·up of every block at every position of `ids`: [layer][position][neuron].
+    public func ffnActivations(_ ids: [Int]) -> [[[Double]]] {
+        var out = Array(repeating: [[Double]](), count: m.layers)
+        _ = run(ids) { l, h in out[l].append(h) }
+        return out
+    }
+
+    /// The forward pass; `observe` sees each block's FFN activation, position by position. A tensor
+    /// `blk.N.ffn_down.bias`, when the model has one, is added to down_proj's output.
+    func run(_ ids: [Int], observe: ((Int, [Double]) -> Void)?) -> [[Double]] {
         let d = m.headDim, group = m.heads / m.kvHeads
         var keys = Array(repeating: [[Double]](), count: m.layers)
         var values = keys
@@ -74,7 +85,12 @@ public struct NaiveLlama {
                 let h2 = rmsNorm(x, "blk.\(l).ffn_norm.weight")
                 let g = matvec("blk.\(l).ffn_gate.weight", h2), u = matvec("blk.\(l).ffn_up.weight", h2)
                 let a = g.indices.map { g[$0] / (1 + exp(-g[$0])) * u[$0] }
-                let down = matvec("blk.\(l).ffn_down.weight", a)
+                observe?(l, a)
+                var down = matvec("blk.\(l).ffn_down.weight", a)
+                if m.tensors["blk.\(l).ffn_down.bias"] != nil {
+                    let b = w("blk.\(l).ffn_down.bias").values
+                    for i in down.indices { down[i] += b[i] }
+                }
                 for i in x.indices { x[i] += down[i] }
             }
             let final = rmsNorm(x, "output_norm.weight")

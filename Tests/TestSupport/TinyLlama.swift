@@ -61,7 +61,7 @@ public struct TinyLlama {
         w.set("tokenizer.ggml.add_bos_token", .bool(false))
         for name in tensors.keys.sorted() {
             let t = tensors[name]!
-            if name.hasSuffix("norm.weight") {
+            if name.hasSuffix("norm.weight") || name.hasSuffix(".bias") {
                 w.addVector(name, values: t.values, storage: storage)
             } else {
                 w.addTensor(name, rows: t.rows, columns: t.columns, values: t.values, storage: storage)

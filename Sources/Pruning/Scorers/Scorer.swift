@@ -12,6 +12,39 @@ public struct ScoringInput {
     /// Per-output-channel L2 norm of the module's output over the calibration tokens.
     public let outputNorms: [Double]
     public let module: LinearModule
+    /// For a module whose rows are FFN neurons (gate_proj, up_proj): statistics of the neurons' real
+    /// activation h = silu(gate)·up, and down_proj's column norms. nil for other modules.
+    public var neurons: NeuronInputs? = nil
+
+    public init(weight: Matrix, previous: [Double], inputNorms: [Double], outputNorms: [Double], module: LinearModule,
+                neurons: NeuronInputs? = nil) {
+        self.weight = weight
+        self.previous = previous
+        self.inputNorms = inputNorms
+        self.outputNorms = outputNorms
+        self.module = module
+        self.neurons = neurons
+    }
+}
+
+/// What neuron scorers see of one block's FFN neurons j: ‖h_j‖ over the calibration tokens, the mean
+/// and sample variance of h_j, and ‖W_down[:, j]‖ (how strongly the neuron writes to the residual stream).
+public struct NeuronInputs: Sendable {
+    public let norm: [Double]
+    public let mean: [Double]
+    public let variance: [Double]
+    public let downColumnNorms: [Double]
+    /// The block's Gram matrix G = HᵀH of the activations ([width, width], row-major), for scorers
+    /// that declare `needsGrams`; nil otherwise.
+    public var gram: [Double]? = nil
+
+    public init(norm: [Double], mean: [Double], variance: [Double], downColumnNorms: [Double], gram: [Double]? = nil) {
+        self.norm = norm
+        self.mean = mean
+        self.variance = variance
+        self.downColumnNorms = downColumnNorms
+        self.gram = gram
+    }
 }
 
 /// Scores every output row of a module; larger means more important. The pipeline normalises each
@@ -23,7 +56,16 @@ public protocol Scorer: Sendable {
     init(_ parameters: inout ParameterReader) throws
     /// Whether scores depend on calibration statistics (so a run without them can refuse early).
     static var needsStatistics: Bool { get }
+    /// Whether it scores FFN neurons from `ScoringInput.neurons` (so it applies only to gate/up rows).
+    static var scoresNeurons: Bool { get }
+    /// Whether it reads each block's Gram matrix (`NeuronInputs.gram`), which calibration then accumulates.
+    static var needsGrams: Bool { get }
     func score(_ input: ScoringInput) -> [Double]
+}
+
+extension Scorer {
+    public static var scoresNeurons: Bool { false }
+    public static var needsGrams: Bool { false }
 }
 
 /// The scorers the tool knows. A new scorer is one new type plus one line here.
@@ -35,6 +77,10 @@ public enum ScorerRegistry {
         WandaScorer.self,
         WeightedPageRankScorer.self,
         ModifiedPageRankScorer.self,
+        NeuronNormScorer.self,
+        NeuronOutputScorer.self,
+        FluctuationScorer.self,
+        SurgeonScorer.self,
     ]
 
     public static var names: [String] { all.map { $0.name } }
