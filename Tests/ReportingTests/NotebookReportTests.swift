@@ -94,7 +94,7 @@ final class NotebookReportTests: XCTestCase {
         }
         // The constant settings are said once above each table; the varying one is the table's rows.
         // (calibration is not constant: norm reads none.)
-        XCTAssertTrue(report.contains("model tiny.gguf · structure mlp.up_proj -> mlp.down_proj · pipeline chained · pruner local · perplexity on eval.txt, the first 2 windows of 16 tokens\n"), report)
+        XCTAssertTrue(report.contains("model tiny.gguf · structure mlp.neurons · pipeline chained · pruner local · perplexity on eval.txt, the first 2 windows of 16 tokens\n"), report)
     }
 
     /// Figures draw replicates as their mean with the same interval the tables print.
