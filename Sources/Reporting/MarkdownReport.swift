@@ -28,11 +28,11 @@ struct MarkdownReport {
             case .prose(let segments, let sweep):
                 out.append(prose(segments, sweep: sweep, values: values).trimmingCharacters(in: .newlines))
                 out.append("")
-            case .figure(let f, _):
-                out += ["![\(f.title ?? f.name)](\(f.name).png)", "",
+            case .figure(let f, let sweep):
+                out += ["![\(f.title ?? f.name)](\(f.name).png)", "", Self.figureMethod(f, experiment.sweep(sweep), bootstrap: experiment.bootstrap), "",
                         "[\(f.name).svg](\(f.name).svg) · gnuplot script [\(f.name).gp](\(f.name).gp) · data [\(f.name).dat](\(f.name).dat)", ""]
             case .table(let t, let sweep):
-                out += ResultTable(t, sweep: experiment.sweeps[sweep], values: values).markdown()
+                out += ResultTable(t, sweep: experiment.sweep(sweep), values: values).markdown()
                 out += ["[\(t.name).tex](\(t.name).tex) · [\(t.name).csv](\(t.name).csv)", ""]
             }
         }
@@ -42,10 +42,20 @@ struct MarkdownReport {
     }
 
     /// Prose with each `{{ ... }}` replaced by its value (the mean of replicates), "–" while not computed.
+    /// How a figure's points and error bars were made, for the line under it.
+    static func figureMethod(_ f: FigureSpec, _ sweep: Sweep, bootstrap: Bool) -> String {
+        guard !["layers", "heatmap"].contains(f.kind) else { return "Rows kept per layer, one per pruned cell." }
+        if let r = sweep.replicate {
+            return "Points: means over \(r.values.count) replicates (\(r.setting) \(r.values.map(String.init).joined(separator: ", "))); error bars: 95 % Student-t intervals."
+        }
+        if bootstrap { return "Points: single runs; error bars: 95 % percentile bootstrap intervals over each cell's evaluation windows or items (1000 resamples)." }
+        return "Points: single runs (no interval)."
+    }
+
     /// References above the settings (sweep nil) quote any result of the notebook.
     func prose(_ segments: [ProseSegment], sweep: Int?, values: ResultValues) -> String {
-        let cells = sweep.map { Planner.cells(experiment.sweeps[$0]) } ?? Planner.cells(experiment)
-        let replicate = sweep.map { experiment.sweeps[$0].replicate } ?? experiment.sweeps.compactMap(\.replicate).first
+        let cells = sweep.map { Planner.cells(experiment.sweep($0)) } ?? Planner.cells(experiment)
+        let replicate = sweep.map { experiment.sweep($0).replicate } ?? experiment.sweeps.compactMap(\.replicate).first
         return segments.map { segment in
             switch segment {
             case .text(let t): return t

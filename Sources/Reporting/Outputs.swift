@@ -17,12 +17,12 @@ public enum Outputs {
             switch item {
             case .figure(let f, let sweep):
                 // A figure shows the sweep in force at its line: only that sweep's cells.
-                let cells = Set(Planner.cells(experiment.sweeps[sweep]))
+                let cells = Set(Planner.cells(experiment.sweep(sweep)))
                 let mine = records.filter { cells.contains($0.cell) }
-                let data = ["layers", "heatmap"].contains(f.kind) ? FigureData.layers(f, records: mine) : FigureData.make(f, records: mine, replicate: experiment.sweeps[sweep].replicate, bootstrap: experiment.bootstrap)
+                let data = ["layers", "heatmap"].contains(f.kind) ? FigureData.layers(f, records: mine) : FigureData.make(f, records: mine, replicate: experiment.sweep(sweep).replicate, bootstrap: experiment.bootstrap)
                 if let w = try GnuplotFigure(spec: f, data: data).write(to: folder) { warnings.append(w) }
             case .table(let t, let sweep):
-                try ResultTable(t, sweep: experiment.sweeps[sweep], values: ResultValues(records, bootstrap: experiment.bootstrap)).write(to: folder)
+                try ResultTable(t, sweep: experiment.sweep(sweep), values: ResultValues(records, bootstrap: experiment.bootstrap)).write(to: folder)
             case .prose: break
             }
         }

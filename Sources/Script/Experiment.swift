@@ -69,6 +69,9 @@ public struct Experiment: Sendable {
         set { sweep[keyPath: path] = newValue }
     }
 
+    /// The sweep an output shows (the one in force at the end for an experiment built by hand without sweeps).
+    public func sweep(_ index: Int) -> Sweep { sweeps.indices.contains(index) ? sweeps[index] : sweep }
+
     public var figures: [FigureSpec] { notebook.compactMap { if case .figure(let f, _) = $0 { f } else { nil } } }
     /// The prose blocks' text, references left out.
     public var prose: [String] {

@@ -75,6 +75,7 @@ final class NotebookReportTests: XCTestCase {
             "# Study",
             "Wanda at 30 % reaches 22.00; dense 10.0.",
             "![f](f.png)",
+            "Points: means over 3 replicates (seed 1, 2, 3); error bars: 95 % Student-t intervals.",
             "| scorer \\ amount | 0% | 30% |",
             "| dense | 10.00 | – |",
             "| wanda | – | **22.00 ± \(local)** |",
