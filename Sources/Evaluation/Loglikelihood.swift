@@ -77,11 +77,9 @@ public enum Loglikelihood {
             }
         }
         let largest = windows.map { $0.reduce(0) { $0 + trees[$1].tokens } }.max() ?? 0
-        let workers = min(Parallel.cores, windows.count)
-        let saved = BLAS.threads
-        BLAS.threads = max(1, Parallel.cores / max(workers, 1))
-        defer { BLAS.threads = saved }
-        let states = (0..<workers).map { _ in model.makeState(tokens: largest) }
+        let pool = WindowWorkers(model, windows: windows.count, tokens: largest)
+        defer { pool.finish() }
+        let workers = pool.count, states = pool.states
         let results = UnsafeMutableBufferPointer<LoglikelihoodResult>.allocate(capacity: requests.count)
         results.initialize(repeating: LoglikelihoodResult(logLikelihood: 0, greedy: true))
         defer { results.deallocate() }

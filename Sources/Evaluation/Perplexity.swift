@@ -88,12 +88,10 @@ public enum Perplexity {
     /// Each window's NLL and predicted positions, in window order.
     public static func windowNLLs(_ model: LlamaModel, windows: [[Int32]],
                                   progress: (@Sendable (Int, Int) -> Void)? = nil) -> [(Double, Int)] {
-        let workers = min(Parallel.cores, windows.count)
-        let saved = BLAS.threads
-        BLAS.threads = max(1, Parallel.cores / max(workers, 1))
-        defer { BLAS.threads = saved }
         let length = windows.map(\.count).max() ?? 0
-        let states = (0..<workers).map { _ in model.makeState(tokens: length) }
+        let pool = WindowWorkers(model, windows: windows.count, tokens: length)
+        defer { pool.finish() }
+        let workers = pool.count, states = pool.states
         let results = UnsafeMutableBufferPointer<(Double, Int)>.allocate(capacity: windows.count)
         results.initialize(repeating: (0, 0))
         defer { results.deallocate() }

@@ -8,12 +8,10 @@ import Tensor
 public enum CalibrationRun {
     public static func statistics(_ model: LlamaModel, windows: [[Int32]], modules: Set<LinearModule>, neuronLayers: Set<Int> = [],
                                   progress: (@Sendable (Int, Int) -> Void)? = nil) -> CalibrationStatistics {
-        let workers = max(1, min(Parallel.cores, windows.count))
-        let saved = BLAS.threads
-        BLAS.threads = max(1, Parallel.cores / workers)
-        defer { BLAS.threads = saved }
         let length = windows.map(\.count).max() ?? 1
-        let states = (0..<workers).map { _ in model.makeState(tokens: length) }
+        let pool = WindowWorkers(model, windows: windows.count, tokens: length)
+        defer { pool.finish() }
+        let workers = pool.count, states = pool.states
         let sums = (0..<workers).map { _ in ActivationStatistics(modules: modules, config: model.config, neuronLayers: neuronLayers) }
         let counter = StepCounter(total: windows.count, report: progress)
         Parallel.workQueue(windows.count, threads: workers) { worker, w in
@@ -35,12 +33,10 @@ extension CalibrationRun {
     public static func layerwise(_ model: LlamaModel, windows: [[Int32]], modules: Set<LinearModule>, neuronLayers: Set<Int>,
                                  gram: (Int, [Double]) -> Void,
                                  progress: (@Sendable (Int, Int) -> Void)? = nil) -> CalibrationStatistics {
-        let workers = max(1, min(Parallel.cores, windows.count))
-        let saved = BLAS.threads
-        BLAS.threads = max(1, Parallel.cores / workers)
-        defer { BLAS.threads = saved }
         let length = windows.map(\.count).max() ?? 1
-        let states = (0..<workers).map { _ in model.makeState(tokens: length) }
+        let pool = WindowWorkers(model, windows: windows.count, tokens: length)
+        defer { pool.finish() }
+        let workers = pool.count, states = pool.states
         let sums = (0..<workers).map { _ in ActivationStatistics(modules: modules, config: model.config, neuronLayers: neuronLayers) }
         let residuals = windows.map { model.embedded($0) }
         for w in windows { sums[0].countTokens(w.count) }

@@ -11,13 +11,11 @@ import Tensor
 extension LeastSquaresReconstruction {
     func feedbackRefit(_ input: ReconstructionInput) throws -> LlamaModel {
         let dense = input.dense, windows = try input.windows()
-        let workers = max(1, min(Parallel.cores, windows.count))
-        let saved = BLAS.threads
-        BLAS.threads = max(1, Parallel.cores / workers)
-        defer { BLAS.threads = saved }
         let length = windows.map(\.count).max() ?? 1
         let d = dense.config.hiddenSize
-        let states = (0..<workers).map { _ in dense.makeState(tokens: length) }
+        let pool = WindowWorkers(dense, windows: windows.count, tokens: length)
+        defer { pool.finish() }
+        let workers = pool.count, states = pool.states
         let denseStream = windows.map { dense.embedded($0) }
         let prunedStream = windows.map { dense.embedded($0) }
         let tokens = windows.reduce(0) { $0 + $1.count }

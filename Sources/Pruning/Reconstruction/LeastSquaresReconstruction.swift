@@ -143,12 +143,10 @@ public struct LeastSquaresReconstruction: Reconstructor {
     /// already refit blocks gives G; then the refit block l advances the stream.
     func sequentialRefit(_ input: ReconstructionInput) throws -> LlamaModel {
         let dense = input.dense, windows = try input.windows()
-        let workers = max(1, min(Parallel.cores, windows.count))
-        let saved = BLAS.threads
-        BLAS.threads = max(1, Parallel.cores / workers)
-        defer { BLAS.threads = saved }
         let length = windows.map(\.count).max() ?? 1
-        let states = (0..<workers).map { _ in dense.makeState(tokens: length) }
+        let pool = WindowWorkers(dense, windows: windows.count, tokens: length)
+        defer { pool.finish() }
+        let workers = pool.count, states = pool.states
         let residuals = windows.map { dense.embedded($0) }
         var layers = input.pruned.weights.layers
         let counter = StepCounter(total: windows.count * layers.count, report: input.progress)
