@@ -67,16 +67,7 @@ public final class ActivationStatistics: @unchecked Sendable {
         }
         neurons[layer] = n
         guard var g = grams.removeValue(forKey: layer) else { return }
-        // HᵀH of this window in Float32 (sums of at most a window's tokens), accumulated in Float64.
-        gramScratch.withUnsafeMutableBufferPointer { c in
-            BLAS.gramLower(rows: rows, columns: width, a: h.pointer, lda: h.columns, c: c.baseAddress!)
-            g.withUnsafeMutableBufferPointer { g in
-                for i in 0..<width {
-                    let src = c.baseAddress! + i * width, dst = g.baseAddress! + i * width
-                    for j in 0...i { dst[j] += Double(src[j]) }
-                }
-            }
-        }
+        BLAS.addGramLower(rows: rows, columns: width, a: h.pointer, lda: h.columns, scratch: &gramScratch, into: &g)
         grams[layer] = g
     }
 

@@ -36,6 +36,22 @@ public enum BLAS {
         cblas_ssyrk(CblasRowMajor, CblasLower, CblasTrans, Int32(n), Int32(rows), 1, a, Int32(lda), 0, c, Int32(n))
     }
 
+    /// Adds the lower triangle of AᵀA (A[rows×n], row stride lda) to `gram` (n×n, Float64): formed in
+    /// Float32 in `scratch` (at least n² floats; sums of at most a window's tokens) and accumulated in
+    /// Float64, so Gram matrices summed over many windows keep their precision.
+    public static func addGramLower(rows: Int, columns n: Int, a: UnsafePointer<Float>, lda: Int, scratch: inout [Float], into gram: inout [Double]) {
+        precondition(scratch.count >= n * n && gram.count >= n * n)
+        scratch.withUnsafeMutableBufferPointer { c in
+            gramLower(rows: rows, columns: n, a: a, lda: lda, c: c.baseAddress!)
+            gram.withUnsafeMutableBufferPointer { g in
+                for i in 0..<n {
+                    let src = c.baseAddress! + i * n, dst = g.baseAddress! + i * n
+                    for j in 0...i { dst[j] += Double(src[j]) }
+                }
+            }
+        }
+    }
+
     /// C[m×n] = A[k×m]ᵀ · B[k×n] (row strides lda, ldb, ldc): cross products of two sets of activations.
     public static func gemmTN(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                               c: UnsafeMutablePointer<Float>, ldc: Int) {

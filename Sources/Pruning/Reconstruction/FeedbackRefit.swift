@@ -100,15 +100,7 @@ final class FeedbackSums: @unchecked Sendable {
             let row = h.row(i)
             for j in 0..<f { sums[j] += Double(row[j]) }
         }
-        gramScratch.withUnsafeMutableBufferPointer { c in
-            BLAS.gramLower(rows: t, columns: f, a: h.pointer, lda: h.columns, c: c.baseAddress!)
-            gram.withUnsafeMutableBufferPointer { g in
-                for i in 0..<f {
-                    let src = c.baseAddress! + i * f, dst = g.baseAddress! + i * f
-                    for j in 0...i { dst[j] += Double(src[j]) }
-                }
-            }
-        }
+        BLAS.addGramLower(rows: t, columns: f, a: h.pointer, lda: h.columns, scratch: &gramScratch, into: &gram)
         crossScratch.withUnsafeMutableBufferPointer { c in
             BLAS.gemmTN(m: f, n: d, k: t, a: h.pointer, lda: h.columns, b: target.pointer, ldb: d, c: c.baseAddress!, ldc: d)
             cross.withUnsafeMutableBufferPointer { x in for i in 0..<(f * d) { x[i] += Double(c[i]) } }
