@@ -56,7 +56,9 @@ public enum Loglikelihood {
             let contextLength = whole.count - r.continuation.count + 1
             let context = Array(whole[0..<contextLength]), branch = Array(whole[contextLength...])
             feeds.append((context, branch, r.continuation))
-            if let t = treeOf[context] {
+            // A shared context saves its rows once per tree; a tree that would outgrow a window starts
+            // afresh (rolling windows all share the one-token prefix: one tree would be one huge window).
+            if let t = treeOf[context], trees[t].tokens + branch.count <= window {
                 trees[t].requests.append(i)
                 trees[t].tokens += branch.count
             } else {
