@@ -7,61 +7,88 @@ import Tensor
 public enum LLMRank {
     /// Importances (each module's sums to 1) for every module of the structure.
     /// With `flows` false (whole neurons), no importance passes from one module to the next: each is
-    /// scored from its own input statistic.
+    /// scored from its own input statistic, so modules are scored side by side, one per core (a
+    /// scorer such as obs(greedy: true) spends seconds on each block).
     public static func importances(
         model: LlamaModel, statistics: CalibrationStatistics?, mlps: [[LinearModule]], scorer: any Scorer, flows: Bool = true,
         grams: GramStore? = nil
     ) throws -> [LinearModule: [Double]] {
         var result: [LinearModule: [Double]] = [:]
+        let score = { (module: LinearModule, previous: [Double]?) throws -> [Double] in
+            let input = try scoringInput(model: model, statistics: statistics, module: module, previous: previous, scorer: scorer, grams: grams)
+            return try normalised(try scorer.score(input), what: "\(type(of: scorer).name) scores of \(module.name)")
+        }
+        if flows {
+            for mlp in mlps {
+                var previous: [Double]? = nil
+                for module in mlp {
+                    let importance = try score(module, previous)
+                    result[module] = importance
+                    previous = importance
+                }
+            }
+            return result
+        }
+        let modules = mlps.flatMap { $0 }
+        let outcomes = UnsafeMutableBufferPointer<Result<[Double], any Error>>.allocate(capacity: modules.count)
+        outcomes.initialize(repeating: .success([]))
+        defer { outcomes.deallocate() }
+        let out = UncheckedBox(outcomes)
+        let threads = BLAS.threads
+        BLAS.threads = 1
+        defer { BLAS.threads = threads }
+        Parallel.workQueue(modules.count, threads: Parallel.cores) { _, i in
+            out.value[i] = Result { try score(modules[i], nil) }
+        }
+        // The first failure in module order, as the serial walk would have met it.
+        for (i, module) in modules.enumerated() { result[module] = try outcomes[i].get() }
+        return result
+    }
+
+    /// What the scorer sees of one module, checked against the model and the statistics it needs.
+    static func scoringInput(model: LlamaModel, statistics: CalibrationStatistics?, module: LinearModule, previous: [Double]?,
+                             scorer: any Scorer, grams: GramStore?) throws -> ScoringInput {
         let kind = type(of: scorer)
-        for mlp in mlps {
-            var previous: [Double]? = nil
-            for module in mlp {
-                if !flows { previous = nil }
-                let isNeurons = module.kind == .gate || module.kind == .up
-                if kind.scoresNeurons && !isNeurons {
-                    throw PruningError("scorer \(kind.name) scores FFN neurons (rows of mlp.up_proj or mlp.gate_proj), not the rows of \(module.name); use the structure mlp.neurons",
-                                       subject: .module(module.kind.rawValue))
-                }
-                let weight = model.weights.layers[module.layer].weight(module.kind)
-                let stats = statistics?[module]
-                if stats == nil && type(of: scorer).needsStatistics {
-                    throw PruningError("scorer \(type(of: scorer).name) needs calibration statistics for \(module.name)")
-                }
-                let inputs = stats?.input ?? []
-                let outputs = stats?.output ?? []
-                if let stats {
-                    guard stats.input.count == weight.columns, stats.output.count == weight.rows else {
-                        throw PruningError("calibration statistics of \(module.name) do not fit its weight [\(weight.rows), \(weight.columns)]")
-                    }
-                }
-                // The first module's "previous importance" is its input statistic (uniform without one).
-                let raw = previous ?? (inputs.isEmpty ? [Double](repeating: 1, count: weight.columns) : inputs)
-                guard raw.count == weight.columns else {
-                    throw PruningError("\(module.name) takes \(weight.columns) inputs but the module before it in the chain has \(raw.count) outputs")
-                }
-                var neurons: NeuronInputs? = nil
-                if isNeurons, let n = statistics?.neurons(layer: module.layer), n.norm.count == weight.rows {
-                    neurons = NeuronInputs(norm: n.norm, mean: n.mean, variance: n.variance,
-                                           downColumnNorms: columnNorms(model.weights.layers[module.layer].down))
-                }
-                if kind.scoresNeurons && neurons == nil {
-                    throw PruningError("scorer \(kind.name) needs the FFN activation statistics of block \(module.layer)")
-                }
-                if kind.needsGrams {
-                    guard let g = grams?.gram(module.layer, width: weight.rows) else {
-                        throw PruningError("scorer \(kind.name) needs the Gram matrix of block \(module.layer)'s activations")
-                    }
-                    neurons?.gram = g
-                }
-                let input = ScoringInput(weight: weight, previous: try normalised(raw, what: "input of \(module.name)"),
-                                         inputNorms: inputs, outputNorms: outputs, module: module, neurons: neurons)
-                let importance = try normalised(scorer.score(input), what: "\(type(of: scorer).name) scores of \(module.name)")
-                result[module] = importance
-                previous = importance
+        let isNeurons = module.kind == .gate || module.kind == .up
+        if kind.scoresNeurons && !isNeurons {
+            throw PruningError("scorer \(kind.name) scores FFN neurons (rows of mlp.up_proj or mlp.gate_proj), not the rows of \(module.name); use the structure mlp.neurons",
+                               subject: .module(module.kind.rawValue))
+        }
+        let weight = model.weights.layers[module.layer].weight(module.kind)
+        let stats = statistics?[module]
+        if stats == nil && kind.needsStatistics {
+            throw PruningError("scorer \(kind.name) needs calibration statistics for \(module.name)")
+        }
+        let inputs = stats?.input ?? []
+        let outputs = stats?.output ?? []
+        if let stats {
+            guard stats.input.count == weight.columns, stats.output.count == weight.rows else {
+                throw PruningError("calibration statistics of \(module.name) do not fit its weight [\(weight.rows), \(weight.columns)]")
             }
         }
-        return result
+        // The first module's "previous importance" is its input statistic (uniform without one).
+        let raw = previous ?? (inputs.isEmpty ? [Double](repeating: 1, count: weight.columns) : inputs)
+        guard raw.count == weight.columns else {
+            throw PruningError("\(module.name) takes \(weight.columns) inputs but the module before it in the chain has \(raw.count) outputs")
+        }
+        var neurons: NeuronInputs? = nil
+        if isNeurons, let n = statistics?.neurons(layer: module.layer), n.norm.count == weight.rows {
+            neurons = NeuronInputs(norm: n.norm, mean: n.mean, variance: n.variance,
+                                   downColumnNorms: columnNorms(model.weights.layers[module.layer].down))
+        }
+        if kind.scoresNeurons && neurons == nil {
+            throw PruningError("scorer \(kind.name) needs the FFN activation statistics of block \(module.layer)")
+        }
+        if kind.needsGrams {
+            guard let g = grams?.gram(module.layer, width: weight.rows) else {
+                throw PruningError("scorer \(kind.name) needs the Gram matrix of block \(module.layer)'s activations")
+            }
+            neurons?.gram = g
+            neurons?.down = model.weights.layers[module.layer].down
+            neurons?.tokens = statistics?.tokens ?? 0
+        }
+        return ScoringInput(weight: weight, previous: try normalised(raw, what: "input of \(module.name)"),
+                            inputNorms: inputs, outputNorms: outputs, module: module, neurons: neurons)
     }
 
     /// Rows to remove per module, MLP by MLP.

@@ -173,6 +173,7 @@ public struct Checker {
     /// that shows it; every setting's current value counts as shown.
     mutating func snapshot() -> Int {
         used.formUnion(Self.sweepSettings)
+        used.insert("evaluate")
         if let i = experiment.sweeps.firstIndex(of: experiment.sweep) { return i }
         experiment.sweeps.append(experiment.sweep)
         return experiment.sweeps.count - 1

@@ -241,6 +241,11 @@ extension Checker {
     }
 
     mutating func evaluate(_ s: Statement) {
+        // The first `evaluate` after an output starts the section's own list; the lines after it add to it.
+        if used.contains("evaluate") {
+            experiment.evaluations = []
+            used.remove("evaluate")
+        }
         guard s.clauses.count == 1 else {
             error(s.clauses.dropFirst().first?.first?.location ?? s.keywordLocation, "`evaluate` takes a text and options, without commas",
                   help: Self.example("evaluate"))

@@ -64,6 +64,12 @@ public enum BLAS {
         cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), 0, c, Int32(ldc))
     }
 
+    /// A[m×n] += alpha · x yᵀ in Float64, row-major with row stride lda (x and y contiguous).
+    public static func dger(m: Int, n: Int, alpha: Double, x: UnsafePointer<Double>, y: UnsafePointer<Double>,
+                            a: UnsafeMutablePointer<Double>, lda: Int) {
+        cblas_dger(CblasRowMajor, Int32(m), Int32(n), alpha, x, 1, y, 1, a, Int32(lda))
+    }
+
     /// How many threads OpenBLAS uses inside one call. The forward pass runs one window per core with
     /// single-threaded BLAS, which keeps the element-wise work parallel too.
     public static var threads: Int {

@@ -25,7 +25,7 @@ struct PruneModel: ParsableCommand {
     @Option(help: "isolated (each block's chain alone) or chained (all blocks' chains as one MLP).")
     var pipeline = "chained"
 
-    @Option(help: "norm(p: 1), random(seed: 0), activation, wanda, wpr(gamma: 0, theta: 0.5), mpr(z_importance: false, amount: 0.3); for whole neurons also neuron_norm, neuron_output, fluctuation, obs(ridge: 0.001).")
+    @Option(help: "norm(p: 1), random(seed: 0), activation, wanda, wpr(gamma: 0, theta: 0.5), mpr(z_importance: false, amount: 0.3); for whole neurons also neuron_norm, neuron_output, fluctuation, obs(ridge: 0.001, greedy: false).")
     var scorer = "wpr"
 
     @Option(help: "local, or global (optionally global(balance: width)).")

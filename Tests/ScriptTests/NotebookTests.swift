@@ -47,6 +47,27 @@ final class NotebookTests: XCTestCase {
         XCTAssertEqual(Planner.cells(e.sweeps[third]).count, 3)
     }
 
+    func testAnEvaluateAfterAnOutputStartsTheSectionsOwnList() throws {
+        let folder = try ScriptFolder(self)
+        let text = head + """
+        scorer wanda
+        amount [0, 30%]
+        table a: rows scorer, columns amount, value perplexity
+        evaluate perplexity "eval.txt" seqlen 16 windows 1
+        evaluate lambada_openai "cloze.jsonl" limit 3
+        table b: rows scorer, columns amount, value perplexity
+
+        """
+        _ = try folder.write("cloze.jsonl", "{\"text\": \"a b c\"}\n")
+        let (e, _) = try Checker.check(try folder.write("evaluations.prune", text))
+        XCTAssertEqual(e.sweeps.count, 2)
+        XCTAssertEqual(e.sweeps[0].evaluations.map(\.windows), [2])
+        // The second section measures only what its own two lines name, not the first section's evaluation too
+        // (which would also put two perplexities in table b's cells).
+        XCTAssertEqual(e.sweeps[1].evaluations.map(\.task), ["perplexity", "lambada_openai"])
+        XCTAssertEqual(e.sweeps[1].evaluations.first?.windows, 1)
+    }
+
     func testRestatingWithoutAnOutputBetweenIsAnError() throws {
         let folder = try ScriptFolder(self)
         let got = try folder.diagnostics("restated.prune", head + "scorer wanda\namount 30%\namount 50%\n")

@@ -37,6 +37,10 @@ public struct NeuronInputs: Sendable {
     /// The block's Gram matrix G = HᵀH of the activations ([width, width], row-major), for scorers
     /// that declare `needsGrams`; nil otherwise.
     public var gram: [Double]? = nil
+    /// With the Gram matrix: the block's dense down_proj [hidden, width] and the calibration token count
+    /// (for scorers that refit down_proj as they remove neurons).
+    public var down: Matrix? = nil
+    public var tokens: Int = 0
 
     public init(norm: [Double], mean: [Double], variance: [Double], downColumnNorms: [Double], gram: [Double]? = nil) {
         self.norm = norm
@@ -60,7 +64,7 @@ public protocol Scorer: Sendable {
     static var scoresNeurons: Bool { get }
     /// Whether it reads each block's Gram matrix (`NeuronInputs.gram`), which calibration then accumulates.
     static var needsGrams: Bool { get }
-    func score(_ input: ScoringInput) -> [Double]
+    func score(_ input: ScoringInput) throws -> [Double]
 }
 
 extension Scorer {

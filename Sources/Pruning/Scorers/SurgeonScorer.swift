@@ -7,26 +7,39 @@ import Tensor
 /// where 1 / [G⁻¹]_jj is the part of ‖h_j‖² the other neurons cannot reproduce. A neuron the others
 /// can stand in for scores low even when its activation is large, which is what `reconstruct
 /// least_squares` exploits. Needs each block's Gram matrix (the calibration accumulates it).
+///
+/// obs(greedy: true) removes neurons one at a time and refits the rest after each removal, with the
+/// intercept `least_squares` fits (`GreedySurgeon.swift`): the order in which neurons go is the score.
 public struct SurgeonScorer: Scorer {
     public static let name = "obs"
     public static let needsStatistics = true
     public static let scoresNeurons = true
     public static let needsGrams = true
     public let ridge: Double
+    public let greedy: Bool
 
     public init(_ parameters: inout ParameterReader) throws {
         ridge = try parameters.number("ridge", default: 0.001, in: 1e-9...100)
+        greedy = try parameters.bool("greedy", default: false)
     }
 
-    public func score(_ x: ScoringInput) -> [Double] {
+    public func score(_ x: ScoringInput) throws -> [Double] {
         let n = x.neurons!, g = n.gram!, f = n.norm.count
+        if greedy {
+            guard let down = n.down else { throw PruningError("obs(greedy: true) needs block \(x.module.layer)'s down_proj") }
+            return try GreedySurgeon.scores(gram: g, sums: n.mean.map { $0 * Double(n.tokens) }, tokens: n.tokens, down: down, ridge: ridge)
+        }
         var a = g
         let lambda = ridge * (0..<f).reduce(0) { $0 + g[$1 * f + $1] } / Double(max(f, 1))
         for i in 0..<f { a[i * f + i] += lambda }
         // The inverse's columns, solving A X = I (A is positive definite once ridged).
         var inverse = [Double](repeating: 0, count: f * f)
         for i in 0..<f { inverse[i * f + i] = 1 }
-        guard (try? LAPACK.solveSPD(&a, n: f, &inverse, nrhs: f)) != nil else { return n.norm.map { $0 * 0 + 1 } }
+        do {
+            try LAPACK.solveSPD(&a, n: f, &inverse, nrhs: f)
+        } catch let e as LAPACK.NotPositiveDefinite {
+            throw PruningError("obs: block \(x.module.layer)'s Gram matrix is singular (\(e)); give a larger ridge")
+        }
         return (0..<f).map { j in
             let d = inverse[j * f + j]
             return d > 0 ? n.downColumnNorms[j] * n.downColumnNorms[j] / d : 0
