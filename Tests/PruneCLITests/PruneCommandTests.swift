@@ -127,6 +127,14 @@ final class PruneCommandTests: XCTestCase {
         r = try prune(["--pipeline", "serial"])
         XCTAssertEqual(r.status, 64)
         XCTAssertTrue(r.stderr.contains("--pipeline must be isolated or chained, got serial"), r.stderr)
+        r = try prune(["--save-dtype", "q5_0"])
+        XCTAssertEqual(r.status, 64)
+        XCTAssertTrue(r.stderr.contains("--save-dtype must be one of f32, f16, bf16, q8_0, q4_0, q4_1 (got q5_0)"), r.stderr)
+        let folder = dir.appendingPathComponent("hf-q4").path
+        r = try prune(["--save", folder, "--save-dtype", "q4_1"])
+        XCTAssertEqual(r.status, 64)
+        XCTAssertTrue(r.stderr.contains("q4_1 is a GGUF storage type; a Hugging Face folder holds f32, f16 or bf16"), r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder))
     }
 
     func testReconstructionIsReportedSavedAndRefusedByName() throws {
