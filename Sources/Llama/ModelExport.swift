@@ -7,31 +7,45 @@ import Tokenizers
 /// q/k row order, exact per-layer FFN widths, the tokenizer as GGUF metadata), or any other path as a
 /// Hugging Face folder (config.json, safetensors, tokenizer files) that transformers loads.
 public enum ModelExport {
-    public enum DType: String, CaseIterable, Sendable {
-        case f32, f16, bf16
+    /// How the weight matrices are stored: `GGUFWriter.Storage.all` (f32, f16, bf16, q8_0, q4_0, q4_1)
+    /// in a GGUF file; f32, f16 or bf16 in a Hugging Face folder.
+    public typealias DType = GGUFWriter.Storage
 
-        var gguf: GGUFWriter.Storage {
-            switch self {
-            case .f32: .f32
-            case .f16: .f16
-            case .bf16: .bf16
-            }
+    /// What a matrix falls back to when its rows are not whole blocks of `dtype` (a pruned FFN width
+    /// such as 1075 makes ffn_down's rows that long): F16, as llama.cpp's converter and llama-quantize do.
+    public static let fallback = DType.f16
+
+    /// The storage a matrix whose rows hold `columns` values gets under `dtype`.
+    public static func storage(_ dtype: DType, columns: Int) -> DType {
+        columns % dtype.blockSize == 0 ? dtype : fallback
+    }
+
+    /// The storage of the output head (`output.weight`, or `token_embd.weight` when the embeddings are
+    /// tied): Q8_0 under a 4-bit type. llama-quantize keeps the head at Q8_0 when its rows are not a
+    /// multiple of 256 (SmolLM2's 576) and at Q6_K otherwise, which this writer does not have; Q8_0 is
+    /// the nearest it stores. Other types store the head like every matrix.
+    public static func headStorage(_ dtype: DType) -> DType {
+        dtype == .q4_0 || dtype == .q4_1 ? .q8_0 : dtype
+    }
+
+    static func safetensors(_ dtype: DType) -> SafetensorsFile.DType? {
+        switch dtype.name {
+        case "f32": .f32
+        case "f16": .f16
+        case "bf16": .bf16
+        default: nil
         }
+    }
 
-        var safetensors: SafetensorsFile.DType {
-            switch self {
-            case .f32: .f32
-            case .f16: .f16
-            case .bf16: .bf16
-            }
-        }
+    static func torchName(_ dtype: DType) -> String {
+        dtype == .f32 ? "float32" : dtype == .f16 ? "float16" : "bfloat16"
+    }
 
-        var torchName: String {
-            switch self {
-            case .f32: "float32"
-            case .f16: "float16"
-            case .bf16: "bfloat16"
-            }
+    /// Refuses, before any work, a dtype the format at `path` cannot hold (a block type in a Hugging Face
+    /// folder, whose safetensors hold only float formats here).
+    public static func check(_ dtype: DType, path: String) throws {
+        guard path.hasSuffix(".gguf") || safetensors(dtype) != nil else {
+            throw ModelIOError(path, "\(dtype.name) is a GGUF storage type; a Hugging Face folder holds f32, f16 or bf16 (save to a .gguf path to quantize)")
         }
     }
 
@@ -43,15 +57,42 @@ public enum ModelExport {
         /// was padded to with zero neurons (transformers needs one `intermediate_size`).
         public let paddedTo: Int?
         public let files: [String]
+        /// The storage asked for.
+        public var dtype: DType = .f32
+        /// Matrices stored as `fallback` because their rows are not whole blocks of `dtype`, with their row lengths.
+        public var fallbacks: [(name: String, columns: Int)] = []
+        /// The output head's storage when it differs from `dtype` (`headStorage`), with the tensor's name.
+        public var head: (name: String, storage: DType)? = nil
+        /// Values (parameters) the written tensors hold, padding and zero rows included: what the file stores.
+        public var storedParameters = 0
+        /// Bytes of tensor data (without alignment padding or metadata).
+        public var tensorBytes = 0
+
+        /// One line on the output head's storage when it differs from `dtype`, or nil.
+        public var headNote: String? {
+            head.map { "\($0.name) (the output head) stored as \($0.storage.name), as llama-quantize keeps it above 4 bits" }
+        }
+
+        /// One line on the matrices that fell back, or nil: `30 matrices (ffn_down.weight: rows of 1075) ...`.
+        public var fallbackNote: String? {
+            guard !fallbacks.isEmpty else { return nil }
+            let kinds = Dictionary(grouping: fallbacks) { $0.name.split(separator: ".").dropFirst(2).joined(separator: ".") }
+            let detail = kinds.keys.sorted().map { kind in
+                let lengths = Set(kinds[kind]!.map(\.columns)).sorted().map(String.init).joined(separator: ", ")
+                return "\(kind.isEmpty ? "other" : kind): rows of \(lengths)"
+            }.joined(separator: "; ")
+            return "\(fallbacks.count) matri\(fallbacks.count == 1 ? "x" : "ces") (\(detail)) stored as \(fallback.name): "
+                + "rows not a multiple of \(dtype.name)'s block of \(dtype.blockSize) values, as llama.cpp falls back"
+        }
     }
 
     /// Writes to `path`: a GGUF file when it ends in `.gguf`, a Hugging Face folder otherwise.
     @discardableResult
     public static func write(_ model: LlamaModel, tokenizer: any Tokenizer, source: ModelSource, to path: String,
                              dtype: DType = .f32, extraMetadata: [(String, GGUFValue)] = []) throws -> Summary {
+        try check(dtype, path: path)
         if path.hasSuffix(".gguf") {
-            try gguf(model, tokenizer: tokenizer, source: source, to: path, dtype: dtype, extraMetadata: extraMetadata)
-            return Summary(path: path, format: "GGUF", paddedTo: nil, files: [URL(fileURLWithPath: path).lastPathComponent])
+            return try gguf(model, tokenizer: tokenizer, source: source, to: path, dtype: dtype, extraMetadata: extraMetadata)
         }
         return try huggingFace(model, tokenizer: tokenizer, source: source, to: path, dtype: dtype)
     }
@@ -59,7 +100,7 @@ public enum ModelExport {
     // MARK: GGUF
 
     static func gguf(_ model: LlamaModel, tokenizer: any Tokenizer, source: ModelSource, to path: String,
-                     dtype: DType, extraMetadata: [(String, GGUFValue)]) throws {
+                     dtype: DType, extraMetadata: [(String, GGUFValue)]) throws -> Summary {
         let c = model.config
         var w = GGUFWriter()
         switch source {
@@ -74,7 +115,7 @@ public enum ModelExport {
             for (key, value) in tokenizer.ggufMetadata() { w.set(key, value) }
         }
         w.set("general.architecture", .string("llama"))
-        w.set("general.file_type", .uint32(dtype == .f32 ? 0 : dtype == .f16 ? 1 : 32))
+        w.set("general.file_type", .uint32(dtype.fileType))
         // GGUF stores sizes as uint32; a configuration outside that range is refused, not truncated.
         func u32(_ key: String, _ v: Int) throws -> GGUFValue {
             guard let x = UInt32(exactly: v) else { throw ModelIOError(path, "cannot write \(key) = \(v): GGUF stores it as a uint32") }
@@ -95,9 +136,18 @@ public enum ModelExport {
         w.set("llama.vocab_size", try u32("llama.vocab_size", c.vocabSize))
         for (k, v) in extraMetadata { w.set(k, v) }
 
-        let storage = dtype.gguf
-        func add(_ name: String, _ m: Matrix) { w.addTensor(name, rows: m.rows, columns: m.columns, values: m.values, storage: storage) }
-        // Norm vectors stay F32, as llama.cpp's converter keeps them.
+        // Every matrix takes `dtype` but the output head (see `headStorage`); one whose rows are not
+        // whole blocks falls back to F16.
+        var summary = Summary(path: path, format: "GGUF", paddedTo: nil, files: [URL(fileURLWithPath: path).lastPathComponent], dtype: dtype)
+        let headName = model.weights.lmHead == nil ? "token_embd.weight" : "output.weight"
+        func add(_ name: String, _ m: Matrix) {
+            let wanted = name == headName ? headStorage(dtype) : dtype
+            if wanted != dtype { summary.head = (name, wanted) }
+            let kind = Self.storage(wanted, columns: m.columns)
+            if kind != wanted { summary.fallbacks.append((name, m.columns)) }
+            w.addTensor(name, rows: m.rows, columns: m.columns, values: m.values, storage: kind)
+        }
+        // 1-D tensors (norm weights, the down_proj bias) stay F32, as llama.cpp's converter keeps them.
         func add(_ name: String, vector: [Float]) { w.addVector(name, values: vector, storage: .f32) }
         func permuted(_ m: Matrix, heads: Int) -> Matrix {
             let out = Matrix(rows: m.rows, columns: m.columns)
@@ -121,6 +171,9 @@ public enum ModelExport {
             if let bias = layer.downBias { add("blk.\(l).ffn_down.bias", vector: bias) }
         }
         try w.write(to: path)
+        summary.storedParameters = w.storedValues
+        summary.tensorBytes = w.storedBytes
+        return summary
     }
 
     // MARK: Hugging Face folder
@@ -134,9 +187,16 @@ public enum ModelExport {
         let padded = Set(c.intermediateSizes).count > 1 ? width : nil
         let mlpBias = model.weights.layers.contains { $0.downBias != nil }
         var st = SafetensorsWriter()
-        let kind = dtype.safetensors
-        func add(_ name: String, _ m: Matrix) { st.add(name, shape: [m.rows, m.columns], values: m.values, dtype: kind) }
-        func add(_ name: String, vector: [Float]) { st.add(name, shape: [vector.count], values: vector, dtype: kind) }
+        guard let kind = safetensors(dtype) else { throw ModelIOError(path, "\(dtype.name) cannot be stored in a Hugging Face folder") }
+        var stored = 0
+        func add(_ name: String, _ m: Matrix) {
+            st.add(name, shape: [m.rows, m.columns], values: m.values, dtype: kind)
+            stored += m.count
+        }
+        func add(_ name: String, vector: [Float]) {
+            st.add(name, shape: [vector.count], values: vector, dtype: kind)
+            stored += vector.count
+        }
         add("model.embed_tokens.weight", model.weights.embedding)
         for (l, layer) in model.weights.layers.enumerated() {
             let p = "model.layers.\(l)."
@@ -169,7 +229,7 @@ public enum ModelExport {
         do {
             try fm.createDirectory(at: staging, withIntermediateDirectories: true)
             var files = try st.write(folder: staging.path, maxShardBytes: 2 << 30)
-            var config = HuggingFaceConfig(c, bosTokenId: tokenizer.bosID.map(Int.init), eosTokenId: tokenizer.eosID.map(Int.init), torchDtype: dtype.torchName)
+            var config = HuggingFaceConfig(c, bosTokenId: tokenizer.bosID.map(Int.init), eosTokenId: tokenizer.eosID.map(Int.init), torchDtype: torchName(dtype))
             config.intermediateSize = width
             if mlpBias { config.mlpBias = true }
             let encoder = JSONEncoder()
@@ -199,7 +259,8 @@ public enum ModelExport {
             } else {
                 try fm.moveItem(at: staging, to: target)
             }
-            return Summary(path: path, format: "Hugging Face folder", paddedTo: padded, files: files)
+            return Summary(path: path, format: "Hugging Face folder", paddedTo: padded, files: files, dtype: dtype,
+                           storedParameters: stored, tensorBytes: stored * (dtype == .f32 ? 4 : 2))
         } catch {
             try? fm.removeItem(at: staging)
             if let e = error as? ModelIOError { throw e }

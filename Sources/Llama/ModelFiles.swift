@@ -29,4 +29,14 @@ public enum ModelFiles {
         }
         return ContentHash.string(listing)
     }
+
+    /// Bytes a saved model takes on disk: a `.gguf` file's size, or the sum of a folder's input files;
+    /// nil when it cannot be read.
+    public static func byteSize(_ path: String) -> Int? {
+        let fm = FileManager.default
+        func size(_ p: String) -> Int? { (try? fm.attributesOfItem(atPath: p))?[.size] as? Int }
+        guard (try? ModelSource.isFolder(path)) == true else { return size(path) }
+        guard let names = try? inputs(folder: path) else { return nil }
+        return names.reduce(0) { $0 + (size(URL(fileURLWithPath: path).appendingPathComponent($1).path) ?? 0) }
+    }
 }

@@ -1,22 +1,9 @@
 import Foundation
 
-/// Writes GGUF version 3 files: metadata of any value type and F32 / F16 / BF16 tensors, each tensor's
-/// data aligned to `general.alignment` (32). Streamed to a temporary file renamed into place, so a crash
-/// never leaves a half-written model under the real name.
+/// Writes GGUF version 3 files: metadata of any value type and tensors in any `Storage` (F32, F16,
+/// BF16, Q8_0, Q4_0, Q4_1), each tensor's data aligned to `general.alignment` (32). Streamed to a
+/// temporary file renamed into place, so a crash never leaves a half-written model under the real name.
 public struct GGUFWriter {
-    public enum Storage: Sendable {
-        case f32, f16, bf16
-
-        var byteWidth: Int { self == .f32 ? 4 : 2 }
-        var type: GGMLType {
-            switch self {
-            case .f32: .f32
-            case .f16: .f16
-            case .bf16: .bf16
-            }
-        }
-    }
-
     struct PendingTensor {
         let name: String
         let shape: [Int]        // ggml order: innermost first
@@ -36,14 +23,17 @@ public struct GGUFWriter {
 
     /// Adds a matrix given row-major (PyTorch order) `rows × columns` values. It keeps both dimensions
     /// even when one is 1 (a module pruned to one row is still a matrix for llama.cpp); vectors go
-    /// through `addVector`.
+    /// through `addVector`. A block storage needs `columns` to be a multiple of its block size (blocks
+    /// never straddle rows); the caller chooses another storage for a row that is not.
     public mutating func addTensor(_ name: String, rows: Int, columns: Int, values: [Float], storage: Storage = .f32) {
         precondition(values.count == rows * columns)
+        precondition(columns % storage.blockSize == 0, "\(name): rows of \(columns) values are not whole \(storage.name) blocks")
         tensors.append(PendingTensor(name: name, shape: [columns, rows], storage: storage, values: values))
     }
 
     /// Adds a one-dimensional tensor (a norm's weight, a bias).
     public mutating func addVector(_ name: String, values: [Float], storage: Storage = .f32) {
+        precondition(values.count % storage.blockSize == 0, "\(name): \(values.count) values are not whole \(storage.name) blocks")
         tensors.append(PendingTensor(name: name, shape: [values.count], storage: storage, values: values))
     }
 
@@ -64,7 +54,7 @@ public struct GGUFWriter {
         var offsets: [Int] = []
         for t in tensors {
             offsets.append(offset)
-            offset += align(t.values.count * t.storage.byteWidth)
+            offset += align(t.storage.byteCount(t.values.count))
         }
         for (t, o) in zip(tensors, offsets) {
             out.appendString(t.name)
@@ -78,12 +68,16 @@ public struct GGUFWriter {
         try AtomicWrite.stream(to: path) { sink in
             try sink(header)
             for t in tensors {
-                var chunk = littleEndianBytes(t.values, t.storage == .f32 ? .f32 : t.storage == .f16 ? .f16 : .bf16)
-                chunk.append(Data(count: align(chunk.count) - chunk.count))
-                try sink(chunk)
+                var chunk = t.storage.bytes(t.values)
+                chunk.append(contentsOf: [UInt8](repeating: 0, count: align(chunk.count) - chunk.count))
+                try sink(Data(chunk))
             }
         }
     }
+
+    /// What the tensors added so far hold: values stored, and bytes of tensor data (without padding).
+    public var storedValues: Int { tensors.reduce(0) { $0 + $1.values.count } }
+    public var storedBytes: Int { tensors.reduce(0) { $0 + $1.storage.byteCount($1.values.count) } }
 
     private func align(_ n: Int) -> Int { (n + alignment - 1) / alignment * alignment }
 }

@@ -55,7 +55,7 @@ public final class CellRunner: @unchecked Sendable {
     /// Runs `cell` on this runner's model. `saveTo` writes the pruned model there (a `.gguf` file with a
     /// `.pruning.json` beside it, or a Hugging Face folder with `pruning.json` inside). With `stored`,
     /// the rows a stored cell kept are removed again, and nothing is calibrated or scored.
-    public func run(_ cell: Cell, saveTo: String? = nil, stored: StoredPruning? = nil, stage announce: (Stage) -> Void = { _ in },
+    public func run(_ cell: Cell, saveTo: String? = nil, saveAs dtype: ModelExport.DType = .f32, stored: StoredPruning? = nil, stage announce: (Stage) -> Void = { _ in },
                     progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> Outcome {
         var clock = StageClock()
         func stage(_ s: Stage) {
@@ -142,7 +142,7 @@ public final class CellRunner: @unchecked Sendable {
         var saved: ModelExport.Summary? = nil
         if let target = saveTo, let p = pruned {
             stage(.saving)
-            saved = try PrunedModelFiles.save(model, bundle: session.bundle, to: target, cell: cell, pruned: p, read: read)
+            saved = try PrunedModelFiles.save(model, bundle: session.bundle, to: target, dtype: dtype, cell: cell, pruned: p, read: read)
         }
         clock.enter("")
         metrics.stageSeconds = clock.seconds

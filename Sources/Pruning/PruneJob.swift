@@ -17,6 +17,8 @@ public struct PruneRequest: Sendable {
     public var evaluationText: String?
     public var evaluation = PerplexityProtocol()
     public var savePath: String?
+    /// How the saved model's matrices are stored.
+    public var saveDType = ModelExport.DType.f32
     public var cache: StatisticsCache?
     /// `least_squares(ridge: 0.1)`, `bias`, or nil for none.
     public var reconstruction: ComponentSpec?
@@ -55,6 +57,12 @@ public struct PruneReport: Codable, Sendable {
     public var saved: String?
     /// Set when a Hugging Face folder was saved with its layers padded to one FFN width (zero neurons).
     public var savedPaddedTo: Int?
+    /// The saved model's storage, the values it stores (params_stored, plus any padding neurons), its
+    /// size in bytes, and a note on matrices that fell back to f16.
+    public var savedDType: String? = nil
+    public var savedParameters: Int? = nil
+    public var savedBytes: Int? = nil
+    public var savedNote: String? = nil
     /// SHA-256 of the bytes of the calibration file and of the evaluation text actually read.
     public var calibrationFileSHA256: String? = nil
     public var evaluationSHA256: String? = nil
@@ -69,7 +77,8 @@ public struct PruneReport: Codable, Sendable {
         case ppl, perplexity, paramsTotal = "params_total", paramsNonzero = "params_nonzero", paramsStored = "params_stored"
         case keptRows = "kept_rows", totalRows = "total_rows", ffnWidths = "ffn_widths", timings, peakRSSMB = "peak_rss_mb", saved
         case savedPaddedTo = "saved_padded_to", calibrationFileSHA256 = "calibration_file_sha256", evaluationSHA256 = "evaluation_sha256"
-        case keptRowMasks = "kept_row_masks", reconstruction
+        case keptRowMasks = "kept_row_masks", reconstruction, savedDType = "saved_dtype", savedParameters = "saved_params"
+        case savedBytes = "saved_bytes", savedNote = "saved_note"
     }
 }
 
@@ -104,14 +113,17 @@ public enum PruneJob {
         try request.calibration?.validate()
         if let path = request.calibration?.path { try InputFile.check(path) }
         if let text = request.evaluationText { try InputFile.check(text) }
-        if let path = request.savePath { try SaveTarget.checkWritable(path) }
+        if let path = request.savePath {
+            try SaveTarget.checkWritable(path)
+            try ModelExport.check(request.saveDType, path: path)
+        }
         var cell = cell(request)
         if !needsStatistics { cell.calibration = nil }
 
         stage(.load)
         let runner = try CellRunner(modelPath: request.modelPath, cache: request.cache)
         _ = try runner.session.mlps(request.structure, request.pipeline)
-        let outcome = try runner.run(cell, saveTo: request.savePath, stage: stage, progress: progress)
+        let outcome = try runner.run(cell, saveTo: request.savePath, saveAs: request.saveDType, stage: stage, progress: progress)
         let seconds = outcome.metrics.stageSeconds ?? [:]
         var timings = PruneReport.Timings()
         timings.load = seconds["load"] ?? 0
@@ -122,7 +134,7 @@ public enum PruneJob {
         timings.saving = seconds["saving"] ?? 0
         timings.reconstruction = seconds["reconstruction"]
         let m = outcome.metrics
-        return PruneReport(
+        var report = PruneReport(
             model: request.modelPath, modelSHA256: outcome.read.model, structure: request.structure.description,
             pipeline: request.pipeline.rawValue, scorer: request.scorer.description, pruner: request.pruner.description,
             amount: request.amount, calibrationTokensSHA256: outcome.read.calibrationTokens,
@@ -132,10 +144,22 @@ public enum PruneJob {
             peakRSSMB: ProcessMemory.peakResidentMB, saved: outcome.saved == nil ? nil : request.savePath,
             savedPaddedTo: outcome.saved?.paddedTo, calibrationFileSHA256: outcome.read.calibrationFile,
             evaluationSHA256: outcome.read.evaluationText, keptRowMasks: m.keptRowMasks, reconstruction: request.reconstruction?.description)
+        if let s = outcome.saved, let path = request.savePath {
+            report.savedDType = s.dtype.name
+            report.savedParameters = s.storedParameters
+            report.savedBytes = ModelFiles.byteSize(path)
+            let notes = [s.headNote, s.fallbackNote].compactMap { $0 }
+            report.savedNote = notes.isEmpty ? nil : notes.joined(separator: "; ")
+        }
+        return report
     }
 }
 
-/// Parameter counts of a model: what it stores, and how many of those are non-zero.
+/// Parameter counts of a model: what it stores, and how many of those are non-zero. "Stored" is what a
+/// saved file holds: down_proj keeps every row of the residual stream in GGUF and Hugging Face files alike
+/// (their formats fix its shape), so rows a chain removed from it are stored as zeros and counted here;
+/// they are not counted as non-zero. Only a Hugging Face folder's padding neurons come on top
+/// (`ModelExport.Summary.storedParameters` counts those).
 public enum ParameterCount {
     static func matrices(_ model: LlamaModel) -> [Matrix] {
         var all = [model.weights.embedding]
@@ -149,7 +173,12 @@ public enum ParameterCount {
             + model.weights.layers.reduce(0) { $0 + $1.inputNorm.count + $1.postAttentionNorm.count + ($1.downBias?.count ?? 0) }
     }
 
-    public static func stored(_ model: LlamaModel) -> Int { matrices(model).reduce(vectors(model)) { $0 + $1.count } }
+    public static func stored(_ model: LlamaModel) -> Int {
+        let removedDownRows = model.weights.layers.reduce(0) { n, l in
+            n + (l.downOutputs == nil ? 0 : (model.config.hiddenSize - l.down.rows) * l.down.columns)
+        }
+        return matrices(model).reduce(vectors(model)) { $0 + $1.count } + removedDownRows
+    }
 
     public static func nonzero(_ model: LlamaModel) -> Int {
         var n = 0

@@ -23,12 +23,20 @@ public enum PrunedModelFiles {
         let paddedTo: Int?
         /// The reconstruction that refit the kept weights (absent when none did).
         var reconstruction: String? = nil
+        /// How the matrices are stored (f32, f16, bf16, q8_0, q4_0, q4_1), the matrices that fell back to
+        /// f16 because their rows are not whole blocks, and how many values the file stores.
+        var dtype: String? = nil
+        var fallbackToF16: [String]? = nil
+        var storedParameters: Int? = nil
+        /// The output head's storage when it differs from `dtype` (Q8_0 under a 4-bit type).
+        var headDType: String? = nil
 
         enum CodingKeys: String, CodingKey {
             case tool, model, modelSHA256 = "model_sha256", calibration, calibrationFileSHA256 = "calibration_file_sha256"
             case calibrationTokensSHA256 = "calibration_tokens_sha256"
             case structure, pipeline, scorer, pruner, amount, ffnWidths = "ffn_widths", keptRows = "kept_rows"
-            case paddedTo = "padded_to_intermediate_size", reconstruction
+            case paddedTo = "padded_to_intermediate_size", reconstruction, dtype, fallbackToF16 = "fallback_to_f16"
+            case storedParameters = "stored_parameters", headDType = "head_dtype"
         }
     }
 
@@ -39,14 +47,18 @@ public enum PrunedModelFiles {
     }
 
     @discardableResult
-    public static func save(_ model: LlamaModel, bundle: ModelBundle, to path: String, cell: Cell,
+    public static func save(_ model: LlamaModel, bundle: ModelBundle, to path: String, dtype: ModelExport.DType = .f32, cell: Cell,
                             pruned: PruningSession.Pruned, read: CellRunner.InputsRead) throws -> ModelExport.Summary {
-        let summary = try ModelExport.write(model, tokenizer: bundle.tokenizer, source: bundle.source, to: path)
-        let record = Record(model: cell.model, modelSHA256: read.model, calibration: cell.calibration,
+        let summary = try ModelExport.write(model, tokenizer: bundle.tokenizer, source: bundle.source, to: path, dtype: dtype)
+        var record = Record(model: cell.model, modelSHA256: read.model, calibration: cell.calibration,
                             calibrationFileSHA256: read.calibrationFile, calibrationTokensSHA256: read.calibrationTokens,
                             structure: cell.structure, pipeline: cell.pipeline?.rawValue, scorer: cell.scorer?.description,
                             pruner: cell.pruner?.description, amount: cell.amount, ffnWidths: model.config.intermediateSizes,
                             keptRows: pruned.keptIndices, paddedTo: summary.paddedTo, reconstruction: cell.reconstruction?.description)
+        record.dtype = dtype.name
+        record.fallbackToF16 = summary.fallbacks.isEmpty ? nil : summary.fallbacks.map(\.name)
+        record.storedParameters = summary.storedParameters
+        record.headDType = summary.head?.storage.name
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         try AtomicWrite.write(encoder.encode(record), to: recordPath(path))

@@ -158,7 +158,7 @@ public struct Checker {
         case "pruner": "pruner local"
         case "amount": "amount 10%...50% step 10%"
         case "evaluate": "evaluate perplexity \"data/eval.txt\" seqlen 512 windows 12, or evaluate hellaswag \"data/hellaswag.jsonl\" limit 500"
-        case "save": "save \"pruned/{scorer}-{amount}.gguf\""
+        case "save": "save \"pruned/{scorer}-{amount}.gguf\" dtype q8_0"
         case "output": "output \"out/study\""
         case "report": "report \"report.md\""
         case "table": "table ppl: rows scorer, columns amount, value perplexity"

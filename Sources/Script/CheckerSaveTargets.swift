@@ -11,7 +11,7 @@ extension Checker {
         var first: (path: String, a: Cell, b: Cell)? = nil
         for cell in Planner.cells(experiment) where !cell.isDense {
             let model = cell.pruning   // cells that differ only in what is measured share one pruned model
-            let path = SavePattern.fill(pattern, model)
+            let path = SavePattern.fill(pattern, model, dtype: experiment.saveDType)
             if let other = owner[path] {
                 if other != model {
                     clashes += 1

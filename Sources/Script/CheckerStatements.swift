@@ -306,13 +306,29 @@ extension Checker {
     }
 
     mutating func save(_ s: Statement) {
-        guard let e = single(s), case .string(let pattern, let at) = e else {
-            error(s.keywordLocation, "`save` takes one quoted path pattern", help: Self.example("save"))
+        guard s.clauses.count == 1, case .string(let pattern, let at)? = s.clauses[0].first else {
+            error(s.keywordLocation, "`save` takes one quoted path pattern, then optionally `dtype`", help: Self.example("save"))
             return
         }
         guard !pattern.isEmpty, !pattern.hasSuffix("/") else {
             error(at, "the save pattern names no model", help: "end it with a file name (`.gguf`) or a folder name (a Hugging Face folder), e.g. \"pruned/{scorer}-{amount}.gguf\"")
             return
+        }
+        let opts = options(s.clauses[0].dropFirst(), allowed: ["dtype"], in: "save")
+        if let e = opts["dtype"] {
+            let names = ModelExport.DType.all.map(\.name)
+            if case .word(let name, let dtypeAt) = e, let dtype = ModelExport.DType.named(name) {
+                if (try? ModelExport.check(dtype, path: pattern)) == nil {
+                    error(dtypeAt, "\(name) is a GGUF storage type; a Hugging Face folder holds f32, f16 or bf16",
+                          help: "save to a `.gguf` pattern to quantize, e.g. \"pruned/{scorer}-{amount}-{dtype}.gguf\"")
+                }
+                experiment.saveDType = name
+            } else {
+                let w = describe(e)
+                error(e.location, "unknown dtype \(w)",
+                      help: closest(w.trimmingCharacters(in: CharacterSet(charactersIn: "`")), in: names).map { "did you mean `\($0)`?" }
+                          ?? "dtypes are: \(names.joined(separator: ", ")) (one per script)")
+            }
         }
         let known = SavePattern.placeholders
         var rest = Substring(pattern)

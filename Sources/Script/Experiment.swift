@@ -57,6 +57,8 @@ public struct Experiment: Sendable {
     public var savePattern: String?
     /// Where the `save` pattern stands in the script, for errors about it.
     public var saveLocation: SourceLocation?
+    /// How saved models store their matrices: `save "..." dtype q8_0` (a `GGUFWriter.Storage` name).
+    public var saveDType = "f32"
     public var output: URL
     public var reports: [String] = []
     /// `ci bootstrap`: a single cell's value gets a 95 % bootstrap interval over its windows or items.

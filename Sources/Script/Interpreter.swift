@@ -96,7 +96,7 @@ public final class Interpreter: @unchecked Sendable {
     /// Where a cell's pruned model is saved, if the script saves them.
     public func saveTarget(_ cell: Cell) -> String? {
         guard let pattern = experiment.savePattern, !cell.isDense else { return nil }
-        return source.folder.appendingPathComponent(SavePattern.fill(pattern, cell)).standardizedFileURL.path
+        return source.folder.appendingPathComponent(SavePattern.fill(pattern, cell, dtype: experiment.saveDType)).standardizedFileURL.path
     }
 
     public enum Event: Sendable {
@@ -131,7 +131,7 @@ public final class Interpreter: @unchecked Sendable {
             resolved.calibration?.path = resolve(cell.calibration?.path ?? "")
             resolved.evaluation?.text = resolve(cell.evaluation?.text ?? "")
             let target = saveTarget(cell).flatMap { saved[cell.pruning] == nil ? $0 : nil }
-            let outcome = try runner!.run(resolved, saveTo: target, stored: planned.stored, stage: { stage in
+            let outcome = try runner!.run(resolved, saveTo: target, saveAs: ModelExport.DType.named(experiment.saveDType) ?? .f32, stored: planned.stored, stage: { stage in
                 report(.stage(cell: n + 1, of: todo.count, label: cell.label, stage: stage.rawValue))
             }, progress: { done, total in
                 report(.window(done: done, total: total))

@@ -5,9 +5,10 @@ import Pruning
 /// with file-name-safe text; the checker proves that no two cells that prune differently share a path.
 public enum SavePattern {
     /// Every placeholder, with the setting it stands for.
-    public static let placeholders = ["model", "scorer", "pruner", "pipeline", "amount", "structure", "calibration", "samples", "seqlen", "seed", "reconstruct"]
+    public static let placeholders = ["model", "scorer", "pruner", "pipeline", "amount", "structure", "calibration", "samples", "seqlen", "seed", "reconstruct", "dtype"]
 
-    public static func values(_ c: Cell) -> [String: String] {
+    /// The placeholders' values for `c`; `dtype` is the script's one `save ... dtype`, the same for every cell.
+    public static func values(_ c: Cell, dtype: String = "f32") -> [String: String] {
         func safe(_ s: String) -> String {
             String(s.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." || $0 == "_" ? $0 : "_" })
                 .replacingOccurrences(of: "__", with: "_").trimmingCharacters(in: CharacterSet(charactersIn: "_"))
@@ -24,12 +25,13 @@ public enum SavePattern {
             "seqlen": c.calibration.map { String($0.seqlen) } ?? "none",
             "seed": c.calibration.map { String($0.seed) } ?? "none",
             "reconstruct": c.reconstruction.map { safe($0.description) } ?? "none",
+            "dtype": dtype,
         ]
     }
 
-    public static func fill(_ pattern: String, _ c: Cell) -> String {
+    public static func fill(_ pattern: String, _ c: Cell, dtype: String = "f32") -> String {
         var out = pattern
-        for (k, v) in values(c) { out = out.replacingOccurrences(of: "{\(k)}", with: v) }
+        for (k, v) in values(c, dtype: dtype) { out = out.replacingOccurrences(of: "{\(k)}", with: v) }
         return out
     }
 

@@ -16,16 +16,17 @@ struct Convert: ParsableCommand {
     @Option(help: "Where to write: FILE.gguf, or a folder for Hugging Face (config.json, safetensors, tokenizer files).")
     var to: String
 
-    @Option(help: "Storage type of the weight matrices: f32, f16 or bf16 (norm vectors stay f32 in GGUF).")
+    @Option(help: "Storage type of the weight matrices: f32, f16, bf16, or (in a .gguf) llama.cpp's q8_0, q4_0, q4_1; a matrix whose rows are not a multiple of 32 values falls back to f16; norm vectors stay f32 in GGUF.")
     var dtype = "f32"
 
     @Flag(help: "Skip reloading the written model to compare logits.")
     var noVerify = false
 
     func validate() throws {
-        guard ModelExport.DType(rawValue: dtype) != nil else {
-            throw ValidationError("--dtype must be one of f32, f16, bf16 (got \(dtype))")
+        guard let kind = ModelExport.DType.named(dtype) else {
+            throw ValidationError("--dtype must be one of \(ModelExport.DType.all.map(\.name).joined(separator: ", ")) (got \(dtype))")
         }
+        do { try ModelExport.check(kind, path: to) } catch { throw ValidationError("--dtype \(dtype): \(error)") }
         let a = URL(fileURLWithPath: model).standardizedFileURL.path, b = URL(fileURLWithPath: to).standardizedFileURL.path
         guard a != b else { throw ValidationError("--to names the input model itself (\(to)); write somewhere else") }
     }
@@ -35,8 +36,12 @@ struct Convert: ParsableCommand {
             let bundle = try ModelBundle.load(path: model)
             let start = Date()
             let summary = try ModelExport.write(bundle.model, tokenizer: bundle.tokenizer, source: bundle.source, to: to,
-                                                dtype: ModelExport.DType(rawValue: dtype)!)
+                                                dtype: ModelExport.DType.named(dtype)!)
             print("wrote       \(to) (\(summary.format), \(dtype), \(String(format: "%.1f", Date().timeIntervalSince(start))) s): \(summary.files.joined(separator: ", "))")
+            print("stored      \(summary.storedParameters.formatted()) parameters"
+                  + (ModelFiles.byteSize(to).map { String(format: ", %.1f MB", Double($0) / 1e6) } ?? ""))
+            if let note = summary.headNote { print("note        \(note)") }
+            if let note = summary.fallbackNote { print("note        \(note)") }
             if let width = summary.paddedTo { print("note        layers differ in FFN width; padded to \(width) with zero neurons (exact)") }
             // A pruned model keeps its record (kept rows, configuration, digests) in any format.
             if try PrunedModelFiles.carryOver(from: model, to: to) { print("record      \(PrunedModelFiles.recordPath(to)) (carried over)") }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Evaluation
 import Foundation
+import Llama
 import ModelIO
 import Pruning
 
@@ -55,6 +56,9 @@ struct PruneModel: ParsableCommand {
     @Option(help: "Write the pruned model: a .gguf file (with a .pruning.json record beside it) or, for any other path, a Hugging Face folder (with pruning.json inside).")
     var save: String?
 
+    @Option(help: "How --save stores the weight matrices: f32, f16, bf16, or (in a .gguf) llama.cpp's q8_0, q4_0, q4_1; a matrix whose rows are not a multiple of 32 values falls back to f16; norms stay f32.")
+    var saveDtype = "f32"
+
     @Option(help: "Where calibration statistics are cached (default: $PRUNE_CACHE_DIR or ~/.cache/prune).")
     var cacheDir: String?
 
@@ -68,6 +72,12 @@ struct PruneModel: ParsableCommand {
         if let m = maxWindows, m < 1 { throw ValidationError("--max-windows must be at least 1 (got \(m))") }
         guard Pipeline(rawValue: pipeline) != nil else {
             throw ValidationError("--pipeline must be isolated or chained, got \(pipeline)")
+        }
+        guard let dtype = ModelExport.DType.named(saveDtype) else {
+            throw ValidationError("--save-dtype must be one of \(ModelExport.DType.all.map(\.name).joined(separator: ", ")) (got \(saveDtype))")
+        }
+        if let save {
+            do { try ModelExport.check(dtype, path: save) } catch { throw ValidationError("--save-dtype \(saveDtype): \(error)") }
         }
     }
 
@@ -84,6 +94,7 @@ struct PruneModel: ParsableCommand {
             request.evaluationText = eval
             request.evaluation = PerplexityProtocol(seqlen: seqlen, maxWindows: maxWindows)
             request.savePath = save
+            request.saveDType = ModelExport.DType.named(saveDtype)!
             request.cache = StatisticsCache(folder: cacheDir.map { URL(fileURLWithPath: $0) } ?? StatisticsCache.defaultFolder)
             let bar = StageProgress()
             Interruption.install {
@@ -127,7 +138,7 @@ enum Summary {
             "pruning      \(r.scorer), \(r.pruner), \(r.pipeline), amount \(r.amount) of \(r.structure)"
                 + (r.reconstruction.map { ", refit by \($0)" } ?? ""),
             "calibration  " + (r.calibrationTokensSHA256 == nil ? "none needed" : (r.calibrationCached ? "statistics from cache" : "computed and cached")),
-            "parameters   \(mb(r.paramsTotal)) dense, \(mb(r.paramsNonzero)) non-zero, \(mb(r.paramsStored)) stored after shrinking",
+            "parameters   \(mb(r.paramsTotal)) dense, \(mb(r.paramsNonzero)) non-zero, \(mb(r.paramsStored)) stored after shrinking (removed down_proj rows are stored as zeros)",
             "ffn widths   \(Set(r.ffnWidths).count == 1 ? "\(r.ffnWidths[0]) in every layer" : r.ffnWidths.map(String.init).joined(separator: " "))",
         ]
         if let p = r.perplexity {
@@ -140,6 +151,10 @@ enum Summary {
         if let s = r.saved {
             let record = s.hasSuffix(".gguf") ? "and its .pruning.json" : "with pruning.json inside"
             lines.append("saved        \(s) (\(record))")
+            if let dtype = r.savedDType, let n = r.savedParameters {
+                lines.append("             \(dtype), \(mb(n)) parameters" + (r.savedBytes.map { String(format: ", %.1f MB", Double($0) / 1e6) } ?? ""))
+            }
+            if let note = r.savedNote { lines.append("             \(note)") }
             if let width = r.savedPaddedTo {
                 lines.append("             layers differ in FFN width; the Hugging Face folder pads each to \(width) with zero neurons (exact; a .gguf file keeps the exact widths)")
             }

@@ -48,7 +48,10 @@ final class ConvertCommandTests: XCTestCase {
         // Refusals: an unknown dtype, writing over the input, a missing model.
         let badType = try PruneCommand.run(["convert", model, "--to", folder, "--dtype", "f8"])
         XCTAssertNotEqual(badType.status, 0)
-        XCTAssertTrue(badType.stderr.contains("--dtype must be one of f32, f16, bf16 (got f8)"), badType.stderr)
+        XCTAssertTrue(badType.stderr.contains("--dtype must be one of f32, f16, bf16, q8_0, q4_0, q4_1 (got f8)"), badType.stderr)
+        let blockTypeFolder = try PruneCommand.run(["convert", model, "--to", folder + "-q8", "--dtype", "q8_0"])
+        XCTAssertEqual(blockTypeFolder.status, 64)
+        XCTAssertTrue(blockTypeFolder.stderr.contains("q8_0 is a GGUF storage type; a Hugging Face folder holds f32, f16 or bf16"), blockTypeFolder.stderr)
         let overwrite = try PruneCommand.run(["convert", model, "--to", model])
         XCTAssertNotEqual(overwrite.status, 0)
         XCTAssertTrue(overwrite.stderr.contains("names the input model itself"), overwrite.stderr)

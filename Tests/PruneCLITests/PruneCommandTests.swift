@@ -43,9 +43,10 @@ final class PruneCommandTests: XCTestCase {
         let stored = try XCTUnwrap(first["params_stored"] as? Int)
         let nonzero = try XCTUnwrap(first["params_nonzero"] as? Int)
         XCTAssertEqual(total, 2 * 100 * 64 + 64 + 2 * (64 * 64 * 2 + 32 * 64 * 2 + 96 * 64 * 3 + 2 * 64))
-        // Per layer: 29 neurons × (gate row + up row + down column) and 19 down rows of the 67 left.
-        XCTAssertEqual(stored, total - 2 * (29 * 3 * 64 + 19 * 67))
-        XCTAssertEqual(nonzero, stored)
+        // Per layer: 29 neurons × (gate row + up row + down column) go from the file; the 19 down rows
+        // removed from the 67 columns left are stored as zeros (down_proj keeps its shape in every format).
+        XCTAssertEqual(stored, total - 2 * 29 * 3 * 64)
+        XCTAssertEqual(nonzero, stored - 2 * 19 * 67)
         let ppl = try XCTUnwrap(first["ppl"] as? Double)
         XCTAssertTrue(ppl.isFinite && ppl > 1)
         for key in ["timings", "peak_rss_mb", "model_sha256", "ffn_widths"] { XCTAssertNotNil(first[key], key) }
@@ -126,6 +127,14 @@ final class PruneCommandTests: XCTestCase {
         r = try prune(["--pipeline", "serial"])
         XCTAssertEqual(r.status, 64)
         XCTAssertTrue(r.stderr.contains("--pipeline must be isolated or chained, got serial"), r.stderr)
+        r = try prune(["--save-dtype", "q5_0"])
+        XCTAssertEqual(r.status, 64)
+        XCTAssertTrue(r.stderr.contains("--save-dtype must be one of f32, f16, bf16, q8_0, q4_0, q4_1 (got q5_0)"), r.stderr)
+        let folder = dir.appendingPathComponent("hf-q4").path
+        r = try prune(["--save", folder, "--save-dtype", "q4_1"])
+        XCTAssertEqual(r.status, 64)
+        XCTAssertTrue(r.stderr.contains("q4_1 is a GGUF storage type; a Hugging Face folder holds f32, f16 or bf16"), r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder))
     }
 
     func testReconstructionIsReportedSavedAndRefusedByName() throws {

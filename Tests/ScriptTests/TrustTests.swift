@@ -1,4 +1,5 @@
 import Foundation
+import Llama
 import ModelIO
 import Pruning
 @testable import Script
@@ -322,6 +323,33 @@ final class TrustTests: XCTestCase {
             + "\nevaluate perplexity \"eval.txt\" seqlen [16, 32] windows 2\n"
         XCTAssertEqual(try folder.diagnostics("e.prune", twoEvaluations).count, 0)
         XCTAssertEqual(try folder.diagnostics("ok.prune", script.replacingOccurrences(of: "{amount}", with: "{amount}-{samples}")).count, 0)
+    }
+
+    /// `save ... dtype q8_0`: the model is written in that storage, `{dtype}` names it, and the record says so.
+    func testSaveTakesADType() throws {
+        let folder = try ScriptFolder(self)
+        let script = """
+        model     "tiny.gguf"
+        calibrate "calib.txt" samples 3 seqlen 16
+        scorer    norm
+        amount    30%
+        evaluate  perplexity "eval.txt" seqlen 16 windows 2
+        save      "pruned/{scorer}-{amount}-{dtype}.gguf" dtype q8_0
+        """
+        XCTAssertEqual(try interpreter(folder, script).run(), 1)
+        let path = folder.url.appendingPathComponent("pruned/norm-0.3-q8_0.gguf").path
+        let sidecar = folder.url.appendingPathComponent("pruned/norm-0.3-q8_0.pruning.json")
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: sidecar)) as? [String: Any])
+        XCTAssertEqual(object["dtype"] as? String, "q8_0")
+        // 30 % of 96 neurons leaves 67: ffn_down's rows (67 values) are not whole blocks of 32.
+        XCTAssertEqual(object["fallback_to_f16"] as? [String], ["blk.0.ffn_down.weight", "blk.1.ffn_down.weight"])
+        let reloaded = try LlamaModel.load(path: path)
+        XCTAssertEqual(reloaded.config.intermediateSizes, [67, 67])
+        // Smaller than the same model in f32: the matrices take 34 bytes per 32 values instead of 128.
+        let store = try ResultsStore(folder: output(folder))
+        let stored = try XCTUnwrap(store.records.values.first { !$0.cell.isDense }?.metrics.paramsStored)
+        let size = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+        XCTAssertLessThan(size, stored * 4 / 2)
     }
 
     func testEveryModelSavedFromAScriptCarriesItsRecord() throws {
