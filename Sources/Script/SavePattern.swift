@@ -5,7 +5,7 @@ import Pruning
 /// with file-name-safe text; the checker proves that no two cells that prune differently share a path.
 public enum SavePattern {
     /// Every placeholder, with the setting it stands for.
-    public static let placeholders = ["model", "scorer", "pruner", "pipeline", "amount", "structure", "calibration", "samples", "seqlen", "seed", "reconstruct"]
+    public static let placeholders = ["model", "scorer", "pruner", "pipeline", "amount", "structure", "calibration", "samples", "seqlen", "seed", "reconstruct", "precision"]
 
     public static func values(_ c: Cell) -> [String: String] {
         func safe(_ s: String) -> String {
@@ -24,6 +24,7 @@ public enum SavePattern {
             "seqlen": c.calibration.map { String($0.seqlen) } ?? "none",
             "seed": c.calibration.map { String($0.seed) } ?? "none",
             "reconstruct": c.reconstruction.map { safe($0.description) } ?? "none",
+            "precision": c.precision?.rawValue ?? "f32",
         ]
     }
 
