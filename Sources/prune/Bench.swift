@@ -26,6 +26,9 @@ struct Bench: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Pruning amounts to time shrunk models at.")
     var amounts: [Double] = [0.3, 0.5]
 
+    @Flag(help: "Only the steps of one pruning run, each timed once (for models of a paper's size): load, one calibration window, pruning 30 %, one evaluation window, peak RSS.")
+    var scale = false
+
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
@@ -42,6 +45,19 @@ struct Bench: ParsableCommand {
             let m = bundle.model
             var rows: [(String, String)] = []
             var out: [String: Double] = [:]
+            if scale {
+                out = try ScaleBench.measure(m, tokens: seqlen)
+                out["scale_load_seconds"] = bundle.loadSeconds
+                out["peak_rss_mb"] = ProcessMemory.peakResidentMB
+                rows = [("load", String(format: "%.2f s", bundle.loadSeconds)),
+                        ("calibration", String(format: "%.2f s for one window of %d tokens", out["scale_calibration_window_seconds"]!, seqlen)),
+                        ("prune 30 %", String(format: "%.2f s (norm, chained, local, shrunk: %.0fM of %.0fM parameters stored)",
+                                              out["scale_prune_seconds"]!, out["scale_shrunk_params_stored"]! / 1e6, out["scale_params_stored"]! / 1e6)),
+                        ("evaluation", String(format: "%.2f s for one window", out["scale_evaluation_window_seconds"]!)),
+                        ("peak RSS", String(format: "%.0f MB", ProcessMemory.peakResidentMB))]
+                if json { print(try JSONOutput.string(out)) } else { for (k, v) in rows { print("\(k.padding(toLength: 17, withPad: " ", startingAt: 0)) \(v)") } }
+                return
+            }
 
             // The three GEMM paths and the forward pass through each, in one run, so their ratios hold on a
             // noisy machine.
