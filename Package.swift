@@ -14,10 +14,12 @@ let package = Package(
     targets: [
         // OpenBLAS's C interface, found through pkg-config.
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // oneDNN's C interface (matmul primitives, float32 and bfloat16); Debian ships no pkg-config file.
+        .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
         // Vectorised element-wise loops (exp, softmax, norms) in C, built for AVX2 with a baseline fallback.
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]),
-        // Float32 matrices, BLAS calls and the element-wise kernels of the forward pass.
-        .target(name: "Tensor", dependencies: ["CBLAS", "CKernels"]),
+        // Float32 and bfloat16 matrices, BLAS and oneDNN calls and the element-wise kernels of the forward pass.
+        .target(name: "Tensor", dependencies: ["CBLAS", "CDNNL", "CKernels"]),
         // Model files: GGUF reading, dequantization, tensor naming.
         .target(name: "ModelIO", dependencies: ["Tensor", .product(name: "Crypto", package: "swift-crypto")]),
         // Byte-level BPE tokenizers built from model metadata.

@@ -22,9 +22,10 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; t
 sha_of() { sha256sum "$1" | cut -d' ' -f1; }
 
 # 1. Debian packages: OpenBLAS for linear algebra (its library also exports LAPACK, whose Cholesky
-#    solve dposv reconstruction uses), gnuplot for figures, the KJV text and its reader, and LaTeX with
+#    solve dposv reconstruction uses), oneDNN for the faster float32 and the bfloat16 matrix products,
+#    gnuplot for figures, the KJV text and its reader, and LaTeX with
 #    booktabs, so the tests compile the tables a notebook writes for papers.
-packages=(libopenblas-dev gnuplot-nox bible-kjv-text bible-kjv unzip python3-pip texlive-latex-base texlive-latex-recommended)
+packages=(libopenblas-dev libdnnl-dev gnuplot-nox bible-kjv-text bible-kjv unzip python3-pip texlive-latex-base texlive-latex-recommended)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -8,14 +8,13 @@ extension LlamaModel {
     /// larger products run faster, and one window's logits are 100 MB, never a batch's).
     public func windowNLL(_ ids: [Int32], state s: RunState) -> (nll: Double, count: Int) {
         body(ids, state: s)
-        let t = ids.count, head = outputTransposed, vocab = config.vocabSize
+        let t = ids.count, vocab = config.vocabSize
         var nll = 0.0
         var r0 = 0
         // The last position predicts nothing inside the window.
         while r0 < t - 1 {
             let rows = min(RunState.logitChunk, t - 1 - r0)
-            BLAS.gemmNN(m: rows, n: vocab, k: config.hiddenSize, a: s.h.row(r0), lda: s.h.columns,
-                        b: head.pointer, ldb: vocab, c: s.logits.pointer, ldc: vocab)
+            headProduct(rows: rows, a: s.h.row(r0), lda: s.h.columns, state: s, into: s.logits.pointer)
             for r in 0..<rows {
                 let row = s.logits.row(r)
                 nll += Kernels.logSumExp(row, vocab) - Double(row[Int(ids[r0 + r + 1])])
@@ -32,7 +31,7 @@ extension LlamaModel {
                                        state s: RunState) -> [(logProbability: Double, greedy: Bool)] {
         body(ids, state: s, layout: layout)
         let rows = Array(Set(targets.map(\.row))).sorted()
-        let head = outputTransposed, vocab = config.vocabSize, d = config.hiddenSize
+        let vocab = config.vocabSize, d = config.hiddenSize
         var out = [(logProbability: Double, greedy: Bool)](repeating: (0, false), count: targets.count)
         let byRow = Dictionary(grouping: targets.indices, by: { targets[$0].row })
         var c0 = 0
@@ -40,8 +39,7 @@ extension LlamaModel {
             let chunk = Array(rows[c0..<min(rows.count, c0 + RunState.logitChunk)])
             // Gather the rows' hidden states (into the scratch buffer) and form their logits at once.
             for (i, r) in chunk.enumerated() { s.scratch.row(i).update(from: s.h.row(r), count: d) }
-            BLAS.gemmNN(m: chunk.count, n: vocab, k: d, a: s.scratch.pointer, lda: s.scratch.columns,
-                        b: head.pointer, ldb: vocab, c: s.logits.pointer, ldc: vocab)
+            headProduct(rows: chunk.count, a: s.scratch.pointer, lda: s.scratch.columns, state: s, into: s.logits.pointer)
             for (i, r) in chunk.enumerated() {
                 let row = s.logits.row(i)
                 var best = 0
@@ -61,10 +59,13 @@ extension LlamaModel {
     public func logits(_ ids: [Int32]) -> Matrix {
         let s = makeState(tokens: ids.count)
         body(ids, state: s)
-        let head = weights.outputMatrix
         let out = Matrix(rows: ids.count, columns: config.vocabSize)
-        BLAS.gemmNT(m: ids.count, n: config.vocabSize, k: config.hiddenSize, a: s.h.pointer, lda: s.h.columns,
-                    b: head.pointer, ldb: head.columns, c: out.pointer, ldc: out.columns)
+        var r0 = 0
+        while r0 < ids.count {
+            let rows = min(RunState.logitChunk, ids.count - r0)
+            headProduct(rows: rows, a: s.h.row(r0), lda: s.h.columns, state: s, into: out.row(r0))
+            r0 += rows
+        }
         return out
     }
 }

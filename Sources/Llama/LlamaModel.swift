@@ -2,35 +2,55 @@ import Foundation
 import ModelIO
 import Tensor
 
-/// A LLaMA-architecture causal language model in Float32, following Hugging Face transformers'
+/// A LLaMA-architecture causal language model (Float32, or with bfloat16 matrix products), following Hugging Face transformers'
 /// `LlamaForCausalLM` (RMSNorm, rotate-half RoPE, grouped-query attention, SwiGLU FFN).
 public final class LlamaModel: @unchecked Sendable {
     public let config: LlamaConfig
     public var weights: LlamaWeights
+    /// How the linear layers and the LM head compute (Float32 unless asked otherwise).
+    public let precision: Precision
+    /// The library behind Float32 products.
+    public let backend: GemmBackend
     /// The output head transposed, [hidden, vocab]: the LM-head product then runs as a plain (NN) GEMM,
     /// which OpenBLAS does about a third faster here than the transposed form.
     let outputTransposed: Matrix
+    /// bfloat16 copies of the linear weights and the head, when `precision` is bf16.
+    let bf16: BF16Weights?
 
-    public init(config: LlamaConfig, weights: LlamaWeights) {
+    public init(config: LlamaConfig, weights: LlamaWeights, precision: Precision = .f32, backend: GemmBackend = .float32Default) {
         self.config = config
         self.weights = weights
+        self.precision = precision
+        self.backend = backend
         outputTransposed = weights.outputMatrix.transposed()
+        bf16 = precision == .bf16 ? BF16Weights(layers: weights.layers, head: BF16Matrix(weights.outputMatrix)) : nil
     }
 
-    private init(config: LlamaConfig, weights: LlamaWeights, outputTransposed: Matrix) {
+    private init(config: LlamaConfig, weights: LlamaWeights, outputTransposed: Matrix, precision: Precision, backend: GemmBackend, bf16: BF16Weights?) {
         self.config = config
         self.weights = weights
         self.outputTransposed = outputTransposed
+        self.precision = precision
+        self.backend = backend
+        self.bf16 = bf16
     }
 
     /// A model with other block weights (pruned or shrunk) sharing this one's embedding and output
-    /// head, which pruning never touches.
+    /// head, which pruning never touches, and computing as this one does.
     public func replacingLayers(_ layers: [LlamaLayer]) -> LlamaModel {
         var c = config
         c.intermediateSizes = layers.map(\.ffnWidth)
         var w = weights
         w.layers = layers
-        return LlamaModel(config: c, weights: w, outputTransposed: outputTransposed)
+        let packed = bf16.map { BF16Weights(layers: layers, head: $0.head) }
+        return LlamaModel(config: c, weights: w, outputTransposed: outputTransposed, precision: precision, backend: backend, bf16: packed)
+    }
+
+    /// The same weights computing in another precision or through another Float32 backend.
+    public func computing(_ precision: Precision, backend: GemmBackend? = nil) -> LlamaModel {
+        let packed = precision == .bf16 ? bf16 ?? BF16Weights(layers: weights.layers, head: BF16Matrix(weights.outputMatrix)) : nil
+        return LlamaModel(config: config, weights: weights, outputTransposed: outputTransposed, precision: precision,
+                          backend: backend ?? self.backend, bf16: packed)
     }
 
     /// Loads a GGUF model file.
@@ -115,8 +135,8 @@ public final class LlamaModel: @unchecked Sendable {
             for i in 0..<t { Kernels.rmsNorm(s.x.row(i), weight: w.baseAddress!, eps: eps, count: d, into: s.h.row(i)) }
         }
         if f > 0 {
-            linear(l, .gate, input: s.h, weight: layer.gate, output: s.gate, tokens: t, statistics: nil)
-            linear(l, .up, input: s.h, weight: layer.up, output: s.up, tokens: t, statistics: nil)
+            linear(l, .gate, input: s.h, weight: layer.gate, output: s.gate, state: s, tokens: t, statistics: nil)
+            linear(l, .up, input: s.h, weight: layer.up, output: s.up, state: s, tokens: t, statistics: nil, inputRounded: true)
             for i in 0..<t { Kernels.swiglu(gate: s.gate.row(i), up: s.up.row(i), count: f) }
         }
         observe(s.x, s.gate, f)
@@ -129,13 +149,13 @@ public final class LlamaModel: @unchecked Sendable {
         layer.inputNorm.withUnsafeBufferPointer { w in
             for i in 0..<t { Kernels.rmsNorm(s.x.row(i), weight: w.baseAddress!, eps: eps, count: d, into: s.h.row(i)) }
         }
-        linear(l, .q, input: s.h, weight: layer.q, output: s.q, tokens: t, statistics: statistics)
-        linear(l, .k, input: s.h, weight: layer.k, output: s.k, tokens: t, statistics: statistics)
-        linear(l, .v, input: s.h, weight: layer.v, output: s.v, tokens: t, statistics: statistics)
+        linear(l, .q, input: s.h, weight: layer.q, output: s.q, state: s, tokens: t, statistics: statistics)
+        linear(l, .k, input: s.h, weight: layer.k, output: s.k, state: s, tokens: t, statistics: statistics, inputRounded: true)
+        linear(l, .v, input: s.h, weight: layer.v, output: s.v, state: s, tokens: t, statistics: statistics, inputRounded: true)
         s.rope.apply(s.q.pointer, tokens: t, heads: c.numAttentionHeads, positions: layout?.positions)
         s.rope.apply(s.k.pointer, tokens: t, heads: c.numKeyValueHeads, positions: layout?.positions)
         CausalAttention.run(state: s, config: c, tokens: t, layout: layout)
-        linear(l, .o, input: s.attention, weight: layer.o, output: s.x, scratch: s.scratch, tokens: t, accumulate: true, statistics: statistics)
+        linear(l, .o, input: s.attention, weight: layer.o, output: s.x, scratch: s.scratch, state: s, tokens: t, accumulate: true, statistics: statistics)
     }
 
     /// One transformer block on the first `t` rows of `state.x`, in place.
@@ -154,8 +174,8 @@ public final class LlamaModel: @unchecked Sendable {
         let f = layer.ffnWidth
         // A layer whose every FFN neuron was pruned adds nothing (but its bias) to the residual stream.
         guard f > 0, layer.down.rows > 0 else { return }
-        linear(l, .gate, input: s.h, weight: layer.gate, output: s.gate, tokens: t, statistics: statistics)
-        linear(l, .up, input: s.h, weight: layer.up, output: s.up, tokens: t, statistics: statistics)
+        linear(l, .gate, input: s.h, weight: layer.gate, output: s.gate, state: s, tokens: t, statistics: statistics)
+        linear(l, .up, input: s.h, weight: layer.up, output: s.up, state: s, tokens: t, statistics: statistics, inputRounded: true)
         for i in 0..<t { Kernels.swiglu(gate: s.gate.row(i), up: s.up.row(i), count: f) }
         // s.gate now holds h = silu(gate)·up, the FFN's activation: down_proj's input.
         statistics?.addNeurons(l, s.gate, rows: t, width: f)
@@ -164,21 +184,52 @@ public final class LlamaModel: @unchecked Sendable {
 
     /// y = x Wᵀ for the first `tokens` rows; with `accumulate`, y += x Wᵀ (the residual add, fused into
     /// the GEMM). Statistics of an accumulated output need it alone, so then it goes through `scratch`.
+    /// `inputRounded`: x's bfloat16 copy from the previous call (same input) is still in the state.
     private func linear(_ layer: Int, _ kind: LinearKind, input x: Matrix, weight w: Matrix, output y: Matrix,
-                        scratch: Matrix? = nil, tokens t: Int, accumulate: Bool = false, statistics: ActivationStatistics?) {
+                        scratch: Matrix? = nil, state s: RunState, tokens t: Int, accumulate: Bool = false,
+                        statistics: ActivationStatistics?, inputRounded: Bool = false) {
         let record = statistics?.wants(layer, kind) ?? false
         if record { statistics!.addInput(layer, kind, x, rows: t) }
         if record && accumulate, let tmp = scratch {
-            BLAS.gemmNT(m: t, n: w.rows, k: w.columns, a: x.pointer, lda: x.columns, b: w.pointer, ldb: w.columns, c: tmp.pointer, ldc: tmp.columns)
+            product(layer, kind, input: x, weight: w, state: s, tokens: t, inputRounded: inputRounded, into: tmp.pointer, ldc: tmp.columns)
             statistics!.addOutput(layer, kind, tmp, rows: t)
             for i in 0..<t {
                 let dst = y.row(i), src = tmp.row(i)
                 Kernels.add(dst, src, count: w.rows)
             }
         } else {
-            BLAS.gemmNT(m: t, n: w.rows, k: w.columns, a: x.pointer, lda: x.columns, b: w.pointer, ldb: w.columns,
-                        beta: accumulate ? 1 : 0, c: y.pointer, ldc: y.columns)
+            product(layer, kind, input: x, weight: w, state: s, tokens: t, inputRounded: inputRounded, accumulate: accumulate,
+                    into: y.pointer, ldc: y.columns)
             if record { statistics!.addOutput(layer, kind, y, rows: t) }
+        }
+    }
+
+    /// x Wᵀ (+ C) for one linear module, in the model's precision: Float32 through its backend, or
+    /// x rounded to bfloat16 (into the state's buffer) against the module's bfloat16 weight.
+    private func product(_ layer: Int, _ kind: LinearKind, input x: Matrix, weight w: Matrix, state s: RunState, tokens t: Int,
+                         inputRounded: Bool, accumulate: Bool = false, into c: UnsafeMutablePointer<Float>, ldc: Int) {
+        if let packed = bf16 {
+            let w16 = packed.layers[layer][kind]!
+            precondition(w16.rows == w.rows && w16.columns == w.columns, "bfloat16 weight of \(kind.rawValue) out of step with its Float32 one")
+            if !inputRounded { BFloat16.convert(rows: t, columns: w.columns, x.pointer, lda: x.columns, s.input16.pointer) }
+            OneDNN.gemmNT(m: t, n: w.rows, k: w.columns, a: s.input16.pointer, lda: w.columns, b: w16.pointer, ldb: w16.columns,
+                          accumulate: accumulate, c: c, ldc: ldc)
+        } else {
+            backend.gemmNT(m: t, n: w.rows, k: w.columns, a: x.pointer, lda: x.columns, b: w.pointer, ldb: w.columns,
+                           accumulate: accumulate, c: c, ldc: ldc)
+        }
+    }
+
+    /// Logits of `rows` hidden states (row stride lda) into `c` ([rows, vocab]), in the model's precision.
+    func headProduct(rows: Int, a: UnsafePointer<Float>, lda: Int, state s: RunState, into c: UnsafeMutablePointer<Float>) {
+        let vocab = config.vocabSize, d = config.hiddenSize
+        if let packed = bf16 {
+            BFloat16.convert(rows: rows, columns: d, a, lda: lda, s.input16.pointer)
+            OneDNN.gemmNT(m: rows, n: vocab, k: d, a: s.input16.pointer, lda: d, b: packed.head.pointer, ldb: d, c: c, ldc: vocab)
+        } else if backend == .oneDNN {
+            OneDNN.gemmNN(m: rows, n: vocab, k: d, a: a, lda: lda, b: outputTransposed.pointer, ldb: vocab, c: c, ldc: vocab)
+        } else {
+            BLAS.gemmNN(m: rows, n: vocab, k: d, a: a, lda: lda, b: outputTransposed.pointer, ldb: vocab, c: c, ldc: vocab)
         }
     }
 
@@ -186,14 +237,14 @@ public final class LlamaModel: @unchecked Sendable {
     /// and scatter them into the residual stream.
     private func feedForwardDown(_ l: Int, _ layer: LlamaLayer, state s: RunState, tokens t: Int, statistics: ActivationStatistics?) {
         guard let outputs = layer.downOutputs else {
-            linear(l, .down, input: s.gate, weight: layer.down, output: s.x, scratch: s.scratch, tokens: t, accumulate: true, statistics: statistics)
+            linear(l, .down, input: s.gate, weight: layer.down, output: s.x, scratch: s.scratch, state: s, tokens: t, accumulate: true, statistics: statistics)
             return
         }
         let record = statistics?.wants(l, .down) ?? false
         if record { statistics!.addInput(l, .down, s.gate, rows: t) }
         let n = layer.down.rows
-        BLAS.gemmNT(m: t, n: n, k: layer.down.columns, a: s.gate.pointer, lda: s.gate.columns,
-                    b: layer.down.pointer, ldb: layer.down.columns, c: s.scratch.pointer, ldc: s.scratch.columns)
+        product(l, .down, input: s.gate, weight: layer.down, state: s, tokens: t, inputRounded: false,
+                into: s.scratch.pointer, ldc: s.scratch.columns)
         if record { statistics!.addOutput(l, .down, s.scratch, rows: t) }
         for i in 0..<t {
             let dst = s.x.row(i), src = s.scratch.row(i)

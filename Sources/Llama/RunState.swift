@@ -15,6 +15,7 @@ public final class RunState: @unchecked Sendable {
     let scores: Matrix     // (attention block, tokens)
     let logits: Matrix     // (logit chunk, vocab)
     let rope: RopeTable
+    let input16: HalfStorage // (tokens, widest input) a product's input rounded to bfloat16 (bf16 precision)
 
     public static let attentionBlock = 128
     public static let logitChunk = 512
@@ -33,5 +34,6 @@ public final class RunState: @unchecked Sendable {
         scores = Matrix(rows: min(tokens, Self.attentionBlock), columns: tokens)
         logits = Matrix(rows: min(tokens, Self.logitChunk), columns: c.vocabSize)
         rope = RopeTable(positions: tokens, headDim: c.headDim, theta: c.ropeTheta)
+        input16 = HalfStorage(count: tokens * max(c.hiddenSize, c.queryWidth, c.maxIntermediateSize))
     }
 }

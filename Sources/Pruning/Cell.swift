@@ -1,5 +1,6 @@
 import Evaluation
 import Foundation
+import Llama
 
 /// One pruning experiment: a model, how it is pruned, and what is measured on the result. `prune prune`
 /// runs one; a `.prune` sweep runs many. A dense cell (amount 0) carries no pruning settings, so the
@@ -16,11 +17,15 @@ public struct Cell: Hashable, Codable, Sendable {
     /// How the pruned model is refit (`least_squares(ridge: 0.1)`, `bias`); nil for none, and then
     /// absent from the cell's JSON, so cells from before reconstruction keep their keys.
     public var reconstruction: ComponentSpec? = nil
+    /// The precision the model computes in (calibration, evaluation); nil for Float32, the default, and
+    /// then absent from the cell's JSON, so Float32 cells keep their keys.
+    public var precision: Precision? = nil
 
     public init(model: String, calibration: CalibrationSpec? = nil, structure: PruningStructure? = nil, pipeline: Pipeline? = nil,
                 scorer: ComponentSpec? = nil, pruner: ComponentSpec? = nil, amount: Double, evaluation: EvaluationSetting? = nil,
-                reconstruction: ComponentSpec? = nil) {
+                reconstruction: ComponentSpec? = nil, precision: Precision? = nil) {
         self.reconstruction = reconstruction
+        self.precision = precision == .f32 ? nil : precision
         self.model = model
         self.calibration = calibration
         self.structure = structure
@@ -51,6 +56,7 @@ public struct Cell: Hashable, Codable, Sendable {
             if let c = calibration { parts.append("calib \(c.summary)") }
         }
         if let e = evaluation { parts.append("eval \(e.summary)") }
+        if let p = precision { parts.append(p.rawValue) }
         return parts.joined(separator: " · ")
     }
 

@@ -62,6 +62,7 @@ public final class CellRunner: @unchecked Sendable {
             clock.enter(s.rawValue)
             announce(s)
         }
+        session.use(cell.precision ?? .f32)
         let dense = session.dense
         var read = InputsRead(model: session.modelSHA256)
         var model = dense

@@ -22,6 +22,8 @@ public struct PruneRequest: Sendable {
     public var cache: StatisticsCache?
     /// `least_squares(ridge: 0.1)`, `bias`, or nil for none.
     public var reconstruction: ComponentSpec?
+    /// The precision the model computes in (calibration and evaluation too).
+    public var precision = Precision.f32
 
     public init(modelPath: String) { self.modelPath = modelPath }
 }
@@ -70,6 +72,8 @@ public struct PruneReport: Codable, Sendable {
     public var keptRowMasks: [String: String]? = nil
     /// The reconstruction applied after pruning, if any.
     public var reconstruction: String? = nil
+    /// The precision when not Float32.
+    public var precision: String? = nil
 
     enum CodingKeys: String, CodingKey {
         case model, modelSHA256 = "model_sha256", structure, pipeline, scorer, pruner, amount
@@ -78,7 +82,7 @@ public struct PruneReport: Codable, Sendable {
         case keptRows = "kept_rows", totalRows = "total_rows", ffnWidths = "ffn_widths", timings, peakRSSMB = "peak_rss_mb", saved
         case savedPaddedTo = "saved_padded_to", calibrationFileSHA256 = "calibration_file_sha256", evaluationSHA256 = "evaluation_sha256"
         case keptRowMasks = "kept_row_masks", reconstruction, savedDType = "saved_dtype", savedParameters = "saved_params"
-        case savedBytes = "saved_bytes", savedNote = "saved_note"
+        case savedBytes = "saved_bytes", savedNote = "saved_note", precision
     }
 }
 
@@ -92,7 +96,7 @@ public enum PruneJob {
              scorer: request.scorer, pruner: request.pruner, amount: request.amount,
              evaluation: request.evaluationText.map {
                  EvaluationSetting(text: $0, seqlen: request.evaluation.seqlen, windows: request.evaluation.maxWindows)
-             }, reconstruction: request.reconstruction)
+             }, reconstruction: request.reconstruction, precision: request.precision)
     }
 
     public static func run(_ request: PruneRequest, stage: @Sendable (Stage) -> Void = { _ in },
@@ -143,7 +147,8 @@ public enum PruneJob {
             keptRows: m.keptRows, totalRows: outcome.pruned?.totalRows ?? [:], ffnWidths: m.ffnWidths, timings: timings,
             peakRSSMB: ProcessMemory.peakResidentMB, saved: outcome.saved == nil ? nil : request.savePath,
             savedPaddedTo: outcome.saved?.paddedTo, calibrationFileSHA256: outcome.read.calibrationFile,
-            evaluationSHA256: outcome.read.evaluationText, keptRowMasks: m.keptRowMasks, reconstruction: request.reconstruction?.description)
+            evaluationSHA256: outcome.read.evaluationText, keptRowMasks: m.keptRowMasks, reconstruction: request.reconstruction?.description,
+            precision: request.precision == .f32 ? nil : request.precision.rawValue)
         if let s = outcome.saved, let path = request.savePath {
             report.savedDType = s.dtype.name
             report.savedParameters = s.storedParameters

@@ -60,7 +60,23 @@ public final class PruningSession: @unchecked Sendable {
         self.cache = cache
     }
 
-    public var dense: LlamaModel { bundle.model }
+    /// The precision cells run in now (`use`); calibration, scoring and evaluation all run the model in it.
+    public private(set) var precision: Precision = .f32
+    /// The loaded model computing in each precision asked for so far (bfloat16 copies made once).
+    private var models: [Precision: LlamaModel] = [:]
+
+    /// Runs what follows in `precision`: the dense model and everything computed from it.
+    public func use(_ precision: Precision) {
+        self.precision = precision
+        if precision != bundle.model.precision && models[precision] == nil { models[precision] = bundle.model.computing(precision) }
+    }
+
+    public var dense: LlamaModel { precision == bundle.model.precision ? bundle.model : models[precision]! }
+
+    /// The statistics cache's numerics: Float32 statistics keep their keys; other precisions' differ.
+    var statisticsNumerics: String {
+        precision == .f32 ? StatisticsCache.numericsVersion : "\(StatisticsCache.numericsVersion)+\(precision.rawValue)"
+    }
 
     /// The blocks' modules and the MLPs they form, checked against the model before any compute.
     public func mlps(_ structure: PruningStructure, _ pipeline: Pipeline) throws -> (blocks: [[LinearModule]], mlps: [[LinearModule]]) {
@@ -74,7 +90,7 @@ public final class PruningSession: @unchecked Sendable {
     /// Gram matrix too, computed in the same (layer-wise) pass and cached beside the statistics.
     public func statistics(_ spec: CalibrationSpec, structure: PruningStructure, grams: Bool = false, computing: () -> Void = {},
                            progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> Calibrated {
-        let memo = "\(spec)|\(structure)|\(grams)"
+        let memo = "\(spec)|\(structure)|\(grams)|\(precision)"
         if let hit = calibrated[memo] { return hit }
         computing()
         let loaded = try calibration(spec)
@@ -91,7 +107,7 @@ public final class PruningSession: @unchecked Sendable {
             gramWidths[l] = dense.config.intermediateSizes[l]
         }
         let tokens = ContentHash.tokens(loaded.windows)
-        let key = StatisticsCache.Key(modelSHA256: modelSHA256, tokensSHA256: tokens, modules: modules.map(\.name))
+        let key = StatisticsCache.Key(modelSHA256: modelSHA256, tokensSHA256: tokens, modules: modules.map(\.name), numerics: statisticsNumerics)
         let store = grams ? GramStore(cache: cache, key: key) : nil
         var result: Calibrated
         if let hit = cache?.load(key, shapes: shapes, neurons: widths), store?.hasAll(gramWidths) ?? true {
@@ -133,7 +149,7 @@ public final class PruningSession: @unchecked Sendable {
     /// Each module's importance (summing to 1) under a scorer; computed once per inputs.
     public func importances(_ scorer: ComponentSpec, structure: PruningStructure, pipeline: Pipeline,
                             calibrated: Calibrated?, computing: () -> Void = {}) throws -> [LinearModule: [Double]] {
-        let memo = "\(calibrated?.tokensSHA256 ?? "-")|\(structure)|\(pipeline)|\(scorer)"
+        let memo = "\(calibrated?.tokensSHA256 ?? "-")|\(structure)|\(pipeline)|\(scorer)|\(precision)"
         if let hit = importances[memo] { return hit }
         computing()
         let result = try LLMRank.importances(model: dense, statistics: calibrated?.statistics,

@@ -5,7 +5,7 @@ import Pruning
 /// checker accepts is exactly one the figures match.
 public enum CellSettings {
     public static let names = ["scorer", "pruner", "pipeline", "structure", "model", "amount", "calibration", "samples", "seqlen",
-                               "seed", "evaluation", "gamma", "theta", "reconstruct", "method"]
+                               "seed", "evaluation", "gamma", "theta", "reconstruct", "method", "precision"]
 
     public static func value(_ name: String, _ c: Cell) -> String {
         func file(_ p: String) -> String { URL(fileURLWithPath: p).lastPathComponent }
@@ -22,6 +22,7 @@ public enum CellSettings {
         case "seed": return c.calibration.map { String($0.seed) } ?? "none"
         case "evaluation": return c.evaluation.map { file($0.text) } ?? "none"
         case "reconstruct": return c.isDense ? "dense" : c.reconstruction?.description ?? "none"
+        case "precision": return c.precision?.rawValue ?? "f32"
         // The whole recipe in one name, for a figure whose series are scorers with and without a refit.
         case "method":
             guard !c.isDense else { return "dense" }

@@ -12,10 +12,10 @@ public struct Checker {
         public init(allowOutsideWrites: Bool = false) { self.allowOutsideWrites = allowOutsideWrites }
     }
 
-    static let keywords = ["model", "calibrate", "structure", "pipeline", "scorer", "pruner", "reconstruct", "amount", "evaluate",
+    static let keywords = ["model", "calibrate", "structure", "pipeline", "scorer", "pruner", "reconstruct", "amount", "evaluate", "precision",
                            "replicate", "together", "ci", "save", "output", "figure", "table", "report"]
     /// Settings of the sweep, which a notebook may restate further down once an output has shown them.
-    static let sweepSettings: Set<String> = ["model", "calibrate", "structure", "pipeline", "scorer", "pruner", "reconstruct", "amount",
+    static let sweepSettings: Set<String> = ["model", "calibrate", "structure", "pipeline", "scorer", "pruner", "reconstruct", "amount", "precision",
                                              "replicate", "together"]
 
     let script: Script
@@ -131,6 +131,7 @@ public struct Checker {
         case "calibrate": calibrate(s)
         case "structure": structure(s)
         case "pipeline": pipeline(s)
+        case "precision": precision(s)
         case "scorer": experiment.scorers = components(s, registry: ScorerRegistry.names, kind: "scorer") { try ScorerRegistry.make($0) }
         case "pruner": experiment.pruners = components(s, registry: PrunerRegistry.names, kind: "pruner") { try PrunerRegistry.make($0) }
         case "reconstruct": reconstruct(s)
@@ -154,6 +155,7 @@ public struct Checker {
         case "structure": "structure model.layers: mlp.neurons (or LLM-Rank's chain mlp.up_proj -> mlp.down_proj)"
         case "reconstruct": "reconstruct [none, least_squares(ridge: 0.1), bias]"
         case "pipeline": "pipeline [isolated, chained]"
+        case "precision": "precision bf16 (or f32, the default; a list runs both)"
         case "scorer": "scorer [wpr(gamma: 0.5), wanda]"
         case "pruner": "pruner local"
         case "amount": "amount 10%...50% step 10%"

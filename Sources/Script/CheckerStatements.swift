@@ -124,6 +124,18 @@ extension Checker {
         }
     }
 
+    mutating func precision(_ s: Statement) {
+        guard let e = single(s) else { return }
+        experiment.precisions = values(e).compactMap { v in
+            guard case .word(let w, _) = v, let p = Precision(rawValue: w) else {
+                let w = describe(v)
+                valueError(v.location, "unknown precision \(w)", help: closest(w.trimmingCharacters(in: CharacterSet(charactersIn: "`")), in: Precision.names).map { "did you mean `\($0)`?" } ?? "precisions are: \(Precision.names.joined(separator: ", "))")
+                return nil
+            }
+            return p
+        }
+    }
+
     /// Scorers or pruners: names or calls, each built once here so bad names and parameters surface now.
     mutating func components(_ s: Statement, registry: [String], kind: String, make: (ComponentSpec) throws -> Any) -> [ComponentSpec] {
         guard let e = single(s) else { return [] }

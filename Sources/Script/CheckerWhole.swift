@@ -101,7 +101,7 @@ extension Checker {
     /// Cells of one sweep, counted from its lists, and the lists that multiply.
     static func count(_ e: Sweep) -> (Double, [(Double, String, String)]) {
         func n<T: Hashable>(_ list: [T]) -> Double { Double(Set(list).count) }
-        let models = n(e.models), evaluations = max(1, n(e.evaluations)), calibrations = max(1, n(e.calibrations))
+        let models = n(e.models) * n(e.precisions), evaluations = max(1, n(e.evaluations)), calibrations = max(1, n(e.calibrations))
         let replicates = Double(max(1, e.replicate?.values.count ?? 1))
         let pruned = Set(e.amounts.filter { $0 > 0 }).count
         let scorers = Set(e.scorers)
@@ -115,7 +115,7 @@ extension Checker {
         let dense = e.amounts.contains(0) ? models * evaluations : 0
         let total = dense + models * evaluations * Double(pruned) * perAmount
         let factors: [(Double, String, String)] = [
-            (models, "models", "model"), (evaluations, "evaluations", "evaluate"), (Double(pruned), "amounts", "amount"),
+            (n(e.models), "models", "model"), (n(e.precisions), "precisions", "precision"), (evaluations, "evaluations", "evaluate"), (Double(pruned), "amounts", "amount"),
             (calibrations, "calibrations", "calibrate"), (n(e.structures), "structures", "structure"), (n(e.pipelines), "pipelines", "pipeline"),
             (Double(scorers.count), "scorers", "scorer"), (n(e.pruners), "pruners", "pruner"), (n(e.reconstructions), "reconstructions", "reconstruct"),
             (replicates, "replicates", "replicate"),

@@ -1,5 +1,6 @@
 import Evaluation
 import Foundation
+import Llama
 import Pruning
 
 /// The settings of one sweep: every setting as the list of values it sweeps over. A notebook may restate
@@ -16,6 +17,8 @@ public struct Sweep: Hashable, Sendable {
     public var amounts: [Double] = []
     /// Reconstructions to sweep; nil is none (the default).
     public var reconstructions: [ComponentSpec?] = [nil]
+    /// Precisions to run in (`precision bf16`); Float32 unless the script says otherwise.
+    public var precisions: [Precision] = [.f32]
     public var evaluations: [EvaluationSetting] = []
     /// A setting whose values are replicates of one experiment (`replicate seed [1, 2, 3]`): results are
     /// shown as their mean with a 95 % interval.

@@ -26,6 +26,8 @@ public struct CellInputs: Codable, Equatable, Sendable {
     public var evaluationTask: String?
     /// The reconstruction (absent when none, as in earlier records).
     public var reconstruction: String?
+    /// The precision, when not Float32 (absent for Float32, as in earlier records).
+    public var precision: String?
     public var numerics: String
 
     /// Bump when the forward pass, scoring or evaluation change results.
@@ -33,7 +35,7 @@ public struct CellInputs: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case model, calibration, calibrationSettings = "calibration_settings", structure, pipeline, scorer, pruner, amount
-        case evaluation, evaluationSettings = "evaluation_settings", evaluationTask = "evaluation_task", reconstruction, numerics
+        case evaluation, evaluationSettings = "evaluation_settings", evaluationTask = "evaluation_task", reconstruction, precision, numerics
     }
 
     /// A cell's inputs, given the digests of its model, calibration file and evaluation text.
@@ -51,6 +53,7 @@ public struct CellInputs: Codable, Equatable, Sendable {
         evaluationSettings = c.evaluation.map { $0.isPerplexity ? [$0.seqlen, $0.windows] : [$0.seqlen, $0.limit] }
         evaluationTask = c.evaluation.flatMap { $0.isPerplexity ? nil : $0.task }
         reconstruction = c.reconstruction?.description
+        precision = c.precision?.rawValue
         self.numerics = numerics
     }
 
@@ -133,9 +136,10 @@ public enum Planner {
         let calibrations: [CalibrationSpec?] = s.calibrations.isEmpty ? [nil] : s.calibrations
         let replicates: [Int?] = s.replicate.map { $0.values.map(Optional.some) } ?? [nil]
         let methods = combinations(s)
-        for model in s.models { for evaluation in evaluations { for amount in s.amounts {
+        for model in s.models { for precision in s.precisions { for evaluation in evaluations { for amount in s.amounts {
             if amount == 0 {
-                let cell = Cell(model: model, calibration: nil, structure: nil, pipeline: nil, scorer: nil, pruner: nil, amount: 0, evaluation: evaluation)
+                let cell = Cell(model: model, calibration: nil, structure: nil, pipeline: nil, scorer: nil, pruner: nil, amount: 0, evaluation: evaluation,
+                                precision: precision)
                 if seen.insert(cell).inserted { out.append(cell) }
                 continue
             }
@@ -151,11 +155,12 @@ public enum Planner {
                         if scorer.name == "random" || scorer.parameters["seed"] != nil { scorer.parameters["seed"] = .number(Double(replicate)) }
                     }
                     let cell = Cell(model: model, calibration: calibration, structure: structure, pipeline: pipeline,
-                                    scorer: scorer, pruner: pruner, amount: amount, evaluation: evaluation, reconstruction: reconstruction)
+                                    scorer: scorer, pruner: pruner, amount: amount, evaluation: evaluation, reconstruction: reconstruction,
+                                    precision: precision)
                     if seen.insert(cell).inserted { out.append(cell) }
                 }
             } } }
-        } } }
+        } } } }
         return out
     }
 

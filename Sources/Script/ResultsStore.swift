@@ -203,7 +203,7 @@ public final class ResultsStore: @unchecked Sendable {
 
     /// results.csv: one row per finished cell, every setting in its own column, rewritten atomically.
     public func exportCSV() throws {
-        var rows = ["key,model,scorer,pruner,pipeline,structure,reconstruct,amount,calibration,samples,seqlen,seed,task,evaluation,eval_seqlen,eval_windows,eval_limit,"
+        var rows = ["key,model,scorer,pruner,pipeline,structure,reconstruct,amount,calibration,samples,seqlen,seed,task,evaluation,eval_seqlen,eval_windows,eval_limit,precision,"
                     + "ppl,mean_nll,predicted_tokens,acc,acc_stderr,acc_norm,acc_norm_stderr,task_perplexity,word_perplexity,byte_perplexity,"
                     + "bits_per_byte,params_total,params_nonzero,params_stored,tokens_per_second"]
         func field(_ s: String) -> String { s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s }
@@ -216,7 +216,7 @@ public final class ResultsStore: @unchecked Sendable {
                 c.structure.map { $0.chain.joined(separator: " -> ") } ?? "", c.reconstruction?.description ?? "", String(c.amount),
                 c.calibration?.path ?? "", text(c.calibration?.samples), text(c.calibration?.seqlen), text(c.calibration?.seed),
                 c.evaluation?.task ?? "", c.evaluation?.text ?? "", text(c.evaluation?.seqlen), text(c.evaluation?.windows),
-                text(c.evaluation?.limit),
+                text(c.evaluation?.limit), c.precision?.rawValue ?? "f32",
             ]
             let task = c.evaluation?.isPerplexity == false ? m.evaluation?.metrics ?? [:] : [:]
             let measured: [String] = [text(m.ppl), text(m.meanNLL), text(m.predictedTokens)]

@@ -5,7 +5,7 @@ import Pruning
 /// with file-name-safe text; the checker proves that no two cells that prune differently share a path.
 public enum SavePattern {
     /// Every placeholder, with the setting it stands for.
-    public static let placeholders = ["model", "scorer", "pruner", "pipeline", "amount", "structure", "calibration", "samples", "seqlen", "seed", "reconstruct", "dtype"]
+    public static let placeholders = ["model", "scorer", "pruner", "pipeline", "amount", "structure", "calibration", "samples", "seqlen", "seed", "reconstruct", "dtype", "precision"]
 
     /// The placeholders' values for `c`; `dtype` is the script's one `save ... dtype`, the same for every cell.
     public static func values(_ c: Cell, dtype: String = "f32") -> [String: String] {
@@ -26,6 +26,7 @@ public enum SavePattern {
             "seed": c.calibration.map { String($0.seed) } ?? "none",
             "reconstruct": c.reconstruction.map { safe($0.description) } ?? "none",
             "dtype": dtype,
+            "precision": c.precision?.rawValue ?? "f32",
         ]
     }
 

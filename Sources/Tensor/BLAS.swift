@@ -70,10 +70,13 @@ public enum BLAS {
         cblas_dger(CblasRowMajor, Int32(m), Int32(n), alpha, x, 1, y, 1, a, Int32(lda))
     }
 
-    /// How many threads OpenBLAS uses inside one call. The forward pass runs one window per core with
-    /// single-threaded BLAS, which keeps the element-wise work parallel too.
+    /// How many threads OpenBLAS (and oneDNN, see `OneDNN.threads`) uses inside one call. The forward
+    /// pass runs one window per core with single-threaded BLAS, which keeps the element-wise work parallel too.
     public static var threads: Int {
         get { Int(openblas_get_num_threads()) }
-        set { openblas_set_num_threads(Int32(newValue)) }
+        set {
+            openblas_set_num_threads(Int32(newValue))
+            OneDNN.threads = newValue
+        }
     }
 }

@@ -9,7 +9,7 @@ import Tensor
 /// `prune bench`: speed and memory measured in one run, so ratios between rows are meaningful on a
 /// noisy machine.
 struct Bench: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Measure BLAS and forward-pass speed and peak memory.")
+    static let configuration = CommandConfiguration(abstract: "Measure GEMM (OpenBLAS, oneDNN f32 and bf16) and forward-pass speed and peak memory.")
 
     @Option(help: "A .gguf model file or a Hugging Face model folder.")
     var model = "models/SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -25,6 +25,9 @@ struct Bench: ParsableCommand {
 
     @Option(parsing: .upToNextOption, help: "Pruning amounts to time shrunk models at.")
     var amounts: [Double] = [0.3, 0.5]
+
+    @Flag(help: "Only the steps of one pruning run, each timed once (for models of a paper's size): load, one calibration window, pruning 30 %, one evaluation window, peak RSS.")
+    var scale = false
 
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
@@ -42,21 +45,55 @@ struct Bench: ParsableCommand {
             let m = bundle.model
             var rows: [(String, String)] = []
             var out: [String: Double] = [:]
+            if scale {
+                out = try ScaleBench.measure(m, tokens: seqlen)
+                out["scale_load_seconds"] = bundle.loadSeconds
+                out["peak_rss_mb"] = ProcessMemory.peakResidentMB
+                rows = [("load", String(format: "%.2f s", bundle.loadSeconds)),
+                        ("calibration", String(format: "%.2f s for one window of %d tokens", out["scale_calibration_window_seconds"]!, seqlen)),
+                        ("prune 30 %", String(format: "%.2f s (norm, chained, local, shrunk: %.0fM of %.0fM parameters stored)",
+                                              out["scale_prune_seconds"]!, out["scale_shrunk_params_stored"]! / 1e6, out["scale_params_stored"]! / 1e6)),
+                        ("evaluation", String(format: "%.2f s for one window", out["scale_evaluation_window_seconds"]!)),
+                        ("peak RSS", String(format: "%.0f MB", ProcessMemory.peakResidentMB))]
+                if json { print(try JSONOutput.string(out)) } else { for (k, v) in rows { print("\(k.padding(toLength: 17, withPad: " ", startingAt: 0)) \(v)") } }
+                return
+            }
 
-            let sgemm = SgemmBench.measure(config: m.config, tokens: seqlen)
-            out["sgemm_gflops"] = sgemm.gflops
-            out["sgemm_gflops_one_call_two_threads"] = sgemm.sharedCall
-            out["sgemm_gflops_two_calls_one_thread"] = sgemm.perCore
-            rows.append(("sgemm", String(format: "%.1f GFLOP/s on the model's shapes (%.1f: one call on %d threads; %.1f: one call per core)",
-                                         sgemm.gflops, sgemm.sharedCall, Parallel.cores, sgemm.perCore)))
+            // The three GEMM paths and the forward pass through each, in one run, so their ratios hold on a
+            // noisy machine.
+            var gemm: [GemmBench.Library: GemmBench.Result] = [:]
+            for library in GemmBench.Library.allCases {
+                let r = GemmBench.measure(library, config: m.config, tokens: seqlen)
+                gemm[library] = r
+                out["\(library.rawValue)_gflops"] = r.gflops
+                out["\(library.rawValue)_gflops_one_call_two_threads"] = r.sharedCall
+                out["\(library.rawValue)_gflops_two_calls_one_thread"] = r.perCore
+                rows.append((library.rawValue, String(format: "%.1f GFLOP/s on the model's shapes (%.1f: one call on %d threads; %.1f: one call per core)",
+                                                      r.gflops, r.sharedCall, Parallel.cores, r.perCore)))
+            }
+            let sgemm = gemm[.sgemm]!, bestF32 = max(sgemm.gflops, gemm[.oneDNNf32]!.gflops)
 
-            let forward = ForwardBench.measure(m, tokens: seqlen, windows: windows)
+            let f32Model = m.computing(.f32)
+            let forward = ForwardBench.measure(f32Model, tokens: seqlen, windows: windows)
             out["forward_gflops"] = forward.gflops
             out["forward_tokens_per_second"] = forward.tokensPerSecond
             out["forward_to_sgemm"] = forward.gflops / sgemm.gflops
-            rows.append(("forward", String(format: "%.0f tokens/s, %.1f GFLOP/s (%d windows of %d tokens with logits and NLL, %.2f s)",
-                                           forward.tokensPerSecond, forward.gflops, windows, seqlen, forward.seconds)))
-            rows.append(("forward/sgemm", String(format: "%.1f %%", 100 * forward.gflops / sgemm.gflops)))
+            out["forward_to_best_f32_gemm"] = forward.gflops / bestF32
+            rows.append(("forward", String(format: "%.0f tokens/s, %.1f GFLOP/s (f32 through %@, the default; %d windows of %d tokens with logits and NLL, %.2f s)",
+                                           forward.tokensPerSecond, forward.gflops, f32Model.backend.rawValue, windows, seqlen, forward.seconds)))
+            rows.append(("forward/gemm", String(format: "%.1f %% of the best f32 GEMM (%.1f %% of sgemm)",
+                                                100 * forward.gflops / bestF32, 100 * forward.gflops / sgemm.gflops)))
+            for backend in GemmBackend.allCases {
+                let r = ForwardBench.measure(m.computing(.f32, backend: backend), tokens: seqlen, windows: windows)
+                out["forward_\(backend.rawValue)_tokens_per_second"] = r.tokensPerSecond
+                rows.append(("forward \(backend.rawValue)", String(format: "%.0f tokens/s, %.1f GFLOP/s (f32)", r.tokensPerSecond, r.gflops)))
+            }
+            let bf16 = ForwardBench.measure(m.computing(.bf16), tokens: seqlen, windows: windows)
+            out["bf16_forward_tokens_per_second"] = bf16.tokensPerSecond
+            out["bf16_forward_gflops"] = bf16.gflops
+            out["bf16_forward_to_onednn_bf16"] = bf16.gflops / gemm[.oneDNNbf16]!.gflops
+            rows.append(("forward bf16", String(format: "%.0f tokens/s, %.1f GFLOP/s (%.1f %% of oneDNN's bf16 GEMM)",
+                                                bf16.tokensPerSecond, bf16.gflops, 100 * bf16.gflops / gemm[.oneDNNbf16]!.gflops)))
 
             // Pruned models: FFN rows chosen by the norm scorer (no calibration needed), chained, local.
             for amount in amounts {
@@ -103,7 +140,7 @@ struct Bench: ParsableCommand {
             if json {
                 print(try JSONOutput.string(out))
             } else {
-                for (k, v) in rows { print("\(k.padding(toLength: 14, withPad: " ", startingAt: 0)) \(v)") }
+                for (k, v) in rows { print("\(k.padding(toLength: 17, withPad: " ", startingAt: 0)) \(v)") }
             }
         }
     }

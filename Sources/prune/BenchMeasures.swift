@@ -5,10 +5,15 @@ import Llama
 import Pruning
 import Tensor
 
-/// sgemm speed on exactly the products one forward pass makes: each linear layer as x Wᵀ with
-/// `tokens` rows, plus the LM head. Measured two ways on all cores (one call using every thread, and one
-/// single-threaded call per core side by side); the faster is the machine's BLAS ceiling.
-enum SgemmBench {
+/// GEMM speed on exactly the products one forward pass makes: each linear layer as x Wᵀ with `tokens`
+/// rows, plus the LM head, through one library. Measured two ways on all cores (one call using every
+/// thread, and one single-threaded call per core side by side); the faster is that library's ceiling.
+enum GemmBench {
+    /// OpenBLAS's sgemm, oneDNN's matmul in Float32, and oneDNN's with bfloat16 inputs (Float32 output).
+    enum Library: String, CaseIterable {
+        case sgemm, oneDNNf32 = "onednn_f32", oneDNNbf16 = "onednn_bf16"
+    }
+
     struct Result {
         let gflops: Double
         let sharedCall: Double
@@ -23,29 +28,39 @@ enum SgemmBench {
     }
 
     /// GFLOP/s over a forward pass's mix: the block's products `layers` times, the LM head once.
-    static func measure(config c: LlamaConfig, tokens m: Int) -> Result {
+    static func measure(_ library: Library, config c: LlamaConfig, tokens m: Int) -> Result {
         let layer = layerShapes(c), head = [(n: c.vocabSize, k: c.hiddenSize)]
         let layers = Double(c.numHiddenLayers)
         let flops = { (list: [(n: Int, k: Int)]) in list.reduce(0.0) { $0 + 2 * Double(m) * Double($1.n) * Double($1.k) } }
         let total = layers * flops(layer) + flops(head)
         let cores = Parallel.cores
         let all = layer + head
-        let maxN = all.map(\.n).max()!, maxK = all.map(\.k).max()!
-        let a = (0..<cores).map { _ in Matrix.random(rows: m, columns: maxK) }
+        // Dense operands per shape (row strides = widths), as the forward pass's buffers are: oneDNN's
+        // fastest (brgemm) kernels refuse strided sources and destinations.
+        let a = (0..<cores).map { _ in all.map { Matrix.random(rows: m, columns: $0.k) } }
         let b = all.map { Matrix.random(rows: $0.n, columns: $0.k) }
-        let out = (0..<cores).map { _ in Matrix(rows: m, columns: maxN) }
+        let a16 = library == .oneDNNbf16 ? a.map { $0.map(BF16Matrix.init) } : []
+        let b16 = library == .oneDNNbf16 ? b.map(BF16Matrix.init) : []
+        let out = (0..<cores).map { _ in all.map { Matrix(rows: m, columns: $0.n) } }
 
         func pass(_ worker: Int, _ range: Range<Int>) {
             for i in range {
-                BLAS.gemmNT(m: m, n: all[i].n, k: all[i].k, a: a[worker].pointer, lda: maxK, b: b[i].pointer, ldb: all[i].k,
-                            c: out[worker].pointer, ldc: maxN)
+                let n = all[i].n, k = all[i].k, c = out[worker][i].pointer
+                switch library {
+                case .sgemm:
+                    BLAS.gemmNT(m: m, n: n, k: k, a: a[worker][i].pointer, lda: k, b: b[i].pointer, ldb: k, c: c, ldc: n)
+                case .oneDNNf32:
+                    OneDNN.gemmNT(m: m, n: n, k: k, a: a[worker][i].pointer, lda: k, b: b[i].pointer, ldb: k, c: c, ldc: n)
+                case .oneDNNbf16:
+                    OneDNN.gemmNT(m: m, n: n, k: k, a: a16[worker][i].pointer, lda: k, b: b16[i].pointer, ldb: k, c: c, ldc: n)
+                }
             }
         }
         let layerRange = 0..<layer.count, headRange = layer.count..<all.count
         let saved = BLAS.threads
         defer { BLAS.threads = saved }
 
-        // One call at a time, OpenBLAS spreading it over every core.
+        // One call at a time, the library spreading it over every core.
         BLAS.threads = cores
         pass(0, 0..<all.count)
         let sharedTime = layers * best(of: 5) { pass(0, layerRange) } + best(of: 3) { pass(0, headRange) }
@@ -83,7 +98,7 @@ enum ForwardBench {
         let vocab = Int32(model.config.vocabSize)
         let batch = (0..<windows).map { _ in (0..<t).map { _ in Int32.random(in: 0..<vocab, using: &generator) } }
         _ = Perplexity.negativeLogLikelihood(model, windows: Array(batch.prefix(min(windows, Parallel.cores))))
-        let seconds = SgemmBench.best(of: 2) { _ = Perplexity.negativeLogLikelihood(model, windows: batch) }
+        let seconds = GemmBench.best(of: 2) { _ = Perplexity.negativeLogLikelihood(model, windows: batch) }
         let flops = Double(windows) * flopsPerWindow(model, tokens: t)
         return Result(seconds: seconds, tokensPerSecond: Double(windows * t) / seconds, gflops: flops / seconds / 1e9)
     }

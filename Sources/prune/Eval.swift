@@ -33,10 +33,19 @@ struct Eval: ParsableCommand {
     @Option(help: "The task's context length (lm-eval's max_length; default: the model's).")
     var maxLength: Int?
 
+    @Option(help: "f32 (the default) or bf16: bfloat16 weights and matrix-product inputs, Float32 sums, norms, softmax and NLL.")
+    var precision = "f32"
+
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
+    /// The loaded model computing in the precision asked for.
+    func computing(_ bundle: ModelBundle) -> LlamaModel { bundle.model.computing(Precision(rawValue: precision)!) }
+
     func validate() throws {
+        guard Precision(rawValue: precision) != nil else {
+            throw ValidationError("--precision must be one of \(Precision.names.joined(separator: ", ")), got \(precision)")
+        }
         guard seqlen >= 2 else { throw ValidationError("--seqlen must be at least 2 (got \(seqlen))") }
         if let m = maxWindows, m < 1 { throw ValidationError("--max-windows must be at least 1 (got \(m))") }
         if let n = limit, n < 1 { throw ValidationError("--limit must be at least 1 (got \(n))") }
@@ -64,11 +73,11 @@ struct Eval: ParsableCommand {
             let tokenizeSeconds = Date().timeIntervalSince(tokenizeStart)
             let proto = PerplexityProtocol(seqlen: seqlen, maxWindows: maxWindows)
             let progress = Progress("eval")
-            let r = try Perplexity.evaluate(bundle.model, ids: ids, protocol: proto) { progress.update($0, $1) }
+            let r = try Perplexity.evaluate(computing(bundle), ids: ids, protocol: proto) { progress.update($0, $1) }
             if json {
                 let report = EvalReport(result: r, model: model, text: text, textTokens: ids.count,
                                         bos: bundle.tokenizer.addsBOS, protocolSummary: proto.summary,
-                                        loadSeconds: bundle.loadSeconds, tokenizeSeconds: tokenizeSeconds)
+                                        loadSeconds: bundle.loadSeconds, tokenizeSeconds: tokenizeSeconds, precision: precision)
                 print(try JSONOutput.string(report))
             } else {
                 let c = bundle.model.config
@@ -76,6 +85,7 @@ struct Eval: ParsableCommand {
                 model       \(model) (llama, \(c.numHiddenLayers) layers, loaded in \(String(format: "%.1f", bundle.loadSeconds)) s)
                 text        \(text): \(ids.count) tokens (\(bundle.tokenizer.addsBOS ? "BOS added" : "no BOS"), tokenized in \(String(format: "%.2f", tokenizeSeconds)) s)
                 protocol    \(proto.summary)
+                precision   \(precision)
                 scored      \(r.windows) windows, \(r.predictedTokens) predicted tokens
                 perplexity  \(String(format: "%.4f", r.ppl)) (mean NLL \(String(format: "%.6f", r.meanNLL)))
                 time        \(String(format: "%.1f", r.seconds)) s, \(String(format: "%.0f", r.tokensPerSecond)) tokens/s
@@ -96,7 +106,7 @@ extension Eval {
             let setting = EvaluationSetting(task: task, text: data, seqlen: maxLength ?? 0, limit: limit)
             let evaluator = try EvaluatorRegistry.make(setting, data: contents.data, tokenizer: bundle.tokenizer)
             let progress = Progress(task)
-            let r = try evaluator.evaluate(bundle.model) { progress.update($0, $1) }
+            let r = try evaluator.evaluate(computing(bundle)) { progress.update($0, $1) }
             if json {
                 var out: [String: Any] = r.metrics
                 out["items"] = r.count
@@ -105,10 +115,12 @@ extension Eval {
                 out["data"] = data
                 out["data_sha256"] = contents.sha256
                 out["model"] = model
+                out["precision"] = precision
                 let text = try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys])
                 print(String(decoding: text, as: UTF8.self))
             } else {
                 print("model       \(model) (loaded in \(String(format: "%.1f", bundle.loadSeconds)) s)")
+                print("precision   \(precision)")
                 print("task        \(task) on \(data): \(r.count) \(task == "wikitext" ? "documents" : "items")"
                       + (limit.map { " (first \($0))" } ?? "") + ", context up to \(maxLength ?? bundle.model.config.maxPositionEmbeddings) tokens")
                 for name in r.metrics.keys.sorted() where !name.hasSuffix("_stderr") {
@@ -132,10 +144,11 @@ struct EvalReport: Encodable {
     let protocolSummary: String
     let loadSeconds: Double
     let tokenizeSeconds: Double
+    let precision: String
 
     enum CodingKeys: String, CodingKey {
         case model, text, textTokens = "text_tokens", bos, protocolSummary = "protocol", loadSeconds = "load_seconds"
-        case tokenizeSeconds = "tokenize_seconds"
+        case tokenizeSeconds = "tokenize_seconds", precision
     }
 
     func encode(to encoder: Encoder) throws {
@@ -148,6 +161,7 @@ struct EvalReport: Encodable {
         try c.encode(protocolSummary, forKey: .protocolSummary)
         try c.encode(loadSeconds, forKey: .loadSeconds)
         try c.encode(tokenizeSeconds, forKey: .tokenizeSeconds)
+        try c.encode(precision, forKey: .precision)
     }
 }
 

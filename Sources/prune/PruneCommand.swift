@@ -62,10 +62,16 @@ struct PruneModel: ParsableCommand {
     @Option(help: "Where calibration statistics are cached (default: $PRUNE_CACHE_DIR or ~/.cache/prune).")
     var cacheDir: String?
 
+    @Option(help: "f32 (the default) or bf16: bfloat16 weights and matrix-product inputs, Float32 sums, norms, softmax and NLL.")
+    var precision = "f32"
+
     @Flag(help: "Print one JSON object instead of a summary.")
     var json = false
 
     func validate() throws {
+        guard Precision(rawValue: precision) != nil else {
+            throw ValidationError("--precision must be one of \(Precision.names.joined(separator: ", ")), got \(precision)")
+        }
         guard (0..<1).contains(amount) else { throw ValidationError("--amount must lie in [0, 1), got \(amount)") }
         guard seqlen >= 2 else { throw ValidationError("--seqlen must be at least 2 (got \(seqlen))") }
         guard calibSamples >= 1 else { throw ValidationError("--calib-samples must be at least 1 (got \(calibSamples))") }
@@ -91,6 +97,7 @@ struct PruneModel: ParsableCommand {
             request.pruner = try ComponentSpec.parse(pruner)
             request.reconstruction = reconstruct == "none" ? nil : try ComponentSpec.parse(reconstruct)
             request.amount = amount
+            request.precision = Precision(rawValue: precision)!
             request.evaluationText = eval
             request.evaluation = PerplexityProtocol(seqlen: seqlen, maxWindows: maxWindows)
             request.savePath = save
@@ -136,7 +143,7 @@ enum Summary {
         var lines = [
             "model        \(r.model)",
             "pruning      \(r.scorer), \(r.pruner), \(r.pipeline), amount \(r.amount) of \(r.structure)"
-                + (r.reconstruction.map { ", refit by \($0)" } ?? ""),
+                + (r.reconstruction.map { ", refit by \($0)" } ?? "") + (r.precision.map { ", in \($0)" } ?? ""),
             "calibration  " + (r.calibrationTokensSHA256 == nil ? "none needed" : (r.calibrationCached ? "statistics from cache" : "computed and cached")),
             "parameters   \(mb(r.paramsTotal)) dense, \(mb(r.paramsNonzero)) non-zero, \(mb(r.paramsStored)) stored after shrinking (removed down_proj rows are stored as zeros)",
             "ffn widths   \(Set(r.ffnWidths).count == 1 ? "\(r.ffnWidths[0]) in every layer" : r.ffnWidths.map(String.init).joined(separator: " "))",

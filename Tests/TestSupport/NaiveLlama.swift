@@ -6,8 +6,23 @@ import Foundation
 /// un-permutation, so agreement checks all three.
 public struct NaiveLlama {
     let m: TinyLlama
+    /// Round every matrix–vector product's weight and input to bfloat16 first (what `precision bf16`
+    /// promises), keeping the sums in Float64.
+    let bf16: Bool
 
-    public init(_ model: TinyLlama) { m = model }
+    public init(_ model: TinyLlama, bf16: Bool = false) {
+        m = model
+        self.bf16 = bf16
+    }
+
+    /// x rounded to the nearest bfloat16, ties to even, written out here from the bit layout (the top
+    /// 16 bits of a Float32) rather than taken from the library.
+    static func bf16(_ x: Double) -> Double {
+        let bits = Float(x).bitPattern
+        let lower = bits & 0xFFFF, upper = bits & 0xFFFF_0000
+        let roundUp = lower > 0x8000 || (lower == 0x8000 && (upper >> 16) & 1 == 1)
+        return Double(Float(bitPattern: roundUp ? upper &+ 0x1_0000 : upper))
+    }
 
     func w(_ name: String) -> (rows: Int, columns: Int, values: [Double]) {
         let t = m.tensors[name]!
@@ -15,7 +30,11 @@ public struct NaiveLlama {
     }
 
     func matvec(_ name: String, _ x: [Double]) -> [Double] {
-        let t = w(name)
+        var t = w(name), x = x
+        if bf16 {
+            t.values = t.values.map(Self.bf16)
+            x = x.map(Self.bf16)
+        }
         return (0..<t.rows).map { r in (0..<t.columns).reduce(0.0) { $0 + t.values[r * t.columns + $1] * x[$1] } }
     }
 

@@ -1,0 +1,174 @@
+import CDNNL
+import Foundation
+
+/// Matrix products through oneDNN's matmul primitive (the library behind PyTorch's CPU kernels), in
+/// Float32 or with bfloat16 inputs and Float32 accumulation and output. A primitive is created once per
+/// shape (creation costs far more than a small product) and kept in a cache shared by all threads; each
+/// call wraps the caller's buffers, so nothing is copied. Row-major throughout, like `BLAS`.
+public enum OneDNN {
+    /// What the two inputs hold: Float32, or bfloat16 bits (`UInt16`). The output is Float32 either way.
+    public enum InputType: Sendable, Hashable { case f32, bf16 }
+
+    /// How many threads one call uses, per calling thread: 1 while windows run one per core (as
+    /// `BLAS.threads`, which sets this too).
+    public static var threads: Int {
+        get { shared.lock.withLock { shared.threads } }
+        set { shared.lock.withLock { shared.threads = max(1, newValue) } }
+    }
+
+    /// C[m×n] = A[m×k] · Bᵀ (+ C with `accumulate`) for B stored [n, k] (row stride ldb): a linear layer
+    /// x Wᵀ with W stored [out, in]. Float32 inputs.
+    public static func gemmNT(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                              accumulate: Bool = false, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        gemm(Key(m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc, bTransposed: true, type: .f32, accumulate: accumulate),
+             a: UnsafeRawPointer(a), b: UnsafeRawPointer(b), c: c)
+    }
+
+    /// The same with bfloat16 inputs (A [m, k] and B [n, k], as bits) and a Float32 output.
+    public static func gemmNT(m: Int, n: Int, k: Int, a: UnsafePointer<UInt16>, lda: Int, b: UnsafePointer<UInt16>, ldb: Int,
+                              accumulate: Bool = false, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        gemm(Key(m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc, bTransposed: true, type: .bf16, accumulate: accumulate),
+             a: UnsafeRawPointer(a), b: UnsafeRawPointer(b), c: c)
+    }
+
+    /// C[m×n] = A[m×k] · B[k×n] (+ C with `accumulate`), Float32.
+    public static func gemmNN(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                              accumulate: Bool = false, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        gemm(Key(m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc, bTransposed: false, type: .f32, accumulate: accumulate),
+             a: UnsafeRawPointer(a), b: UnsafeRawPointer(b), c: c)
+    }
+
+    /// The same with bfloat16 inputs (A [m, k], B [k, n]) and a Float32 output.
+    public static func gemmNN(m: Int, n: Int, k: Int, a: UnsafePointer<UInt16>, lda: Int, b: UnsafePointer<UInt16>, ldb: Int,
+                              accumulate: Bool = false, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        gemm(Key(m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc, bTransposed: false, type: .bf16, accumulate: accumulate),
+             a: UnsafeRawPointer(a), b: UnsafeRawPointer(b), c: c)
+    }
+
+    /// Primitives created so far (one per distinct shape, strides, input type and accumulation).
+    public static var cachedPrimitives: Int { shared.lock.withLock { shared.cache.count } }
+
+    // MARK: - Primitives and their cache
+
+    struct Key: Hashable {
+        let m, n, k, lda, ldb, ldc: Int
+        let bTransposed: Bool
+        let type: InputType
+        let accumulate: Bool
+    }
+
+    /// One matmul primitive and the memory descriptors its arguments are wrapped in. Primitives are
+    /// immutable once created; with the scratchpad supplied by each call (user mode) one primitive may
+    /// run on several threads at once.
+    final class Matmul: @unchecked Sendable {
+        let primitive: OpaquePointer
+        var src = dnnl_memory_desc_t(), weights = dnnl_memory_desc_t(), dst = dnnl_memory_desc_t()
+        var scratchpad = dnnl_memory_desc_t()
+        let scratchpadBytes: Int
+
+        init(_ key: Key, engine: OpaquePointer) {
+            let type = key.type == .f32 ? dnnl_f32 : dnnl_bf16
+            check(prune_dnnl_matrix_desc(&src, Int64(key.m), Int64(key.k), Int64(key.lda), 1, type), "source descriptor")
+            // Logical [k, n]; B stored [n, k] (transposed) or [k, n], described by strides alone.
+            let (rs, cs) = key.bTransposed ? (1, key.ldb) : (key.ldb, 1)
+            check(prune_dnnl_matrix_desc(&weights, Int64(key.k), Int64(key.n), Int64(rs), Int64(cs), type), "weights descriptor")
+            check(prune_dnnl_matrix_desc(&dst, Int64(key.m), Int64(key.n), Int64(key.ldc), 1, dnnl_f32), "destination descriptor")
+            var desc = dnnl_matmul_desc_t()
+            check(dnnl_matmul_desc_init(&desc, &src, &weights, nil, &dst), "matmul descriptor")
+
+            var attr: OpaquePointer?
+            check(dnnl_primitive_attr_create(&attr), "attributes")
+            defer { dnnl_primitive_attr_destroy(attr) }
+            check(dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user), "scratchpad mode")
+            if key.accumulate {
+                var ops: OpaquePointer?
+                check(dnnl_post_ops_create(&ops), "post-ops")
+                defer { dnnl_post_ops_destroy(ops) }
+                check(dnnl_post_ops_append_sum(ops, 1), "sum post-op")
+                check(dnnl_primitive_attr_set_post_ops(attr, ops), "post-ops attribute")
+            }
+            var pd: OpaquePointer?
+            check(dnnl_primitive_desc_create(&pd, &desc, attr, engine, nil), "matmul primitive descriptor for \(key)")
+            defer { dnnl_primitive_desc_destroy(pd) }
+            if let md = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0) {
+                scratchpad = md.pointee
+                scratchpadBytes = dnnl_memory_desc_get_size(md)
+            } else {
+                scratchpadBytes = 0
+            }
+            var p: OpaquePointer?
+            check(dnnl_primitive_create(&p, pd), "matmul primitive")
+            primitive = p!
+        }
+    }
+
+    final class State: @unchecked Sendable {
+        let lock = NSLock()
+        let engine: OpaquePointer
+        var cache: [Key: Matmul] = [:]
+        var threads = Parallel.cores
+
+        init() {
+            var e: OpaquePointer?
+            check(dnnl_engine_create(&e, dnnl_cpu, 0), "CPU engine")
+            engine = e!
+        }
+
+        func matmul(_ key: Key) -> Matmul {
+            lock.withLock {
+                if let hit = cache[key] { return hit }
+                let made = Matmul(key, engine: engine)
+                cache[key] = made
+                return made
+            }
+        }
+    }
+
+    static let shared = State()
+
+    static func gemm(_ key: Key, a: UnsafeRawPointer, b: UnsafeRawPointer, c: UnsafeMutablePointer<Float>) {
+        precondition(key.m >= 0 && key.n >= 0 && key.k >= 0, "negative GEMM dimension in \(key)")
+        if key.m == 0 || key.n == 0 { return }
+        if key.k == 0 {
+            // An empty sum: oneDNN refuses zero-sized reductions.
+            if !key.accumulate { for r in 0..<key.m { (c + r * key.ldc).update(repeating: 0, count: key.n) } }
+            return
+        }
+        // The thread count first: a primitive sizes its work split by it when created.
+        let want = threads
+        if omp_get_max_threads() != Int32(want) { omp_set_num_threads(Int32(want)) }
+        let mm = shared.matmul(key)
+        let engine = shared.engine
+
+        var stream: OpaquePointer?
+        check(dnnl_stream_create(&stream, engine, dnnl_stream_default_flags.rawValue), "stream")
+        defer { dnnl_stream_destroy(stream) }
+        var memories: [OpaquePointer?] = []
+        defer { for m in memories { dnnl_memory_destroy(m) } }
+        func wrap(_ desc: inout dnnl_memory_desc_t, _ pointer: UnsafeMutableRawPointer) -> OpaquePointer? {
+            var m: OpaquePointer?
+            check(dnnl_memory_create(&m, &desc, engine, pointer), "memory object")
+            memories.append(m)
+            return m
+        }
+        var args = [
+            dnnl_exec_arg_t(arg: prune_dnnl_arg_src, memory: wrap(&mm.src, UnsafeMutableRawPointer(mutating: a))),
+            dnnl_exec_arg_t(arg: prune_dnnl_arg_weights, memory: wrap(&mm.weights, UnsafeMutableRawPointer(mutating: b))),
+            dnnl_exec_arg_t(arg: prune_dnnl_arg_dst, memory: wrap(&mm.dst, UnsafeMutableRawPointer(c))),
+        ]
+        var scratch: UnsafeMutableRawPointer?
+        defer { scratch?.deallocate() }
+        if mm.scratchpadBytes > 0 {
+            scratch = UnsafeMutableRawPointer.allocate(byteCount: mm.scratchpadBytes, alignment: 64)
+            args.append(dnnl_exec_arg_t(arg: prune_dnnl_arg_scratchpad, memory: wrap(&mm.scratchpad, scratch!)))
+        }
+        check(dnnl_primitive_execute(mm.primitive, stream, Int32(args.count), &args), "matmul execution")
+        check(dnnl_stream_wait(stream), "stream wait")
+    }
+
+    /// oneDNN reports failures as status codes; every call here is on shapes the caller checked, so a
+    /// failure is a broken installation or a bug, not bad input.
+    static func check(_ status: dnnl_status_t, _ what: @autoclosure () -> String) {
+        precondition(status == dnnl_success, "oneDNN: \(what()) failed with status \(status.rawValue)")
+    }
+}
