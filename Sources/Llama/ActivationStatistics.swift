@@ -87,16 +87,7 @@ public final class ActivationStatistics: @unchecked Sendable {
         return g
     }
 
-    static func shape(_ m: LinearModule, _ c: LlamaConfig) -> (rows: Int, columns: Int) {
-        let f = c.intermediateSizes[m.layer]
-        switch m.kind {
-        case .q: return (c.queryWidth, c.hiddenSize)
-        case .k, .v: return (c.keyValueWidth, c.hiddenSize)
-        case .o: return (c.hiddenSize, c.queryWidth)
-        case .gate, .up: return (f, c.hiddenSize)
-        case .down: return (c.hiddenSize, f)
-        }
-    }
+    static func shape(_ m: LinearModule, _ c: LlamaConfig) -> (rows: Int, columns: Int) { c.shape(of: m.kind, layer: m.layer) }
 
     func wants(_ layer: Int, _ kind: LinearKind) -> Bool { modules.contains(LinearModule(layer: layer, kind: kind)) }
 

@@ -28,6 +28,9 @@ public final class LlamaModel: @unchecked Sendable {
     public func replacingLayers(_ layers: [LlamaLayer]) -> LlamaModel {
         var c = config
         c.intermediateSizes = layers.map(\.ffnWidth)
+        c.numHiddenLayers = layers.count
+        let kv = layers.map { $0.k.rows / c.headDim }
+        c.keyValueHeadCounts = kv.allSatisfy({ $0 == c.numKeyValueHeads }) ? nil : kv
         var w = weights
         w.layers = layers
         return LlamaModel(config: c, weights: w, outputTransposed: outputTransposed)
@@ -132,9 +135,9 @@ public final class LlamaModel: @unchecked Sendable {
         linear(l, .q, input: s.h, weight: layer.q, output: s.q, tokens: t, statistics: statistics)
         linear(l, .k, input: s.h, weight: layer.k, output: s.k, tokens: t, statistics: statistics)
         linear(l, .v, input: s.h, weight: layer.v, output: s.v, tokens: t, statistics: statistics)
-        s.rope.apply(s.q.pointer, tokens: t, heads: c.numAttentionHeads, positions: layout?.positions)
-        s.rope.apply(s.k.pointer, tokens: t, heads: c.numKeyValueHeads, positions: layout?.positions)
-        CausalAttention.run(state: s, config: c, tokens: t, layout: layout)
+        s.rope.apply(s.q.pointer, tokens: t, heads: c.attentionHeads(layer: l), stride: s.q.columns, positions: layout?.positions)
+        s.rope.apply(s.k.pointer, tokens: t, heads: c.keyValueHeads(layer: l), stride: s.k.columns, positions: layout?.positions)
+        CausalAttention.run(state: s, config: c, layer: l, tokens: t, layout: layout)
         linear(l, .o, input: s.attention, weight: layer.o, output: s.x, scratch: s.scratch, tokens: t, accumulate: true, statistics: statistics)
     }
 

@@ -19,6 +19,11 @@ public enum LLMRank {
             for module in mlp {
                 if !flows { previous = nil }
                 let isNeurons = module.kind == .gate || module.kind == .up
+                if let unit = kind.unit {
+                    let structure = PruningStructure.unitNames.first { $0.value == unit }!.key
+                    throw PruningError("scorer \(kind.name) scores \(unit.rawValue)s, not the rows of \(module.name); use the structure \(structure)",
+                                       subject: .module(module.kind.rawValue))
+                }
                 if kind.scoresNeurons && !isNeurons {
                     throw PruningError("scorer \(kind.name) scores FFN neurons (rows of mlp.up_proj or mlp.gate_proj), not the rows of \(module.name); use the structure mlp.neurons",
                                        subject: .module(module.kind.rawValue))

@@ -48,9 +48,17 @@ public struct NaiveLlama {
         return out
     }
 
-    /// The forward pass; `observe` sees each block's FFN activation, position by position. A tensor
+    /// The residual stream entering every block and leaving the last: [block 0...layers][position][hidden].
+    public func residuals(_ ids: [Int]) -> [[[Double]]] {
+        var out = Array(repeating: [[Double]](), count: m.layers + 1)
+        _ = run(ids, observe: nil) { l, x in out[l].append(x) }
+        return out
+    }
+
+    /// The forward pass; `observe` sees each block's FFN activation, position by position, and
+    /// `residual` the hidden state entering block l (l = layers: leaving the last). A tensor
     /// `blk.N.ffn_down.bias`, when the model has one, is added to down_proj's output.
-    func run(_ ids: [Int], observe: ((Int, [Double]) -> Void)?) -> [[Double]] {
+    func run(_ ids: [Int], observe: ((Int, [Double]) -> Void)?, residual: ((Int, [Double]) -> Void)? = nil) -> [[Double]] {
         let d = m.headDim, group = m.heads / m.kvHeads
         var keys = Array(repeating: [[Double]](), count: m.layers)
         var values = keys
@@ -59,6 +67,7 @@ public struct NaiveLlama {
         for (p, id) in ids.enumerated() {
             var x = Array(embedding.values[id * m.hidden..<(id + 1) * m.hidden])
             for l in 0..<m.layers {
+                residual?(l, x)
                 let h = rmsNorm(x, "blk.\(l).attn_norm.weight")
                 var q = matvec("blk.\(l).attn_q.weight", h)
                 var k = matvec("blk.\(l).attn_k.weight", h)
@@ -93,6 +102,7 @@ public struct NaiveLlama {
                 }
                 for i in x.indices { x[i] += down[i] }
             }
+            residual?(m.layers, x)
             let final = rmsNorm(x, "output_norm.weight")
             out.append(matvec(m.tied ? "token_embd.weight" : "output.weight", final))
         }
