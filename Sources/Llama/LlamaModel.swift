@@ -138,6 +138,7 @@ public final class LlamaModel: @unchecked Sendable {
         s.rope.apply(s.q.pointer, tokens: t, heads: c.attentionHeads(layer: l), stride: s.q.columns, positions: layout?.positions)
         s.rope.apply(s.k.pointer, tokens: t, heads: c.keyValueHeads(layer: l), stride: s.k.columns, positions: layout?.positions)
         CausalAttention.run(state: s, config: c, layer: l, tokens: t, layout: layout)
+        statistics?.addAttention(l, s.attention, rows: t, width: c.queryWidth(layer: l))
         linear(l, .o, input: s.attention, weight: layer.o, output: s.x, scratch: s.scratch, tokens: t, accumulate: true, statistics: statistics)
     }
 

@@ -96,8 +96,13 @@ public final class PruningSession: @unchecked Sendable {
             widths[CalibrationStatistics.blockName(l)] = dense.config.intermediateSizes[l]
             gramWidths[l] = dense.config.intermediateSizes[l]
         }
+        // Head groups are scored from their attention output's per-channel mean and variance too; the
+        // key names those blocks, so such an entry is never taken for a chain's over the same modules.
+        let attentionLayers = structure.unit == .head ? Set(0..<dense.config.numHiddenLayers) : []
+        for l in attentionLayers { widths[CalibrationStatistics.attentionName(l)] = dense.config.queryWidth(layer: l) }
         let tokens = ContentHash.tokens(loaded.windows)
-        let key = StatisticsCache.Key(modelSHA256: modelSHA256, tokensSHA256: tokens, modules: modules.map(\.name))
+        let key = StatisticsCache.Key(modelSHA256: modelSHA256, tokensSHA256: tokens,
+                                      modules: modules.map(\.name) + attentionLayers.map { CalibrationStatistics.attentionName($0) })
         let store = grams ? GramStore(cache: cache, key: key) : nil
         var result: Calibrated
         if let hit = cache?.load(key, shapes: shapes, neurons: widths), store?.hasAll(gramWidths) ?? true {
@@ -106,9 +111,10 @@ public final class PruningSession: @unchecked Sendable {
             let stats: CalibrationStatistics
             if let store {
                 stats = CalibrationRun.layerwise(dense, windows: loaded.windows, modules: modules, neuronLayers: neuronLayers,
-                                                 gram: { l, g in store.put(l, g, width: gramWidths[l]!) }, progress: progress)
+                                                 attentionLayers: attentionLayers, gram: { l, g in store.put(l, g, width: gramWidths[l]!) }, progress: progress)
             } else {
-                stats = CalibrationRun.statistics(dense, windows: loaded.windows, modules: modules, neuronLayers: neuronLayers, progress: progress)
+                stats = CalibrationRun.statistics(dense, windows: loaded.windows, modules: modules, neuronLayers: neuronLayers,
+                                                  attentionLayers: attentionLayers, progress: progress)
             }
             cache?.store(stats, for: key, shapes: shapes, neurons: widths)
             result = Calibrated(statistics: stats, tokensSHA256: tokens, fileSHA256: loaded.fileSHA256, fromDisk: false)

@@ -47,11 +47,13 @@ public enum UnitPruning {
         case .head:
             return try (0..<c.numHiddenLayers).map { l in
                 let o = LinearModule(layer: l, kind: .o), weight = model.weights.layers[l].o
-                guard let stats = statistics?[o], stats.input.count == weight.columns else {
+                guard let stats = statistics?[o], stats.input.count == weight.columns,
+                      let channels = statistics?.attention(layer: l), channels.variance.count == weight.columns else {
                     throw PruningError("scorer \(kind.name) needs the calibration statistics of \(o.name)'s input")
                 }
                 let heads = HeadInputs(groups: c.keyValueHeads(layer: l), channels: c.queryGroup * c.headDim,
-                                       channelNorms: stats.input, outputColumnNorms: LLMRank.columnNorms(weight))
+                                       channelNorms: stats.input, outputColumnNorms: LLMRank.columnNorms(weight),
+                                       channelVariance: channels.variance)
                 var input = ScoringInput(weight: weight, previous: [], inputNorms: stats.input, outputNorms: stats.output, module: o)
                 input.heads = heads
                 return try LLMRank.normalised(scorer.score(input), what: "\(kind.name) scores of \(o.name)")

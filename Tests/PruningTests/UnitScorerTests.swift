@@ -13,28 +13,48 @@ final class UnitScorerTests: XCTestCase {
     func testHeadScorersFollowTheirDefinitions() throws {
         var rng = SeededRandom(seed: 5)
         let norms = rng.uniform(24, scale: 1).map { Double(abs($0)) }, columns = rng.uniform(24, scale: 1).map { Double(abs($0)) }
-        let heads = HeadInputs(groups: 3, channels: 8, channelNorms: norms, outputColumnNorms: columns)
+        let variance = rng.uniform(24, scale: 1).map { Double(abs($0)) }
+        let heads = HeadInputs(groups: 3, channels: 8, channelNorms: norms, outputColumnNorms: columns, channelVariance: variance)
         let input = ScoringInput(weight: Matrix(rows: 1, columns: 24), previous: [], inputNorms: norms, outputNorms: [],
                                  module: LinearModule(layer: 0, kind: .o), heads: heads)
         let norm = try make("head_norm").score(input), output = try make("head_output").score(input)
+        let fluctuation = try make("head_fluctuation").score(input)
         for g in 0..<3 {
-            var squares = 0.0, weighted = 0.0
+            var squares = 0.0, weighted = 0.0, fluctuating = 0.0
             for c in g * 8..<g * 8 + 8 {
                 squares += norms[c] * norms[c]
                 weighted += norms[c] * columns[c]
+                fluctuating += variance[c] * columns[c] * columns[c]
             }
             XCTAssertEqual(norm[g], squares.squareRoot(), accuracy: 1e-12)
             XCTAssertEqual(output[g], weighted, accuracy: 1e-12)
+            XCTAssertEqual(fluctuation[g], fluctuating, accuracy: 1e-12)
         }
     }
 
     func testHeadImportancesComeFromOProjInputs() throws {
         let path = try TestPaths.temporaryFolder(self).appendingPathComponent("tiny.gguf").path
-        try TinyLlama(seed: 8) { $0.layers = 2 }.write(to: path)
+        let tiny = TinyLlama(seed: 8) { $0.layers = 2 }
+        try tiny.write(to: path)
         let model = try LlamaModel.load(path: path)
         let windows: [[Int32]] = (0..<3).map { w in (0..<20).map { Int32(($0 * 11 + w * 5) % 100) } }
         let modules = Set((0..<2).map { LinearModule(layer: $0, kind: .o) })
-        let stats = CalibrationRun.statistics(model, windows: windows, modules: modules)
+        let stats = CalibrationRun.statistics(model, windows: windows, modules: modules, attentionLayers: [0, 1])
+        // The attention output's per-channel mean and sample variance, from the Float64 forward pass.
+        var sum = [[Double]](repeating: [Double](repeating: 0, count: 64), count: 2), squares = sum
+        for w in windows {
+            for (l, rows) in NaiveLlama(tiny).attentionOutputs(w.map(Int.init)).enumerated() {
+                for row in rows { for c in 0..<64 { sum[l][c] += row[c]; squares[l][c] += row[c] * row[c] } }
+            }
+        }
+        for l in 0..<2 {
+            let measured = try XCTUnwrap(stats.attention(layer: l))
+            for c in 0..<64 {
+                let n = 60.0, mean = sum[l][c] / n, variance = (squares[l][c] - n * mean * mean) / (n - 1)
+                XCTAssertEqual(measured.mean[c], mean, accuracy: 1e-5)
+                XCTAssertEqual(measured.variance[c], variance, accuracy: 1e-5 * max(1, variance))
+            }
+        }
         let importances = try UnitPruning.importances(model: model, statistics: stats, similarity: nil, unit: .head, scorer: make("head_output"))
         XCTAssertEqual(importances.count, 2)
         for l in 0..<2 {

@@ -48,6 +48,13 @@ public struct NaiveLlama {
         return out
     }
 
+    /// Every block's attention output (o_proj's input) at every position: [layer][position][heads·headDim].
+    public func attentionOutputs(_ ids: [Int]) -> [[[Double]]] {
+        var out = Array(repeating: [[Double]](), count: m.layers)
+        _ = run(ids, observe: nil, attention: { l, a in out[l].append(a) })
+        return out
+    }
+
     /// The residual stream entering every block and leaving the last: [block 0...layers][position][hidden].
     public func residuals(_ ids: [Int]) -> [[[Double]]] {
         var out = Array(repeating: [[Double]](), count: m.layers + 1)
@@ -58,7 +65,8 @@ public struct NaiveLlama {
     /// The forward pass; `observe` sees each block's FFN activation, position by position, and
     /// `residual` the hidden state entering block l (l = layers: leaving the last). A tensor
     /// `blk.N.ffn_down.bias`, when the model has one, is added to down_proj's output.
-    func run(_ ids: [Int], observe: ((Int, [Double]) -> Void)?, residual: ((Int, [Double]) -> Void)? = nil) -> [[Double]] {
+    func run(_ ids: [Int], observe: ((Int, [Double]) -> Void)?, residual: ((Int, [Double]) -> Void)? = nil,
+             attention seen: ((Int, [Double]) -> Void)? = nil) -> [[Double]] {
         let d = m.headDim, group = m.heads / m.kvHeads
         var keys = Array(repeating: [[Double]](), count: m.layers)
         var values = keys
@@ -89,6 +97,7 @@ public struct NaiveLlama {
                         for i in 0..<d { attention[head * d + i] += e[j] / z * values[l][j][kv * d + i] }
                     }
                 }
+                seen?(l, attention)
                 let o = matvec("blk.\(l).attn_output.weight", attention)
                 for i in x.indices { x[i] += o[i] }
                 let h2 = rmsNorm(x, "blk.\(l).ffn_norm.weight")

@@ -33,3 +33,22 @@ public struct HeadOutputScorer: Scorer {
         return (0..<h.groups).map { g in h.range(g).reduce(0.0) { $0 + h.channelNorms[$1] * h.outputColumnNorms[$1] } }
     }
 }
+
+/// head_fluctuation: FLAP's fluctuation metric for heads (An et al., arXiv 2312.11983), summed over the
+/// group's o_proj input channels: Σ_{c ∈ g} var(x_c) · ‖W_o[:, c]‖², with var the sample variance over
+/// the calibration tokens. A group whose output barely varies is nearly a constant, which a bias could
+/// stand in for.
+public struct HeadFluctuationScorer: Scorer {
+    public static let name = "head_fluctuation"
+    public static let needsStatistics = true
+    public static let unit: UnitKind? = .head
+
+    public init(_ parameters: inout ParameterReader) throws {}
+
+    public func score(_ x: ScoringInput) -> [Double] {
+        let h = x.heads!
+        return (0..<h.groups).map { g in
+            h.range(g).reduce(0.0) { $0 + h.channelVariance[$1] * h.outputColumnNorms[$1] * h.outputColumnNorms[$1] }
+        }
+    }
+}

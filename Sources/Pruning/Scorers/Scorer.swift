@@ -55,20 +55,23 @@ public struct NeuronInputs: Sendable {
 }
 
 /// What head scorers see of one block's key/value head groups g (each `channels` consecutive input
-/// channels of o_proj: the outputs of the group's query heads side by side): ‖x_c‖ over the calibration
-/// tokens for every o_proj input channel c, and ‖W_o[:, c]‖ (how strongly channel c writes to the
+/// channels of o_proj: the outputs of the group's query heads side by side): ‖x_c‖ and the variance of
+/// x_c over the calibration tokens for every o_proj input channel c, and ‖W_o[:, c]‖ (how strongly channel c writes to the
 /// residual stream).
 public struct HeadInputs: Sendable {
     public let groups: Int
     public let channels: Int
     public let channelNorms: [Double]
     public let outputColumnNorms: [Double]
+    /// Sample variance of each channel x_c over the calibration tokens.
+    public let channelVariance: [Double]
 
-    public init(groups: Int, channels: Int, channelNorms: [Double], outputColumnNorms: [Double]) {
+    public init(groups: Int, channels: Int, channelNorms: [Double], outputColumnNorms: [Double], channelVariance: [Double]) {
         self.groups = groups
         self.channels = channels
         self.channelNorms = channelNorms
         self.outputColumnNorms = outputColumnNorms
+        self.channelVariance = channelVariance
     }
 
     /// The channels of group g.
@@ -115,6 +118,7 @@ public enum ScorerRegistry {
         SurgeonScorer.self,
         HeadNormScorer.self,
         HeadOutputScorer.self,
+        HeadFluctuationScorer.self,
         BlockInfluenceScorer.self,
         AngularDistanceScorer.self,
     ]
