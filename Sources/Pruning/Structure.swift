@@ -60,9 +60,21 @@ public struct PruningStructure: Codable, Hashable, Sendable, CustomStringConvert
 
     /// Refuses, by name, a scorer that does not score this structure's units.
     public func check(scorer name: String) throws {
-        guard !fits(scorer: name) else { return }
+        guard !fits(scorer: name), let type = ScorerRegistry.all.first(where: { $0.name == name }) else { return }
+        if type.scoresNeurons {
+            throw PruningError("scorer \(name) scores FFN neurons (rows of mlp.up_proj or mlp.gate_proj), not the units of the structure \(chain.joined(separator: " -> ")); use the structure mlp.neurons")
+        }
+        if let unit = type.unit, let structure = Self.unitNames.first(where: { $0.value == unit })?.key {
+            throw PruningError("scorer \(name) scores \(unit.rawValue)s, not the units of the structure \(chain.joined(separator: " -> ")); use the structure \(structure)")
+        }
         let fitting = ScorerRegistry.all.filter { fits(scorer: $0.name) }.map { $0.name }.joined(separator: ", ")
         throw PruningError("scorer \(name) does not score the units of the structure \(chain.joined(separator: " -> ")); it takes: \(fitting)")
+    }
+
+    /// Refuses, by name, a parameter-budget pruner on a chain (its rows have no known cost).
+    public func check(pruner name: String) throws {
+        guard PrunerRegistry.all.first(where: { $0.name == name })?.countsParameters == true, unit == nil, !wholeNeurons else { return }
+        throw PruningError("pruner \(name) removes a share of the parameters, which needs units of known cost; the chain \(chain.joined(separator: " -> ")) has none (use mlp.neurons, attention.heads or blocks)")
     }
 
     /// Parses `"mlp.up_proj -> mlp.down_proj"`.

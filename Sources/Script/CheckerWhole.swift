@@ -46,6 +46,14 @@ extension Checker {
                           help: "use a head scorer (\(Self.unitScorers(.head))) or a block scorer (\(Self.unitScorers(.block)))")
                 }
             }
+            // A parameter budget needs units of known cost: whole neurons, head groups or blocks.
+            if sweep.pruners.contains(where: { spec in PrunerRegistry.all.first { $0.name == spec.name }?.countsParameters == true }) {
+                for structure in sweep.structures where structure.unit == nil && !structure.wholeNeurons {
+                    error(structureLocations[structure]?.modules.first?.1 ?? top,
+                          "pruner budget removes a share of the parameters, which needs units of known cost; the chain \(structure.chain.joined(separator: " -> ")) has none",
+                          help: "use mlp.neurons, attention.heads or blocks, or the local or global pruner")
+                }
+            }
             for structure in sweep.structures where structure.unit != nil && !sweep.scorers.contains(where: { structure.fits(scorer: $0.name) }) {
                 let unit = structure.unit!
                 error(structureLocations[structure]?.modules.first?.1 ?? top, "structure \(structure.chain[0]) has no scorer of \(unit.rawValue)s in the script",

@@ -42,5 +42,8 @@ final class StructureCommandTests: XCTestCase {
         let wrong = try PruneCommand.run(["prune", "--model", model, "--calib", text, "--chain", "blocks", "--scorer", "wanda", "--amount", "0.3"])
         XCTAssertEqual(wrong.status, 65, wrong.stderr)
         XCTAssertTrue(wrong.stderr.contains("scorer wanda does not score the units of the structure blocks"), wrong.stderr)
+        let chain = try PruneCommand.run(["prune", "--model", model, "--calib", text, "--scorer", "wanda", "--pruner", "budget", "--amount", "0.3"])
+        XCTAssertEqual(chain.status, 65, chain.stderr)
+        XCTAssertTrue(chain.stderr.contains("pruner budget removes a share of the parameters, which needs units of known cost; the chain mlp.up_proj -> mlp.down_proj has none"), chain.stderr)
     }
 }
