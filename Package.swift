@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "LlamaTests", dependencies: ["Llama", "ModelIO", "Tensor", "Tokenizers", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Llama", "Tokenizers", "ModelIO", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PruningTests", dependencies: ["Pruning", "Evaluation", "Llama", "ModelIO", "Tensor", "Tokenizers", "TestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ScriptTests", dependencies: ["Script", "Pruning", "Llama", "TestSupport"], resources: [.copy("Scripts")]),
+        .testTarget(name: "ScriptTests", dependencies: ["Script", "Pruning", "Llama", "Evaluation", "TestSupport"], resources: [.copy("Scripts")]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Script", "Pruning", "Evaluation", "TestSupport"]),
         .testTarget(name: "PruneCLITests", dependencies: ["ModelIO", "TestSupport"]),
     ]

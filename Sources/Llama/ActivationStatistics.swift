@@ -19,14 +19,22 @@ public final class ActivationStatistics: @unchecked Sendable {
     public let modules: Set<LinearModule>
     public private(set) var sums: [LinearModule: Sums] = [:]
     public private(set) var neurons: [Int: NeuronSums] = [:]
+    /// The same sums for each chosen block's attention output (o_proj's input: the query heads' outputs
+    /// side by side), what head scorers read per channel.
+    public private(set) var attention: [Int: NeuronSums] = [:]
     /// Blocks whose Gram matrix HᵀH (Float64, lower triangle, [width, width]) is accumulated.
     public private(set) var grams: [Int: [Double]] = [:]
     public private(set) var tokens = 0
     /// One window's Gram in Float32 (ssyrk's output) before it is added to the Float64 sum.
     private var gramScratch: [Float] = []
 
-    public init(modules: Set<LinearModule>, config: LlamaConfig, neuronLayers: Set<Int> = [], gramLayers: Set<Int> = []) {
+    public init(modules: Set<LinearModule>, config: LlamaConfig, neuronLayers: Set<Int> = [], gramLayers: Set<Int> = [],
+                attentionLayers: Set<Int> = []) {
         self.modules = modules
+        for l in attentionLayers {
+            let w = config.queryWidth(layer: l)
+            attention[l] = NeuronSums(sum: .init(repeating: 0, count: w), squares: .init(repeating: 0, count: w))
+        }
         for m in modules {
             let (rows, columns) = Self.shape(m, config)
             sums[m] = Sums(input: .init(repeating: 0, count: columns), output: .init(repeating: 0, count: rows))
@@ -42,10 +50,26 @@ public final class ActivationStatistics: @unchecked Sendable {
         }
     }
 
+    /// Adds one window's attention output of block `layer` (the first `rows` rows of `x`, `width` channels).
+    func addAttention(_ layer: Int, _ x: Matrix, rows: Int, width: Int) {
+        guard var n = attention.removeValue(forKey: layer) else { return }
+        Self.accumulate(&n, x, rows: rows, width: width)
+        attention[layer] = n
+    }
+
     /// Adds one window's FFN activations of block `layer` (the first `rows` rows of `h`, `width` neurons).
     func addNeurons(_ layer: Int, _ h: Matrix, rows: Int, width: Int) {
         // Taken out and put back, so the arrays are mutated in place without overlapping accesses.
         guard var n = neurons.removeValue(forKey: layer) else { return }
+        Self.accumulate(&n, h, rows: rows, width: width)
+        neurons[layer] = n
+        guard var g = grams.removeValue(forKey: layer) else { return }
+        BLAS.addGramLower(rows: rows, columns: width, a: h.pointer, lda: h.columns, scratch: &gramScratch, into: &g)
+        grams[layer] = g
+    }
+
+    /// Σh and Σh² per column of the first `rows` rows of `h` added to `n`.
+    static func accumulate(_ n: inout NeuronSums, _ h: Matrix, rows: Int, width: Int) {
         // As for the modules' sums of squares: Float32 partial sums over at most 64 tokens, added to the
         // Float64 totals, so the totals do not depend on which worker summed which window (adding a few
         // hundred Float32 values in Float64 is exact).
@@ -65,10 +89,6 @@ public final class ActivationStatistics: @unchecked Sendable {
                 }
             }
         }
-        neurons[layer] = n
-        guard var g = grams.removeValue(forKey: layer) else { return }
-        BLAS.addGramLower(rows: rows, columns: width, a: h.pointer, lda: h.columns, scratch: &gramScratch, into: &g)
-        grams[layer] = g
     }
 
     /// Starts accumulating block `layer`'s Gram matrix (a layer-wise pass holds one block's at a time).
@@ -87,16 +107,7 @@ public final class ActivationStatistics: @unchecked Sendable {
         return g
     }
 
-    static func shape(_ m: LinearModule, _ c: LlamaConfig) -> (rows: Int, columns: Int) {
-        let f = c.intermediateSizes[m.layer]
-        switch m.kind {
-        case .q: return (c.queryWidth, c.hiddenSize)
-        case .k, .v: return (c.keyValueWidth, c.hiddenSize)
-        case .o: return (c.hiddenSize, c.queryWidth)
-        case .gate, .up: return (f, c.hiddenSize)
-        case .down: return (c.hiddenSize, f)
-        }
-    }
+    static func shape(_ m: LinearModule, _ c: LlamaConfig) -> (rows: Int, columns: Int) { c.shape(of: m.kind, layer: m.layer) }
 
     func wants(_ layer: Int, _ kind: LinearKind) -> Bool { modules.contains(LinearModule(layer: layer, kind: kind)) }
 
@@ -125,6 +136,10 @@ public final class ActivationStatistics: @unchecked Sendable {
         for (l, n) in other.neurons {
             for i in n.sum.indices { neurons[l]!.sum[i] += n.sum[i] }
             for i in n.squares.indices { neurons[l]!.squares[i] += n.squares[i] }
+        }
+        for (l, n) in other.attention {
+            for i in n.sum.indices { attention[l]!.sum[i] += n.sum[i] }
+            for i in n.squares.indices { attention[l]!.squares[i] += n.squares[i] }
         }
         for (l, g) in other.grams {
             grams[l]!.withUnsafeMutableBufferPointer { dst in for i in g.indices { dst[i] += g[i] } }

@@ -5,12 +5,13 @@ import Tensor
 /// queries, scores against the keys up to the block's end only (the upper triangle is never computed),
 /// a masked softmax per row, then the weighted sum of values. Head h reads key/value head h / group.
 enum CausalAttention {
-    static func run(state s: RunState, config c: LlamaConfig, tokens t: Int, layout: PackedLayout? = nil) {
-        let hd = c.headDim, group = c.numAttentionHeads / c.numKeyValueHeads
-        let qStride = c.queryWidth, kvStride = c.keyValueWidth
+    static func run(state s: RunState, config c: LlamaConfig, layer l: Int, tokens t: Int, layout: PackedLayout? = nil) {
+        let hd = c.headDim, group = c.queryGroup
+        // The buffers are as wide as the widest layer; a layer with pruned heads uses their first columns.
+        let qStride = s.q.columns, kvStride = s.k.columns
         let scale = 1 / Float(hd).squareRoot()
         let block = RunState.attentionBlock
-        for h in 0..<c.numAttentionHeads {
+        for h in 0..<c.attentionHeads(layer: l) {
             let kv = h / group
             var q0 = 0
             while q0 < t {

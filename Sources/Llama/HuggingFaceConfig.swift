@@ -30,6 +30,9 @@ public struct HuggingFaceConfig: Codable, Sendable, Equatable {
     /// Written by this tool when a pruned model's layers keep different FFN widths: the checkpoint pads
     /// them to `intermediate_size` with zero neurons, and this records the widths that carry weights.
     public var pruneIntermediateSizes: [Int]?
+    /// Written by this tool when a pruned model's layers keep different numbers of key/value heads: the
+    /// checkpoint pads them to `num_key_value_heads` with zero heads, and this records the real counts.
+    public var pruneKeyValueHeads: [Int]?
 
     public struct RopeParameters: Codable, Sendable, Equatable {
         public var ropeType: String?
@@ -73,7 +76,7 @@ public struct HuggingFaceConfig: Codable, Sendable, Equatable {
         case rmsNormEps = "rms_norm_eps", tieWordEmbeddings = "tie_word_embeddings"
         case maxPositionEmbeddings = "max_position_embeddings", hiddenAct = "hidden_act"
         case attentionBias = "attention_bias", mlpBias = "mlp_bias", bosTokenId = "bos_token_id", eosTokenId = "eos_token_id"
-        case torchDtype = "dtype", pruneIntermediateSizes = "prune_intermediate_sizes"
+        case torchDtype = "dtype", pruneIntermediateSizes = "prune_intermediate_sizes", pruneKeyValueHeads = "prune_num_key_value_heads"
     }
 
     /// Architectures whose forward pass is LLaMA's.
@@ -155,6 +158,9 @@ public struct HuggingFaceConfig: Codable, Sendable, Equatable {
         if let widths = pruneIntermediateSizes, widths.count != numHiddenLayers || widths.contains(where: { $0 < 0 || $0 > intermediateSize }) {
             throw ModelIOError(path, "prune_intermediate_sizes must list \(numHiddenLayers) widths of at most intermediate_size \(intermediateSize)")
         }
+        if let kv = pruneKeyValueHeads, kv.count != numHiddenLayers || kv.contains(where: { $0 < 1 || $0 > (numKeyValueHeads ?? numAttentionHeads) }) {
+            throw ModelIOError(path, "prune_num_key_value_heads must list \(numHiddenLayers) counts from 1 to num_key_value_heads")
+        }
     }
 
     /// The tool's configuration; FFN widths come from the checkpoint's tensors.
@@ -190,5 +196,6 @@ public struct HuggingFaceConfig: Codable, Sendable, Equatable {
         self.eosTokenId = eosTokenId.map { .one($0) }
         self.torchDtype = torchDtype
         pruneIntermediateSizes = Set(c.intermediateSizes).count > 1 ? c.intermediateSizes : nil
+        pruneKeyValueHeads = c.headsVaryByLayer ? (0..<c.numHiddenLayers).map { c.keyValueHeads(layer: $0) } : nil
     }
 }

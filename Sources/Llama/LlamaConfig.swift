@@ -12,6 +12,10 @@ public struct LlamaConfig: Codable, Sendable, Equatable {
     public var rmsNormEps: Double
     public var tieWordEmbeddings: Bool
     public var maxPositionEmbeddings: Int
+    /// Key/value heads of each layer once attention heads were pruned (each keeps its query group of
+    /// `queryGroup` heads); nil when every layer has `numKeyValueHeads`. `numAttentionHeads` and
+    /// `numKeyValueHeads` stay the widest layer's counts, which size the run state's buffers.
+    public var keyValueHeadCounts: [Int]? = nil
 
     public init(hiddenSize: Int, intermediateSizes: [Int], numHiddenLayers: Int, numAttentionHeads: Int,
                 numKeyValueHeads: Int, headDim: Int, vocabSize: Int, ropeTheta: Double, rmsNormEps: Double,
@@ -38,15 +42,23 @@ public struct LlamaConfig: Codable, Sendable, Equatable {
 
     public var queryWidth: Int { numAttentionHeads * headDim }
     public var keyValueWidth: Int { numKeyValueHeads * headDim }
+    /// Query heads that share one key/value head (grouped-query attention).
+    public var queryGroup: Int { numAttentionHeads / numKeyValueHeads }
+    public func keyValueHeads(layer: Int) -> Int { keyValueHeadCounts?[layer] ?? numKeyValueHeads }
+    public func attentionHeads(layer: Int) -> Int { keyValueHeads(layer: layer) * queryGroup }
+    public func queryWidth(layer: Int) -> Int { attentionHeads(layer: layer) * headDim }
+    public func keyValueWidth(layer: Int) -> Int { keyValueHeads(layer: layer) * headDim }
+    /// Whether layers differ in their head counts (a file then needs per-layer counts).
+    public var headsVaryByLayer: Bool { keyValueHeadCounts.map { Set($0).count > 1 || $0.first != numKeyValueHeads } ?? false }
     public var maxIntermediateSize: Int { intermediateSizes.max() ?? 0 }
 
     /// The [out, in] shape of a linear module's weight.
     public func shape(of kind: LinearKind, layer: Int) -> (rows: Int, columns: Int) {
         let f = intermediateSizes[layer]
         switch kind {
-        case .q: return (queryWidth, hiddenSize)
-        case .k, .v: return (keyValueWidth, hiddenSize)
-        case .o: return (hiddenSize, queryWidth)
+        case .q: return (queryWidth(layer: layer), hiddenSize)
+        case .k, .v: return (keyValueWidth(layer: layer), hiddenSize)
+        case .o: return (hiddenSize, queryWidth(layer: layer))
         case .gate, .up: return (f, hiddenSize)
         case .down: return (hiddenSize, f)
         }
@@ -57,5 +69,6 @@ public struct LlamaConfig: Codable, Sendable, Equatable {
         case numAttentionHeads = "num_attention_heads", numKeyValueHeads = "num_key_value_heads", headDim = "head_dim"
         case vocabSize = "vocab_size", ropeTheta = "rope_theta", rmsNormEps = "rms_norm_eps"
         case tieWordEmbeddings = "tie_word_embeddings", maxPositionEmbeddings = "max_position_embeddings"
+        case keyValueHeadCounts = "key_value_head_counts"
     }
 }

@@ -33,10 +33,31 @@ enum LlamaGGUFLoader {
         }
         let hidden = try size("embedding_length")
         let layers = try size("block_count")
-        let heads = try size("attention.head_count")
-        let kvHeads = try size("attention.head_count_kv", default: heads)
+        // Head counts are one number, or (as llama.cpp's loader also reads them) one per layer once heads
+        // were pruned; every layer must keep the same number of query heads per key/value head.
+        func counts(_ key: String, default fallback: [Int]? = nil) throws -> [Int] {
+            guard case .array(let items)? = file.metadata["llama.\(key)"] else {
+                if file.metadata["llama.\(key)"] == nil, let fallback { return fallback }
+                return [Int](repeating: try size(key), count: layers)
+            }
+            guard items.count == layers else {
+                throw ModelIOError(path, "llama.\(key) lists \(items.count) values for \(layers) layers")
+            }
+            return try items.map { item in
+                guard let v = item.int, (1...LlamaConfig.maxSize).contains(v) else {
+                    throw ModelIOError(path, "llama.\(key) holds \(item.summary); each must be an integer in 1...\(LlamaConfig.maxSize)")
+                }
+                return v
+            }
+        }
+        let headCounts = try counts("attention.head_count")
+        let kvCounts = try counts("attention.head_count_kv", default: headCounts)
+        let heads = headCounts.max() ?? 1, kvHeads = kvCounts.max() ?? 1
         guard heads % kvHeads == 0 else {
             throw ModelIOError(path, "llama.attention.head_count \(heads) is not a multiple of llama.attention.head_count_kv \(kvHeads)")
+        }
+        for l in 0..<layers where headCounts[l] != kvCounts[l] * (heads / kvHeads) {
+            throw ModelIOError(path, "layer \(l) has \(headCounts[l]) attention heads for \(kvCounts[l]) key/value heads; every layer must have \(heads / kvHeads) per key/value head")
         }
         let headDim: Int
         if file.metadata["llama.attention.key_length"] != nil {
@@ -60,13 +81,15 @@ enum LlamaGGUFLoader {
             widths.append(up.rows)
         }
         guard let embedding = file[tensor: "token_embd.weight"] else { throw ModelIOError(path, "missing tensor token_embd.weight") }
-        return LlamaConfig(
+        var config = LlamaConfig(
             hiddenSize: hidden, intermediateSizes: widths, numHiddenLayers: layers,
             numAttentionHeads: heads, numKeyValueHeads: kvHeads, headDim: headDim,
             vocabSize: embedding.rows,
             ropeTheta: ropeTheta, rmsNormEps: eps,
             tieWordEmbeddings: file[tensor: "output.weight"] == nil,
             maxPositionEmbeddings: context)
+        if Set(kvCounts).count > 1 { config.keyValueHeadCounts = kvCounts }
+        return config
     }
 
     static func load(_ file: GGUFFile) throws -> LlamaModel {
@@ -84,10 +107,10 @@ enum LlamaGGUFLoader {
             let f = c.intermediateSizes[l]
             wanted += [
                 ("blk.\(l).attn_norm.weight", 1, c.hiddenSize, nil),
-                ("blk.\(l).attn_q.weight", c.queryWidth, c.hiddenSize, c.numAttentionHeads),
-                ("blk.\(l).attn_k.weight", c.keyValueWidth, c.hiddenSize, c.numKeyValueHeads),
-                ("blk.\(l).attn_v.weight", c.keyValueWidth, c.hiddenSize, nil),
-                ("blk.\(l).attn_output.weight", c.hiddenSize, c.queryWidth, nil),
+                ("blk.\(l).attn_q.weight", c.queryWidth(layer: l), c.hiddenSize, c.attentionHeads(layer: l)),
+                ("blk.\(l).attn_k.weight", c.keyValueWidth(layer: l), c.hiddenSize, c.keyValueHeads(layer: l)),
+                ("blk.\(l).attn_v.weight", c.keyValueWidth(layer: l), c.hiddenSize, nil),
+                ("blk.\(l).attn_output.weight", c.hiddenSize, c.queryWidth(layer: l), nil),
                 ("blk.\(l).ffn_norm.weight", 1, c.hiddenSize, nil),
                 ("blk.\(l).ffn_gate.weight", f, c.hiddenSize, nil),
                 ("blk.\(l).ffn_up.weight", f, c.hiddenSize, nil),

@@ -40,6 +40,9 @@ public final class LlamaModel: @unchecked Sendable {
     public func replacingLayers(_ layers: [LlamaLayer]) -> LlamaModel {
         var c = config
         c.intermediateSizes = layers.map(\.ffnWidth)
+        c.numHiddenLayers = layers.count
+        let kv = layers.map { $0.k.rows / c.headDim }
+        c.keyValueHeadCounts = kv.allSatisfy({ $0 == c.numKeyValueHeads }) ? nil : kv
         var w = weights
         w.layers = layers
         let packed = bf16.map { BF16Weights(layers: layers, head: $0.head) }
@@ -152,9 +155,10 @@ public final class LlamaModel: @unchecked Sendable {
         linear(l, .q, input: s.h, weight: layer.q, output: s.q, state: s, tokens: t, statistics: statistics)
         linear(l, .k, input: s.h, weight: layer.k, output: s.k, state: s, tokens: t, statistics: statistics, inputRounded: true)
         linear(l, .v, input: s.h, weight: layer.v, output: s.v, state: s, tokens: t, statistics: statistics, inputRounded: true)
-        s.rope.apply(s.q.pointer, tokens: t, heads: c.numAttentionHeads, positions: layout?.positions)
-        s.rope.apply(s.k.pointer, tokens: t, heads: c.numKeyValueHeads, positions: layout?.positions)
-        CausalAttention.run(state: s, config: c, tokens: t, layout: layout)
+        s.rope.apply(s.q.pointer, tokens: t, heads: c.attentionHeads(layer: l), stride: s.q.columns, positions: layout?.positions)
+        s.rope.apply(s.k.pointer, tokens: t, heads: c.keyValueHeads(layer: l), stride: s.k.columns, positions: layout?.positions)
+        CausalAttention.run(state: s, config: c, layer: l, tokens: t, layout: layout)
+        statistics?.addAttention(l, s.attention, rows: t, width: c.queryWidth(layer: l))
         linear(l, .o, input: s.attention, weight: layer.o, output: s.x, scratch: s.scratch, state: s, tokens: t, accumulate: true, statistics: statistics)
     }
 

@@ -126,8 +126,16 @@ public enum ModelExport {
         w.set("llama.embedding_length", try u32("llama.embedding_length", c.hiddenSize))
         let widths = try c.intermediateSizes.map { try u32("llama.feed_forward_length", $0) }
         w.set("llama.feed_forward_length", Set(c.intermediateSizes).count == 1 ? widths[0] : .array(widths))
-        w.set("llama.attention.head_count", try u32("llama.attention.head_count", c.numAttentionHeads))
-        w.set("llama.attention.head_count_kv", try u32("llama.attention.head_count_kv", c.numKeyValueHeads))
+        // Per-layer head counts once heads were pruned: arrays, which llama.cpp's loader reads for every
+        // architecture (get_key_or_arr), though its llama graph builds every layer with layer 0's count.
+        if c.headsVaryByLayer {
+            let layers = 0..<c.numHiddenLayers
+            w.set("llama.attention.head_count", .array(try layers.map { try u32("llama.attention.head_count", c.attentionHeads(layer: $0)) }))
+            w.set("llama.attention.head_count_kv", .array(try layers.map { try u32("llama.attention.head_count_kv", c.keyValueHeads(layer: $0)) }))
+        } else {
+            w.set("llama.attention.head_count", try u32("llama.attention.head_count", c.numAttentionHeads))
+            w.set("llama.attention.head_count_kv", try u32("llama.attention.head_count_kv", c.numKeyValueHeads))
+        }
         w.set("llama.attention.key_length", try u32("llama.attention.key_length", c.headDim))
         w.set("llama.attention.value_length", try u32("llama.attention.value_length", c.headDim))
         w.set("llama.rope.dimension_count", try u32("llama.rope.dimension_count", c.headDim))
@@ -159,8 +167,8 @@ public enum ModelExport {
         if let head = model.weights.lmHead { add("output.weight", head) }
         for (l, layer) in model.weights.layers.enumerated() {
             add("blk.\(l).attn_norm.weight", vector: layer.inputNorm)
-            add("blk.\(l).attn_q.weight", permuted(layer.q, heads: c.numAttentionHeads))
-            add("blk.\(l).attn_k.weight", permuted(layer.k, heads: c.numKeyValueHeads))
+            add("blk.\(l).attn_q.weight", permuted(layer.q, heads: c.attentionHeads(layer: l)))
+            add("blk.\(l).attn_k.weight", permuted(layer.k, heads: c.keyValueHeads(layer: l)))
             add("blk.\(l).attn_v.weight", layer.v)
             add("blk.\(l).attn_output.weight", layer.o)
             add("blk.\(l).ffn_norm.weight", vector: layer.postAttentionNorm)
@@ -201,10 +209,13 @@ public enum ModelExport {
         for (l, layer) in model.weights.layers.enumerated() {
             let p = "model.layers.\(l)."
             add(p + "input_layernorm.weight", vector: layer.inputNorm)
-            add(p + "self_attn.q_proj.weight", layer.q)
-            add(p + "self_attn.k_proj.weight", layer.k)
-            add(p + "self_attn.v_proj.weight", layer.v)
-            add(p + "self_attn.o_proj.weight", layer.o)
+            // transformers' LlamaConfig has one head count for all layers: a layer with pruned heads is
+            // padded with zero heads at the end (zero v rows give a zero head output, zero o columns add
+            // nothing, and the padding keeps each query head's key/value head), exact as zero neurons are.
+            add(p + "self_attn.q_proj.weight", padRows(layer.q, to: c.queryWidth))
+            add(p + "self_attn.k_proj.weight", padRows(layer.k, to: c.keyValueWidth))
+            add(p + "self_attn.v_proj.weight", padRows(layer.v, to: c.keyValueWidth))
+            add(p + "self_attn.o_proj.weight", padColumns(layer.o, to: c.queryWidth))
             add(p + "post_attention_layernorm.weight", vector: layer.postAttentionNorm)
             // Zero neurons pad a narrower layer: zero gate and up rows give silu(0)·0 = 0, and zero down
             // columns add nothing, so the padded model computes exactly what the pruned one does.

@@ -22,17 +22,18 @@ struct RopeTable {
         sin = s
     }
 
-    /// Rotates every head of every row of x [tokens, heads·headDim] in place; row t at `positions[t]`
-    /// when given (packed windows), else at position t.
-    func apply(_ x: UnsafeMutablePointer<Float>, tokens: Int, heads: Int, positions: [Int32]? = nil) {
-        let d = 2 * half
+    /// Rotates the first `heads` heads of every row of x [tokens, stride] in place (stride defaults to
+    /// heads·headDim; a layer with pruned heads uses fewer than its buffer holds); row t at
+    /// `positions[t]` when given (packed windows), else at position t.
+    func apply(_ x: UnsafeMutablePointer<Float>, tokens: Int, heads: Int, stride: Int? = nil, positions: [Int32]? = nil) {
+        let d = 2 * half, rowStride = stride ?? heads * d
         cos.withUnsafeBufferPointer { cosBuffer in
             sin.withUnsafeBufferPointer { sinBuffer in
                 for t in 0..<tokens {
                     let p = positions.map { Int($0[t]) } ?? t
                     let c = cosBuffer.baseAddress! + p * half, s = sinBuffer.baseAddress! + p * half
                     for h in 0..<heads {
-                        let a = x + (t * heads + h) * d, b = a + half
+                        let a = x + t * rowStride + h * d, b = a + half
                         for i in 0..<half {
                             let x1 = a[i], x2 = b[i]
                             a[i] = x1 * c[i] - x2 * s[i]

@@ -7,12 +7,12 @@ import Tensor
 /// so memory does not grow with the number of samples.
 public enum CalibrationRun {
     public static func statistics(_ model: LlamaModel, windows: [[Int32]], modules: Set<LinearModule>, neuronLayers: Set<Int> = [],
-                                  progress: (@Sendable (Int, Int) -> Void)? = nil) -> CalibrationStatistics {
+                                  attentionLayers: Set<Int> = [], progress: (@Sendable (Int, Int) -> Void)? = nil) -> CalibrationStatistics {
         let length = windows.map(\.count).max() ?? 1
         let pool = WindowWorkers(model, windows: windows.count, tokens: length)
         defer { pool.finish() }
         let workers = pool.count, states = pool.states
-        let sums = (0..<workers).map { _ in ActivationStatistics(modules: modules, config: model.config, neuronLayers: neuronLayers) }
+        let sums = (0..<workers).map { _ in ActivationStatistics(modules: modules, config: model.config, neuronLayers: neuronLayers, attentionLayers: attentionLayers) }
         let counter = StepCounter(total: windows.count, report: progress)
         Parallel.workQueue(windows.count, threads: workers) { worker, w in
             model.body(windows[w], state: states[worker], statistics: sums[worker])
@@ -31,13 +31,13 @@ extension CalibrationRun {
     /// summed in Float64) and handed to `gram` before the next block starts, so one block's Gram is in
     /// memory at a time (one per worker thread while it runs).
     public static func layerwise(_ model: LlamaModel, windows: [[Int32]], modules: Set<LinearModule>, neuronLayers: Set<Int>,
-                                 gram: (Int, [Double]) -> Void,
+                                 attentionLayers: Set<Int> = [], gram: (Int, [Double]) -> Void,
                                  progress: (@Sendable (Int, Int) -> Void)? = nil) -> CalibrationStatistics {
         let length = windows.map(\.count).max() ?? 1
         let pool = WindowWorkers(model, windows: windows.count, tokens: length)
         defer { pool.finish() }
         let workers = pool.count, states = pool.states
-        let sums = (0..<workers).map { _ in ActivationStatistics(modules: modules, config: model.config, neuronLayers: neuronLayers) }
+        let sums = (0..<workers).map { _ in ActivationStatistics(modules: modules, config: model.config, neuronLayers: neuronLayers, attentionLayers: attentionLayers) }
         let residuals = windows.map { model.embedded($0) }
         for w in windows { sums[0].countTokens(w.count) }
         let layers = model.config.numHiddenLayers

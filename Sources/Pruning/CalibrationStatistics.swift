@@ -59,6 +59,7 @@ public struct CalibrationStatistics: Codable, Sendable, Equatable {
         self.modules = modules
         var neurons: [String: Neurons] = [:]
         for (l, s) in sums.neurons { neurons[Self.blockName(l)] = Neurons(s, tokens: sums.tokens) }
+        for (l, s) in sums.attention { neurons[Self.attentionName(l)] = Neurons(s, tokens: sums.tokens) }
         self.neurons = neurons.isEmpty ? nil : neurons
     }
 
@@ -68,4 +69,10 @@ public struct CalibrationStatistics: Codable, Sendable, Equatable {
     public func neurons(layer: Int) -> Neurons? { neurons?[Self.blockName(layer)] }
 
     public static func blockName(_ layer: Int) -> String { "model.layers.\(layer).mlp" }
+
+    /// Per-channel statistics of block `layer`'s attention output (o_proj's input), kept beside the
+    /// neurons' under `model.layers.N.self_attn` when head groups are pruned.
+    public func attention(layer: Int) -> Neurons? { neurons?[Self.attentionName(layer)] }
+
+    public static func attentionName(_ layer: Int) -> String { "model.layers.\(layer).self_attn" }
 }

@@ -96,6 +96,14 @@ public final class CellRunner: @unchecked Sendable {
                 read.calibrationFile = calibrated?.fileSHA256
                 read.calibrationTokens = calibrated?.tokensSHA256
             }
+            if pruned == nil, structure.unit != nil {
+                let importances = try session.unitImportances(scorer, structure: structure, calibration: cell.calibration, calibrated: calibrated,
+                                                              computing: { stage(.scoring) }, progress: progress)
+                stage(.pruning)
+                let p = try session.pruneUnits(importances, structure: structure, pipeline: pipeline, pruner: pruner, amount: cell.amount)
+                model = p.model
+                pruned = p
+            }
             if pruned == nil {
                 let importances = try session.importances(scorer, structure: structure, pipeline: pipeline, calibrated: calibrated,
                                                           computing: { stage(.scoring) })

@@ -50,6 +50,11 @@ public enum LLMRank {
                              scorer: any Scorer, grams: GramStore?) throws -> ScoringInput {
         let kind = type(of: scorer)
         let isNeurons = module.kind == .gate || module.kind == .up
+        if let unit = kind.unit {
+            let structure = PruningStructure.unitNames.first { $0.value == unit }!.key
+            throw PruningError("scorer \(kind.name) scores \(unit.rawValue)s, not the rows of \(module.name); use the structure \(structure)",
+                               subject: .module(module.kind.rawValue))
+        }
         if kind.scoresNeurons && !isNeurons {
             throw PruningError("scorer \(kind.name) scores FFN neurons (rows of mlp.up_proj or mlp.gate_proj), not the rows of \(module.name); use the structure mlp.neurons",
                                subject: .module(module.kind.rawValue))

@@ -37,12 +37,16 @@ public final class PruningSession: @unchecked Sendable {
         public let removed: [LinearModule: [Int]]
         public let keptRows: [String: Int]
         public let totalRows: [String: Int]
+        /// Coupled units removed (head groups, blocks), for those structures; their lists' removed
+        /// indices by list name (`UnitPruning.listName`) stand beside `removed`'s rows.
+        public var units: [PruningUnit] = []
+        public var removedByName: [String: [Int]] = [:]
 
-        /// The kept row indices of each pruned module, by name.
+        /// The kept row indices of each pruned module (or unit list), by name.
         public var keptIndices: [String: [Int]] {
             var out: [String: [Int]] = [:]
             for (name, rows) in totalRows {
-                let gone = Set(removed.first { $0.key.name == name }?.value ?? [])
+                let gone = Set(removed.first { $0.key.name == name }?.value ?? removedByName[name] ?? [])
                 out[name] = (0..<rows).filter { !gone.contains($0) }
             }
             return out
@@ -50,6 +54,8 @@ public final class PruningSession: @unchecked Sendable {
     }
 
     private var calibrated: [String: Calibrated] = [:]
+    private var similarities: [String: BlockSimilarity] = [:]
+    private var unitImportances: [String: [[Double]]] = [:]
     private var importances: [String: [LinearModule: [Double]]] = [:]
     private var texts: [String: Text] = [:]
     private var windows: [String: CalibrationData.Loaded] = [:]
@@ -81,7 +87,7 @@ public final class PruningSession: @unchecked Sendable {
     /// The blocks' modules and the MLPs they form, checked against the model before any compute.
     public func mlps(_ structure: PruningStructure, _ pipeline: Pipeline) throws -> (blocks: [[LinearModule]], mlps: [[LinearModule]]) {
         let blocks = try structure.resolve(dense.config)
-        return (blocks, try pipeline.checkedMLPs(blocks, config: dense.config, flows: !structure.wholeNeurons))
+        return (blocks, try pipeline.checkedMLPs(blocks, config: dense.config, flows: structure.passesImportance))
     }
 
     /// Calibration statistics of the structure's modules (and the FFN activation statistics of every
@@ -106,8 +112,14 @@ public final class PruningSession: @unchecked Sendable {
             widths[CalibrationStatistics.blockName(l)] = dense.config.intermediateSizes[l]
             gramWidths[l] = dense.config.intermediateSizes[l]
         }
+        // Head groups are scored from their attention output's per-channel mean and variance too; the
+        // key names those blocks, so such an entry is never taken for a chain's over the same modules.
+        let attentionLayers = structure.unit == .head ? Set(0..<dense.config.numHiddenLayers) : []
+        for l in attentionLayers { widths[CalibrationStatistics.attentionName(l)] = dense.config.queryWidth(layer: l) }
         let tokens = ContentHash.tokens(loaded.windows)
-        let key = StatisticsCache.Key(modelSHA256: modelSHA256, tokensSHA256: tokens, modules: modules.map(\.name), numerics: statisticsNumerics)
+        let key = StatisticsCache.Key(modelSHA256: modelSHA256, tokensSHA256: tokens,
+                                      modules: modules.map(\.name) + attentionLayers.map { CalibrationStatistics.attentionName($0) },
+                                      numerics: statisticsNumerics)
         let store = grams ? GramStore(cache: cache, key: key) : nil
         var result: Calibrated
         if let hit = cache?.load(key, shapes: shapes, neurons: widths), store?.hasAll(gramWidths) ?? true {
@@ -116,9 +128,10 @@ public final class PruningSession: @unchecked Sendable {
             let stats: CalibrationStatistics
             if let store {
                 stats = CalibrationRun.layerwise(dense, windows: loaded.windows, modules: modules, neuronLayers: neuronLayers,
-                                                 gram: { l, g in store.put(l, g, width: gramWidths[l]!) }, progress: progress)
+                                                 attentionLayers: attentionLayers, gram: { l, g in store.put(l, g, width: gramWidths[l]!) }, progress: progress)
             } else {
-                stats = CalibrationRun.statistics(dense, windows: loaded.windows, modules: modules, neuronLayers: neuronLayers, progress: progress)
+                stats = CalibrationRun.statistics(dense, windows: loaded.windows, modules: modules, neuronLayers: neuronLayers,
+                                                  attentionLayers: attentionLayers, progress: progress)
             }
             cache?.store(stats, for: key, shapes: shapes, neurons: widths)
             result = Calibrated(statistics: stats, tokensSHA256: tokens, fileSHA256: loaded.fileSHA256, fromDisk: false)
@@ -153,7 +166,7 @@ public final class PruningSession: @unchecked Sendable {
         if let hit = importances[memo] { return hit }
         computing()
         let result = try LLMRank.importances(model: dense, statistics: calibrated?.statistics,
-                                             mlps: mlps(structure, pipeline).mlps, scorer: ScorerRegistry.make(scorer), flows: !structure.wholeNeurons,
+                                             mlps: mlps(structure, pipeline).mlps, scorer: ScorerRegistry.make(scorer), flows: structure.passesImportance,
                                              grams: calibrated?.grams)
         importances[memo] = result
         return result
@@ -163,7 +176,24 @@ public final class PruningSession: @unchecked Sendable {
     public func prune(_ importances: [LinearModule: [Double]], structure: PruningStructure, pipeline: Pipeline,
                       pruner: ComponentSpec, amount: Double) throws -> Pruned {
         let (blocks, mlps) = try mlps(structure, pipeline)
-        let removed = try LLMRank.rowsToPrune(importances: importances, mlps: mlps, pruner: PrunerRegistry.make(pruner), amount: amount)
+        let made = try PrunerRegistry.make(pruner)
+        let removed: [LinearModule: [Int]]
+        if type(of: made).countsParameters {
+            // A parameter budget needs units whose cost is known: whole neurons, here (heads and blocks
+            // take the unit path). All blocks' neurons compete for it.
+            guard structure.wholeNeurons else {
+                throw PruningError("pruner \(pruner.name) removes a share of the parameters, which needs units of known cost; the chain \(structure.chain.joined(separator: " -> ")) has none (use mlp.neurons, attention.heads or blocks)",
+                                   subject: .module(structure.chain[0]))
+            }
+            try checkAmount(amount)
+            let modules = Array(blocks.joined()), c = dense.config
+            let lists = modules.map { importances[$0]! }
+            let costs = zip(modules, lists).map { m, list in [Int](repeating: PruningUnit(.neuron, layer: m.layer).parameters(c), count: list.count) }
+            let chosen = made.unitsToPrune(lists, costs: costs, of: UnitPruning.blockParameters(c), amount: amount)
+            removed = Dictionary(uniqueKeysWithValues: zip(modules, chosen).map { ($0, $1) })
+        } else {
+            removed = try LLMRank.rowsToPrune(importances: importances, mlps: mlps, pruner: made, amount: amount)
+        }
         var kept: [String: Int] = [:], total: [String: Int] = [:]
         for m in blocks.joined() {
             let rows = dense.weights.layers[m.layer].weight(m.kind).rows
@@ -176,6 +206,22 @@ public final class PruningSession: @unchecked Sendable {
     /// The pruned model a stored cell chose: its kept rows per module (`RowMask` hex), checked against
     /// the structure's modules and their sizes, without calibrating or scoring again.
     public func prune(keeping masks: [String: String], structure: PruningStructure) throws -> Pruned {
+        if let unit = structure.unit {
+            var units: [PruningUnit] = []
+            for list in UnitPruning.lists(unit, dense.config) {
+                guard let mask = masks[list.name], let keptUnits = RowMask.decode(mask, rows: list.count) else {
+                    throw PruningError("the stored kept units of \(list.name) are missing or do not fit its \(list.count) units")
+                }
+                let keep = Set(keptUnits)
+                units += (0..<list.count).filter { !keep.contains($0) }.map {
+                    unit == .block ? PruningUnit(.block, layer: $0) : PruningUnit(unit, layer: list.layer, index: $0)
+                }
+            }
+            guard Set(masks.keys) == Set(UnitPruning.lists(unit, dense.config).map(\.name)) else {
+                throw PruningError("the stored kept units name lists outside the structure")
+            }
+            return prunedUnits(units, unit: unit)
+        }
         var removed: [LinearModule: [Int]] = [:], kept: [String: Int] = [:], total: [String: Int] = [:]
         for m in try structure.resolve(dense.config).joined() {
             let rows = dense.weights.layers[m.layer].weight(m.kind).rows
@@ -190,6 +236,58 @@ public final class PruningSession: @unchecked Sendable {
         guard Set(masks.keys) == Set(total.keys) else { throw PruningError("the stored kept rows name modules outside the structure") }
         return Pruned(model: ApplyPruning.shrunk(dense, removing: removed.filter { !$0.value.isEmpty }), removed: removed,
                       keptRows: kept, totalRows: total)
+    }
+
+    /// Every block's similarity of input and output hidden states over the calibration windows of `spec`
+    /// (what block scorers read), measured once per calibration.
+    public func blockSimilarity(_ spec: CalibrationSpec, computing: () -> Void = {},
+                                progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> BlockSimilarity {
+        if let hit = similarities["\(spec)"] { return hit }
+        computing()
+        let measured = BlockSimilarity.measure(dense, windows: try calibration(spec).windows, progress: progress)
+        similarities["\(spec)"] = measured
+        return measured
+    }
+
+    /// Importances of a coupled-unit structure's lists (`UnitPruning.importances`), computed once per inputs.
+    public func unitImportances(_ scorer: ComponentSpec, structure: PruningStructure, calibration: CalibrationSpec?, calibrated: Calibrated?,
+                                computing: () -> Void = {}, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> [[Double]] {
+        guard let unit = structure.unit else { throw PruningError("the structure \(structure) has no coupled units") }
+        let memo = "\(calibrated?.tokensSHA256 ?? "-")|\(structure)|\(scorer)"
+        if let hit = unitImportances[memo] { return hit }
+        computing()
+        let made = try ScorerRegistry.make(scorer)
+        var similarity: BlockSimilarity? = nil
+        if type(of: made).unit == .block {
+            guard let calibration else { throw PruningError("scorer \(scorer.name) needs calibration data") }
+            similarity = try blockSimilarity(calibration, progress: progress)
+        }
+        let result = try UnitPruning.importances(model: dense, statistics: calibrated?.statistics, similarity: similarity, unit: unit, scorer: made)
+        unitImportances[memo] = result
+        return result
+    }
+
+    /// The model with the chosen coupled units removed and shrunk.
+    public func pruneUnits(_ importances: [[Double]], structure: PruningStructure, pipeline: Pipeline,
+                           pruner: ComponentSpec, amount: Double) throws -> Pruned {
+        guard let unit = structure.unit else { throw PruningError("the structure \(structure) has no coupled units") }
+        let units = try UnitPruning.select(importances, unit: unit, config: dense.config, pipeline: pipeline,
+                                           pruner: PrunerRegistry.make(pruner), amount: amount)
+        return prunedUnits(units, unit: unit)
+    }
+
+    func prunedUnits(_ units: [PruningUnit], unit: UnitKind) -> Pruned {
+        var kept: [String: Int] = [:], total: [String: Int] = [:], byName: [String: [Int]] = [:]
+        for list in UnitPruning.lists(unit, dense.config) {
+            let gone = units.filter { unit == .block || $0.layer == list.layer }.map { unit == .block ? $0.layer : $0.index }
+            total[list.name] = list.count
+            kept[list.name] = list.count - gone.count
+            byName[list.name] = gone.sorted()
+        }
+        var p = Pruned(model: ApplyUnits.shrunk(dense, removing: units), removed: [:], keptRows: kept, totalRows: total)
+        p.units = units
+        p.removedByName = byName
+        return p
     }
 
     /// A text file's token ids, read and tokenized once, with the digest of the bytes read.

@@ -10,6 +10,13 @@ public struct PruningStructure: Codable, Hashable, Sendable, CustomStringConvert
 
     /// The spelling of whole FFN neurons as a structure.
     public static let neuronsName = "mlp.neurons"
+    /// Key/value head groups: a KV head with its query heads' q rows, its k and v rows, and the o
+    /// columns its query heads write (`PruningUnit.slices`).
+    public static let headsName = "attention.heads"
+    /// Whole decoder blocks: the residual stream passes through a removed one.
+    public static let blocksName = "blocks"
+    /// Structures whose units are coupled groups rather than rows of a chain, with their unit.
+    public static let unitNames: [String: UnitKind] = [headsName: .head, blocksName: .block]
 
     /// `init()` is LLM-Rank's chain, kept for `prune prune` and reproduction; a new script's default is `neurons`.
     public init(layersPath: String = "model.layers", chain: [String] = ["mlp.up_proj", "mlp.down_proj"]) {
@@ -19,6 +26,12 @@ public struct PruningStructure: Codable, Hashable, Sendable, CustomStringConvert
 
     /// Whole FFN neurons in every block: `model.layers: mlp.neurons`.
     public static let neurons = PruningStructure(chain: [neuronsName])
+
+    /// Whether importance passes from module to module along the chain (LLM-Rank's chains only).
+    public var passesImportance: Bool { !wholeNeurons && unit == nil }
+
+    /// The unit of a coupled-group structure (`attention.heads`, `blocks`), nil for a chain or neurons.
+    public var unit: UnitKind? { chain.count == 1 ? Self.unitNames[chain[0]] : nil }
 
     /// Whether the structure removes whole neurons and nothing else: `mlp.neurons`, or a one-module chain
     /// of mlp.up_proj or mlp.gate_proj (whose rows are neurons: removing one removes its gate row, up row
@@ -34,7 +47,35 @@ public struct PruningStructure: Codable, Hashable, Sendable, CustomStringConvert
     }
 
     /// The attention modules the structure prunes (reconstruction refits only down_proj, so it refuses these).
-    public var attentionModules: [String] { chain.filter { $0.hasPrefix("self_attn.") } }
+    public var attentionModules: [String] { chain.filter { $0.hasPrefix("self_attn.") || Self.unitNames[$0] != nil } }
+
+    /// Whether a scorer scores this structure's units: head scorers only `attention.heads`, block scorers
+    /// only `blocks`, neuron scorers only whole neurons, and other scorers only chains and neurons. A
+    /// sweep pairs each scorer with the structures it fits (unknown scorers fit, to be refused by name).
+    public func fits(scorer name: String) -> Bool {
+        guard let type = ScorerRegistry.all.first(where: { $0.name == name }) else { return true }
+        if type.unit != nil || unit != nil { return type.unit == unit }
+        return !type.scoresNeurons || wholeNeurons
+    }
+
+    /// Refuses, by name, a scorer that does not score this structure's units.
+    public func check(scorer name: String) throws {
+        guard !fits(scorer: name), let type = ScorerRegistry.all.first(where: { $0.name == name }) else { return }
+        if type.scoresNeurons {
+            throw PruningError("scorer \(name) scores FFN neurons (rows of mlp.up_proj or mlp.gate_proj), not the units of the structure \(chain.joined(separator: " -> ")); use the structure mlp.neurons")
+        }
+        if let unit = type.unit, let structure = Self.unitNames.first(where: { $0.value == unit })?.key {
+            throw PruningError("scorer \(name) scores \(unit.rawValue)s, not the units of the structure \(chain.joined(separator: " -> ")); use the structure \(structure)")
+        }
+        let fitting = ScorerRegistry.all.filter { fits(scorer: $0.name) }.map { $0.name }.joined(separator: ", ")
+        throw PruningError("scorer \(name) does not score the units of the structure \(chain.joined(separator: " -> ")); it takes: \(fitting)")
+    }
+
+    /// Refuses, by name, a parameter-budget pruner on a chain (its rows have no known cost).
+    public func check(pruner name: String) throws {
+        guard PrunerRegistry.all.first(where: { $0.name == name })?.countsParameters == true, unit == nil, !wholeNeurons else { return }
+        throw PruningError("pruner \(name) removes a share of the parameters, which needs units of known cost; the chain \(chain.joined(separator: " -> ")) has none (use mlp.neurons, attention.heads or blocks)")
+    }
 
     /// Parses `"mlp.up_proj -> mlp.down_proj"`.
     public static func parseChain(_ text: String) throws -> [String] {
@@ -53,6 +94,14 @@ public struct PruningStructure: Codable, Hashable, Sendable, CustomStringConvert
             throw PruningError("the model has no block list `\(layersPath)`; it has: model.layers", subject: .blockList(layersPath))
         }
         guard !chain.isEmpty else { throw PruningError("the chain of modules to prune is empty") }
+        for (name, _) in Self.unitNames where chain.contains(name) {
+            guard chain.count == 1 else {
+                throw PruningError("`\(name)` is a structure of its own and cannot be chained with other modules", subject: .module(name))
+            }
+            // Head groups are scored from o_proj's input (the heads' outputs side by side); blocks from
+            // their hidden states, measured apart, so o_proj's statistics are all calibration keeps.
+            return (0..<config.numHiddenLayers).map { [LinearModule(layer: $0, kind: .o)] }
+        }
         if chain.contains(Self.neuronsName) {
             guard chain.count == 1 else {
                 throw PruningError("`\(Self.neuronsName)` is a structure of its own and cannot be chained with other modules", subject: .module(Self.neuronsName))
@@ -63,7 +112,7 @@ public struct PruningStructure: Codable, Hashable, Sendable, CustomStringConvert
         var kinds: [LinearKind] = []
         for name in chain {
             guard let kind = LinearKind(rawValue: name) else {
-                let known = (LinearKind.allCases.map(\.rawValue) + [Self.neuronsName]).joined(separator: ", ")
+                let known = (LinearKind.allCases.map(\.rawValue) + [Self.neuronsName, Self.headsName, Self.blocksName]).joined(separator: ", ")
                 throw PruningError("the blocks of `\(layersPath)` have no linear module `\(name)`; they have: \(known)", subject: .module(name))
             }
             guard !kinds.contains(kind) else { throw PruningError("module `\(name)` appears twice in the chain", subject: .module(name)) }

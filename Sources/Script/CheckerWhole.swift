@@ -29,11 +29,35 @@ extension Checker {
                 }
             }
         }
-        // Neuron scorers score whole neurons; a sweep pairs them only with such structures, so it needs one.
-        for sweep in experiment.sweeps where sweep.amounts.contains(where: { $0 > 0 }) && !sweep.structures.contains(where: \.wholeNeurons) {
-            for spec in sweep.scorers where ScorerRegistry.all.first(where: { $0.name == spec.name })?.scoresNeurons == true {
-                error(scorerLocations[spec] ?? top, "scorer `\(spec.name)` scores whole FFN neurons, and no structure of the script prunes them",
-                      help: "add mlp.neurons to the structures: structure model.layers: [mlp.up_proj -> mlp.down_proj, mlp.neurons]")
+        // A sweep pairs each scorer with the structures whose units it scores, so every scorer needs one,
+        // and every structure of coupled units (heads, blocks) a scorer of them.
+        for sweep in experiment.sweeps where sweep.amounts.contains(where: { $0 > 0 }) {
+            for spec in sweep.scorers where !sweep.structures.contains(where: { $0.fits(scorer: spec.name) }) {
+                guard let type = ScorerRegistry.all.first(where: { $0.name == spec.name }) else { continue }
+                if type.scoresNeurons {
+                    error(scorerLocations[spec] ?? top, "scorer `\(spec.name)` scores whole FFN neurons, and no structure of the script prunes them",
+                          help: "add mlp.neurons to the structures: structure model.layers: [mlp.up_proj -> mlp.down_proj, mlp.neurons]")
+                } else if let unit = type.unit {
+                    let name = PruningStructure.unitNames.first { $0.value == unit }!.key
+                    error(scorerLocations[spec] ?? top, "scorer `\(spec.name)` scores \(unit.rawValue)s, and no structure of the script is \(name)",
+                          help: "add it to the structures: structure model.layers: [mlp.neurons, \(name)]")
+                } else {
+                    error(scorerLocations[spec] ?? top, "scorer `\(spec.name)` scores rows of a chain or whole neurons, and every structure of the script is of heads or blocks",
+                          help: "use a head scorer (\(Self.unitScorers(.head))) or a block scorer (\(Self.unitScorers(.block)))")
+                }
+            }
+            // A parameter budget needs units of known cost: whole neurons, head groups or blocks.
+            if sweep.pruners.contains(where: { spec in PrunerRegistry.all.first { $0.name == spec.name }?.countsParameters == true }) {
+                for structure in sweep.structures where structure.unit == nil && !structure.wholeNeurons {
+                    error(structureLocations[structure]?.modules.first?.1 ?? top,
+                          "pruner budget removes a share of the parameters, which needs units of known cost; the chain \(structure.chain.joined(separator: " -> ")) has none",
+                          help: "use mlp.neurons, attention.heads or blocks, or the local or global pruner")
+                }
+            }
+            for structure in sweep.structures where structure.unit != nil && !sweep.scorers.contains(where: { structure.fits(scorer: $0.name) }) {
+                let unit = structure.unit!
+                error(structureLocations[structure]?.modules.first?.1 ?? top, "structure \(structure.chain[0]) has no scorer of \(unit.rawValue)s in the script",
+                      help: "add one to the scorers: \(Self.unitScorers(unit))")
             }
         }
         for sweep in experiment.sweeps where sweep.amounts.contains(where: { $0 > 0 }) {
@@ -189,7 +213,7 @@ extension Checker {
             guard let place = structureLocations[structure] else { continue }
             do {
                 let blocks = try structure.resolve(config)
-                for pipeline in pipelines { _ = try pipeline.checkedMLPs(blocks, config: config, flows: !structure.wholeNeurons) }
+                for pipeline in pipelines { _ = try pipeline.checkedMLPs(blocks, config: config, flows: structure.passesImportance) }
             } catch let failure as PruningError {
                 // The error says which module it is about; a module named twice is pointed at its second place.
                 var at = place.layers
@@ -202,5 +226,12 @@ extension Checker {
                 self.error(place.layers, "\(error)")
             }
         }
+    }
+}
+
+extension Checker {
+    /// The scorers of a unit, for help lines.
+    static func unitScorers(_ unit: UnitKind) -> String {
+        ScorerRegistry.all.filter { $0.unit == unit }.map { $0.name }.joined(separator: ", ")
     }
 }

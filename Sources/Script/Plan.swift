@@ -145,8 +145,8 @@ public enum Planner {
             }
             for replicate in replicates { for calibration in calibrations { for (structure, pipeline, scorer, pruner) in methods {
                 for reconstruction in s.reconstructions {
-                    // A neuron scorer pairs only with structures of whole neurons (the checker makes sure it has one).
-                    if ScorerRegistry.all.first(where: { $0.name == scorer.name })?.scoresNeurons == true && !structure.wholeNeurons { continue }
+                    // A scorer pairs only with the structures whose units it scores (the checker makes sure it has one).
+                    if !structure.fits(scorer: scorer.name) { continue }
                     // A reconstruction reads the calibration even when the scorer does not.
                     let needs = (ScorerRegistry.all.first { $0.name == scorer.name }?.needsStatistics ?? true) || reconstruction != nil
                     var calibration = needs ? calibration : nil, scorer = scorer

@@ -56,7 +56,7 @@ final class PrunerTests: XCTestCase {
     }
 
     func testUnknownPrunerAndBadBalance() {
-        XCTAssertThrowsError(try pruner("globl")) { XCTAssertEqual("\($0)", "unknown pruner `globl`; known pruners: local, global") }
+        XCTAssertThrowsError(try pruner("globl")) { XCTAssertEqual("\($0)", "unknown pruner `globl`; known pruners: local, global, budget") }
         XCTAssertThrowsError(try pruner("global(balance: depth)")) { XCTAssertEqual("\($0)", "global: balance must be one of none, width, got depth") }
     }
 

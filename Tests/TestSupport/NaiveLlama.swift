@@ -67,9 +67,25 @@ public struct NaiveLlama {
         return out
     }
 
-    /// The forward pass; `observe` sees each block's FFN activation, position by position. A tensor
+    /// Every block's attention output (o_proj's input) at every position: [layer][position][heads·headDim].
+    public func attentionOutputs(_ ids: [Int]) -> [[[Double]]] {
+        var out = Array(repeating: [[Double]](), count: m.layers)
+        _ = run(ids, observe: nil, attention: { l, a in out[l].append(a) })
+        return out
+    }
+
+    /// The residual stream entering every block and leaving the last: [block 0...layers][position][hidden].
+    public func residuals(_ ids: [Int]) -> [[[Double]]] {
+        var out = Array(repeating: [[Double]](), count: m.layers + 1)
+        _ = run(ids, observe: nil) { l, x in out[l].append(x) }
+        return out
+    }
+
+    /// The forward pass; `observe` sees each block's FFN activation, position by position, and
+    /// `residual` the hidden state entering block l (l = layers: leaving the last). A tensor
     /// `blk.N.ffn_down.bias`, when the model has one, is added to down_proj's output.
-    func run(_ ids: [Int], observe: ((Int, [Double]) -> Void)?) -> [[Double]] {
+    func run(_ ids: [Int], observe: ((Int, [Double]) -> Void)?, residual: ((Int, [Double]) -> Void)? = nil,
+             attention seen: ((Int, [Double]) -> Void)? = nil) -> [[Double]] {
         let d = m.headDim, group = m.heads / m.kvHeads
         var keys = Array(repeating: [[Double]](), count: m.layers)
         var values = keys
@@ -78,6 +94,7 @@ public struct NaiveLlama {
         for (p, id) in ids.enumerated() {
             var x = Array(embedding.values[id * m.hidden..<(id + 1) * m.hidden])
             for l in 0..<m.layers {
+                residual?(l, x)
                 let h = rmsNorm(x, "blk.\(l).attn_norm.weight")
                 var q = matvec("blk.\(l).attn_q.weight", h)
                 var k = matvec("blk.\(l).attn_k.weight", h)
@@ -99,6 +116,7 @@ public struct NaiveLlama {
                         for i in 0..<d { attention[head * d + i] += e[j] / z * values[l][j][kv * d + i] }
                     }
                 }
+                seen?(l, attention)
                 let o = matvec("blk.\(l).attn_output.weight", attention)
                 for i in x.indices { x[i] += o[i] }
                 let h2 = rmsNorm(x, "blk.\(l).ffn_norm.weight")
@@ -112,6 +130,7 @@ public struct NaiveLlama {
                 }
                 for i in x.indices { x[i] += down[i] }
             }
+            residual?(m.layers, x)
             let final = rmsNorm(x, "output_norm.weight")
             out.append(matvec(m.tied ? "token_embd.weight" : "output.weight", final))
         }

@@ -4,11 +4,23 @@ public protocol Pruner: Sendable {
     init(_ parameters: inout ParameterReader) throws
     /// For each layer, the row indices to remove (ascending).
     func rowsToPrune(_ importances: [[Double]], amount: Double) -> [[Int]]
+    /// Whether `amount` is a share of parameters (so the pruner needs each unit's cost).
+    static var countsParameters: Bool { get }
+    /// For each list of units, the indices to remove, knowing what each unit costs in parameters and
+    /// the parameters `amount` is a share of. Pruners of rows ignore the costs.
+    func unitsToPrune(_ importances: [[Double]], costs: [[Int]], of total: Int, amount: Double) -> [[Int]]
+}
+
+extension Pruner {
+    public static var countsParameters: Bool { false }
+    public func unitsToPrune(_ importances: [[Double]], costs: [[Int]], of total: Int, amount: Double) -> [[Int]] {
+        rowsToPrune(importances, amount: amount)
+    }
 }
 
 /// The pruners the tool knows. A new pruner is one new type plus one line here.
 public enum PrunerRegistry {
-    public static let all: [any Pruner.Type] = [LocalPruner.self, GlobalPruner.self]
+    public static let all: [any Pruner.Type] = [LocalPruner.self, GlobalPruner.self, BudgetPruner.self]
 
     public static var names: [String] { all.map { $0.name } }
 

@@ -15,9 +15,16 @@ public struct ScoringInput {
     /// For a module whose rows are FFN neurons (gate_proj, up_proj): statistics of the neurons' real
     /// activation h = silu(gate)·up, and down_proj's column norms. nil for other modules.
     public var neurons: NeuronInputs? = nil
+    /// For a head scorer: one block's key/value head groups, seen through o_proj's input. nil otherwise.
+    public var heads: HeadInputs? = nil
+    /// For a block scorer: every block's similarity of input and output hidden states (one score per
+    /// block; `weight` and `module` are then the first block's o_proj, unused). nil otherwise.
+    public var blocks: BlockSimilarity? = nil
 
     public init(weight: Matrix, previous: [Double], inputNorms: [Double], outputNorms: [Double], module: LinearModule,
-                neurons: NeuronInputs? = nil) {
+                neurons: NeuronInputs? = nil, heads: HeadInputs? = nil, blocks: BlockSimilarity? = nil) {
+        self.heads = heads
+        self.blocks = blocks
         self.weight = weight
         self.previous = previous
         self.inputNorms = inputNorms
@@ -51,6 +58,30 @@ public struct NeuronInputs: Sendable {
     }
 }
 
+/// What head scorers see of one block's key/value head groups g (each `channels` consecutive input
+/// channels of o_proj: the outputs of the group's query heads side by side): ‖x_c‖ and the variance of
+/// x_c over the calibration tokens for every o_proj input channel c, and ‖W_o[:, c]‖ (how strongly channel c writes to the
+/// residual stream).
+public struct HeadInputs: Sendable {
+    public let groups: Int
+    public let channels: Int
+    public let channelNorms: [Double]
+    public let outputColumnNorms: [Double]
+    /// Sample variance of each channel x_c over the calibration tokens.
+    public let channelVariance: [Double]
+
+    public init(groups: Int, channels: Int, channelNorms: [Double], outputColumnNorms: [Double], channelVariance: [Double]) {
+        self.groups = groups
+        self.channels = channels
+        self.channelNorms = channelNorms
+        self.outputColumnNorms = outputColumnNorms
+        self.channelVariance = channelVariance
+    }
+
+    /// The channels of group g.
+    public func range(_ g: Int) -> Range<Int> { g * channels..<(g + 1) * channels }
+}
+
 /// Scores every output row of a module; larger means more important. The pipeline normalises each
 /// module's scores to sum 1 (that is the module's importance) and feeds them to the next module.
 public protocol Scorer: Sendable {
@@ -64,12 +95,16 @@ public protocol Scorer: Sendable {
     static var scoresNeurons: Bool { get }
     /// Whether it reads each block's Gram matrix (`NeuronInputs.gram`), which calibration then accumulates.
     static var needsGrams: Bool { get }
+    /// The coupled unit it scores (`head` from `ScoringInput.heads`, `block` from `.blocks`), or nil
+    /// for a scorer of rows (and neurons).
+    static var unit: UnitKind? { get }
     func score(_ input: ScoringInput) throws -> [Double]
 }
 
 extension Scorer {
     public static var scoresNeurons: Bool { false }
     public static var needsGrams: Bool { false }
+    public static var unit: UnitKind? { nil }
 }
 
 /// The scorers the tool knows. A new scorer is one new type plus one line here.
@@ -85,6 +120,11 @@ public enum ScorerRegistry {
         NeuronOutputScorer.self,
         FluctuationScorer.self,
         SurgeonScorer.self,
+        HeadNormScorer.self,
+        HeadOutputScorer.self,
+        HeadFluctuationScorer.self,
+        BlockInfluenceScorer.self,
+        AngularDistanceScorer.self,
     ]
 
     public static var names: [String] { all.map { $0.name } }
