@@ -67,17 +67,5 @@ public struct BF16Matrix: @unchecked Sendable {
     }
 }
 
-/// 64-byte aligned, zero-initialised 16-bit storage, freed with its last reference.
-public final class HalfStorage: @unchecked Sendable {
-    public let pointer: UnsafeMutablePointer<UInt16>
-    public let count: Int
-
-    public init(count: Int) {
-        self.count = count
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * 2, alignment: 64)
-        pointer = raw.bindMemory(to: UInt16.self, capacity: max(count, 1))
-        pointer.initialize(repeating: 0, count: max(count, 1))
-    }
-
-    deinit { pointer.deallocate() }
-}
+/// bfloat16 matrix storage (the 16-bit patterns).
+public typealias HalfStorage = AlignedStorage<UInt16>

@@ -24,4 +24,13 @@ public enum LAPACK {
             throw NotPositiveDefinite(minor: Int(info))
         }
     }
+
+    /// The inverse of a symmetric positive definite A [n, n] (row-major; symmetric, so either order).
+    public static func inverseSPD(_ a: [Double], n: Int) throws -> [Double] {
+        var factor = a
+        var inverse = [Double](repeating: 0, count: n * n)
+        for i in 0..<n { inverse[i * n + i] = 1 }
+        try solveSPD(&factor, n: n, &inverse, nrhs: n)
+        return inverse
+    }
 }

@@ -74,17 +74,20 @@ public struct Matrix: @unchecked Sendable {
     }
 }
 
-/// 64-byte aligned, zero-initialised Float32 storage, freed with its last reference.
-public final class FloatStorage: @unchecked Sendable {
-    public let pointer: UnsafeMutablePointer<Float>
+/// 64-byte aligned, zero-initialised storage of `count` numbers, freed with its last reference.
+public final class AlignedStorage<Element: ExpressibleByIntegerLiteral>: @unchecked Sendable {
+    public let pointer: UnsafeMutablePointer<Element>
     public let count: Int
 
     public init(count: Int) {
         self.count = count
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * 4, alignment: 64)
-        pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Element>.stride, alignment: 64)
+        pointer = raw.bindMemory(to: Element.self, capacity: max(count, 1))
         pointer.initialize(repeating: 0, count: max(count, 1))
     }
 
     deinit { pointer.deallocate() }
 }
+
+/// Float32 matrix storage.
+public typealias FloatStorage = AlignedStorage<Float>

@@ -29,10 +29,9 @@ enum GreedySurgeon {
             for j in 0..<f { a[(i + 1) * m0 + j + 1] = g[i * f + j] }
             a[(i + 1) * m0 + i + 1] += lambda
         }
-        var inverse = [Double](repeating: 0, count: m0 * m0)
-        for i in 0..<m0 { inverse[i * m0 + i] = 1 }
+        var inverse: [Double]
         do {
-            try LAPACK.solveSPD(&a, n: m0, &inverse, nrhs: m0)
+            inverse = try LAPACK.inverseSPD(a, n: m0)
         } catch let e as LAPACK.NotPositiveDefinite {
             throw PruningError("obs(greedy): the block's Gram matrix is singular (\(e)); give a ridge above 0")
         }

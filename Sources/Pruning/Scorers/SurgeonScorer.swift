@@ -32,11 +32,10 @@ public struct SurgeonScorer: Scorer {
         var a = g
         let lambda = ridge * (0..<f).reduce(0) { $0 + g[$1 * f + $1] } / Double(max(f, 1))
         for i in 0..<f { a[i * f + i] += lambda }
-        // The inverse's columns, solving A X = I (A is positive definite once ridged).
-        var inverse = [Double](repeating: 0, count: f * f)
-        for i in 0..<f { inverse[i * f + i] = 1 }
+        // A is positive definite once ridged.
+        let inverse: [Double]
         do {
-            try LAPACK.solveSPD(&a, n: f, &inverse, nrhs: f)
+            inverse = try LAPACK.inverseSPD(a, n: f)
         } catch let e as LAPACK.NotPositiveDefinite {
             throw PruningError("obs: block \(x.module.layer)'s Gram matrix is singular (\(e)); give a larger ridge")
         }
