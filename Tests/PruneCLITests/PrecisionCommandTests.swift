@@ -8,10 +8,7 @@ final class PrecisionCommandTests: XCTestCase {
         let dir = try TestPaths.temporaryFolder(self)
         let model = dir.appendingPathComponent("tiny.gguf").path
         try TinyLlama(seed: 6).write(to: model)
-        var rng = SeededRandom(seed: 9)
-        let text = String((0..<200).map { _ in Character(UnicodeScalar(UInt8.random(in: 33...126, using: &rng))) })
-        let textPath = dir.appendingPathComponent("t.txt").path
-        try text.write(toFile: textPath, atomically: true, encoding: .utf8)
+        let textPath = try TinyText.write(dir.appendingPathComponent("t.txt").path, characters: 200, seed: 9)
         return (model, textPath)
     }
 
