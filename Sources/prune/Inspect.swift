@@ -22,8 +22,9 @@ struct Inspect: ParsableCommand {
             let arch = file.architecture ?? "?"
             // A llama file is checked as eval would load it (sizes, tensor shapes, tokenizer), so what
             // inspect shows is a model the tool can run.
+            var config: LlamaConfig? = nil
             if arch == "llama" {
-                _ = try LlamaModel.configuration(of: file)
+                config = try LlamaModel.configuration(of: file)
                 if meta["tokenizer.ggml.model"] != nil { _ = try loadTokenizer(from: file) }
             }
             func m(_ key: String) -> String { meta["\(arch).\(key)"]?.summary ?? "?" }
@@ -40,7 +41,7 @@ struct Inspect: ParsableCommand {
                 "layers        \(m("block_count"))",
                 "hidden        \(m("embedding_length"))",
                 "ffn           \(m("feed_forward_length"))",
-                "heads         \(m("attention.head_count")) (key/value heads \(m("attention.head_count_kv")))",
+                config.map(Self.heads) ?? "heads         \(m("attention.head_count")) (key/value heads \(m("attention.head_count_kv")))",
                 "context       \(m("context_length"))",
                 "rope theta    \(m("rope.freq_base"))",
                 "rms norm eps  \(m("attention.layer_norm_rms_epsilon"))",
@@ -67,6 +68,15 @@ struct Inspect: ParsableCommand {
 }
 
 extension Inspect {
+    /// The heads line: one count for the model, or each block's once head groups were pruned.
+    static func heads(_ c: LlamaConfig) -> String {
+        guard c.headsVaryByLayer else {
+            return "heads         \(c.numAttentionHeads) (key/value heads \(c.numKeyValueHeads), head size \(c.headDim))"
+        }
+        let groups = (0..<c.numHiddenLayers).map { c.keyValueHeads(layer: $0) }
+        return "heads         key/value heads per block \(groups) (\(c.queryGroup) query heads each, head size \(c.headDim))"
+    }
+
     /// A Hugging Face folder: config.json, the safetensors headers and the tokenizer.
     func inspectFolder() throws {
         let hf = try HuggingFaceConfig.read(path: URL(fileURLWithPath: model).appendingPathComponent("config.json").path)
@@ -87,7 +97,9 @@ extension Inspect {
             "layers        \(c.numHiddenLayers)",
             "hidden        \(c.hiddenSize)",
             "ffn           \(widths)" + (hf.pruneIntermediateSizes.map { " (weights in the first \($0) neurons; the rest are zero padding)" } ?? ""),
-            "heads         \(c.numAttentionHeads) (key/value heads \(c.numKeyValueHeads), head size \(c.headDim))",
+            hf.pruneKeyValueHeads.map {
+                "heads         key/value heads per block \($0) (\(c.queryGroup) query heads each, head size \(c.headDim); padded with zero heads to \(c.numKeyValueHeads))"
+            } ?? Self.heads(c),
             "context       \(c.maxPositionEmbeddings)",
             "rope theta    \(c.ropeTheta)",
             "rms norm eps  \(c.rmsNormEps)",

@@ -34,7 +34,7 @@ final class EvalCommandTests: XCTestCase {
         let r = try PruneCommand.run(["inspect", model, "--tensors"])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stdout.contains("architecture  llama"), r.stdout)
-        XCTAssertTrue(r.stdout.contains("heads         4 (key/value heads 2)"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("heads         4 (key/value heads 2, head size 16)"), r.stdout)
         XCTAssertTrue(r.stdout.contains("model.layers.1.mlp.up_proj.weight"), r.stdout)
         XCTAssertTrue(r.stdout.contains("[96, 64]"), r.stdout)
     }

@@ -32,6 +32,21 @@ final class StructureCommandTests: XCTestCase {
             } else {
                 // ceil(0.34 · 6) = 3 of the 6 key/value groups go, none emptying a block.
                 XCTAssertEqual(kept.values.reduce(0, +), 3, "\(kept)")
+                // `prune inspect` lists each block's key/value heads, GGUF and folder alike.
+                let inspect = try PruneCommand.run(["inspect", saved])
+                XCTAssertEqual(inspect.status, 0, inspect.stderr)
+                let line = try XCTUnwrap(inspect.stdout.split(separator: "\n").first { $0.hasPrefix("heads") }, inspect.stdout)
+                // Either one count for every block ("key/value heads 1") or a list, one per block.
+                let listed: [Int]
+                if let inside = line.split(separator: "[").dropFirst().first?.split(separator: "]").first {
+                    listed = inside.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+                } else {
+                    let one = try XCTUnwrap(line.split(separator: "key/value heads ").dropFirst().first?.split(separator: ",").first.flatMap { Int($0) },
+                                            "\(target): \(line)")
+                    listed = [one, one, one]
+                }
+                XCTAssertEqual(listed.count, 3, "\(target): \(line)")
+                XCTAssertEqual(listed.reduce(0, +), 3, "\(target): \(line)")
             }
             let ppl = try XCTUnwrap(r["ppl"] as? Double)
             let again = try PruneCommand.run(["eval", "--model", saved, "--text", text, "--seqlen", "32", "--json"])

@@ -27,7 +27,7 @@ final class SyntheticModelTests: XCTestCase {
         let inspect = try PruneCommand.run(["inspect", model])
         XCTAssertEqual(inspect.status, 0, inspect.stderr)
         XCTAssertTrue(inspect.stdout.contains("BF16     16 tensors"), inspect.stdout)
-        XCTAssertTrue(inspect.stdout.contains("heads         4 (key/value heads 2)"), inspect.stdout)
+        XCTAssertTrue(inspect.stdout.contains("heads         4 (key/value heads 2, head size 16)"), inspect.stdout)  // hidden 64 over 4 heads
 
         var rng = SeededRandom(seed: 3)
         let text = String((0..<300).map { _ in Character(UnicodeScalar(UInt8.random(in: 33...126, using: &rng))) })
