@@ -114,7 +114,7 @@ public final class CellRunner: @unchecked Sendable {
             }
             if let spec = cell.reconstruction, let calibration = cell.calibration, let calibrated, var p = pruned {
                 stage(.reconstruction)
-                p.model = try session.reconstruct(p, with: spec, structure: structure, calibration: calibration, calibrated: calibrated,
+                p = try session.reconstruct(p, with: spec, structure: structure, calibration: calibration, calibrated: calibrated,
                                                   progress: progress)
                 model = p.model
                 pruned = p

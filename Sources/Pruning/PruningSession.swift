@@ -34,7 +34,7 @@ public final class PruningSession: @unchecked Sendable {
     /// One pruned model, and the rows per module before and after.
     public struct Pruned {
         public var model: LlamaModel
-        public let removed: [LinearModule: [Int]]
+        public var removed: [LinearModule: [Int]]
         public let keptRows: [String: Int]
         public let totalRows: [String: Int]
         /// Coupled units removed (head groups, blocks), for those structures; their lists' removed
@@ -151,12 +151,21 @@ public final class PruningSession: @unchecked Sendable {
 
     /// The pruned model refit by a reconstruction, from the calibration `calibrated` came from.
     public func reconstruct(_ pruned: Pruned, with spec: ComponentSpec, structure: PruningStructure, calibration: CalibrationSpec,
-                            calibrated: Calibrated, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> LlamaModel {
+                            calibrated: Calibrated, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> Pruned {
         let method = try ReconstructorRegistry.make(spec)
         try ReconstructorRegistry.check(spec, structure: structure)
         let input = ReconstructionInput(dense: dense, pruned: pruned.model, removed: pruned.removed, statistics: calibrated.statistics,
                                         grams: calibrated.grams, windows: { try self.calibration(calibration).windows }, progress: progress)
-        return try method.reconstruct(input)
+        var out = pruned
+        out.model = try method.reconstruct(input)
+        // Blocks whose neurons the reconstruction chose again: their removed rows follow its choice.
+        for (l, kept) in input.reselected.byLayer {
+            let keep = Set(kept), gone = (0..<dense.config.intermediateSizes[l]).filter { !keep.contains($0) }
+            for kind in [LinearKind.gate, .up] where out.removed[LinearModule(layer: l, kind: kind)] != nil {
+                out.removed[LinearModule(layer: l, kind: kind)] = gone
+            }
+        }
+        return out
     }
 
     /// Each module's importance (summing to 1) under a scorer; computed once per inputs.

@@ -32,7 +32,7 @@ struct PruneModel: ParsableCommand {
     @Option(help: "local, or global (optionally global(balance: width)).")
     var pruner = "local"
 
-    @Option(help: "Refit the pruned model: least_squares(ridge: 0.001, bias: true, sequential: false, target: model), bias, or none.")
+    @Option(help: "Refit the pruned model: least_squares(ridge: 0.001, bias: true, sequential: false, target: model, reselect: false), bias, or none.")
     var reconstruct = "none"
 
     @Option(help: "Share of rows to remove, in [0, 1).")

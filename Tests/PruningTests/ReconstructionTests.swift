@@ -216,6 +216,37 @@ final class ReconstructionTests: XCTestCase {
         }
     }
 
+    func testReselectionChoosesBlockZeroAsTheGreedySurgeonDoes() throws {
+        let f = try fixture(cache: false)
+        let runner = try CellRunner(modelPath: f.modelPath, cache: nil)
+        // Block 0 sees the dense stream, and its target is the dense block's own output, so the neurons it
+        // chooses again are those obs(greedy: true) picks from the dense calibration (that scorer is tested
+        // against a brute-force greedy), whatever the pruner chose first.
+        let greedy = Cell(model: f.modelPath, calibration: f.spec, structure: .neurons, pipeline: .chained,
+                          scorer: try ComponentSpec.parse("obs(greedy: true, ridge: 0.1)"), pruner: ComponentSpec(name: "local"), amount: 0.5)
+        let chosen = try XCTUnwrap(runner.run(greedy).pruned)
+        var again = greedy
+        again.scorer = ComponentSpec(name: "neuron_norm")
+        again.reconstruction = try ComponentSpec.parse("least_squares(ridge: 0.1, sequential: true, reselect: true)")
+        let reselected = try XCTUnwrap(runner.run(again).pruned)
+        var first = again
+        first.reconstruction = nil
+        let before = try XCTUnwrap(runner.run(first).pruned)
+        let name = "model.layers.0.mlp.up_proj"
+        XCTAssertNotEqual(before.keptIndices[name], chosen.keptIndices[name], "neuron_norm alone must choose otherwise for the test to mean anything")
+        XCTAssertEqual(reselected.keptIndices[name], chosen.keptIndices[name])
+        XCTAssertEqual(reselected.keptRows, before.keptRows)
+        // The model holds the chosen neurons' gate and up rows.
+        let kept = try XCTUnwrap(reselected.keptIndices[name])
+        let dense = f.tiny.tensors["blk.0.ffn_up.weight"]!, up = reselected.model.weights.layers[0].up
+        for (i, j) in kept.enumerated() {
+            for c in 0..<dense.columns { XCTAssertEqual(up.row(i)[c], dense.values[j * dense.columns + c]) }
+        }
+        // Only with the sequential refit toward the dense model.
+        XCTAssertThrowsError(try ReconstructorRegistry.make(try ComponentSpec.parse("least_squares(reselect: true)")))
+        XCTAssertThrowsError(try ReconstructorRegistry.make(try ComponentSpec.parse("least_squares(sequential: true, target: block, reselect: true)")))
+    }
+
     func testBiasCompensationAgainstNaiveMeans() throws {
         let f = try fixture()
         let h = try naiveActivations(f)

@@ -22,7 +22,7 @@ extension LeastSquaresReconstruction {
         var layers = input.pruned.weights.layers
         let counter = StepCounter(total: windows.count * layers.count, report: input.progress)
         for l in layers.indices {
-            let kept = input.keptNeurons(l) ?? []
+            var kept = input.keptNeurons(l) ?? []
             if !kept.isEmpty {
                 let f = dense.config.intermediateSizes[l]
                 let parts = (0..<workers).map { _ in FeedbackSums(width: f, hidden: d, tokens: length) }
@@ -38,6 +38,12 @@ extension LeastSquaresReconstruction {
                 for p in parts.dropFirst() { total.merge(p) }
                 total.finishGram()
                 let channels = input.keptChannels(l)
+                if reselect {
+                    kept = try chooseAgain(count: kept.count, sums: total, tokens: tokens, hidden: d)
+                    layers[l].gate = dense.weights.layers[l].gate.selectingRows(kept)
+                    layers[l].up = dense.weights.layers[l].up.selectingRows(kept)
+                    input.reselected.set(l, kept)
+                }
                 // Right-hand sides, [channels, m]: Σ_t h_K,t · T_t,r, and Σ_t T_t,r for the intercept.
                 let m = bias ? kept.count + 1 : kept.count
                 var rhs = [Double](repeating: 0, count: channels.count * m)
@@ -66,6 +72,21 @@ extension LeastSquaresReconstruction {
             }
         }
         return input.pruned.replacingLayers(layers)
+    }
+}
+
+extension LeastSquaresReconstruction {
+    /// The `count` neurons the greedy surgeon keeps last when it fits this block's target from its
+    /// activations on the pruned stream (ascending).
+    func chooseAgain(count: Int, sums s: FeedbackSums, tokens: Int, hidden d: Int) throws -> [Int] {
+        let f = s.width, m0 = f + 1
+        var product = [Double](repeating: 0, count: d * m0)
+        for r in 0..<d {
+            product[r * m0] = s.targetSums[r]
+            for j in 0..<f { product[r * m0 + 1 + j] = s.cross[j * d + r] }
+        }
+        let scores = try GreedySurgeon.scores(gram: s.gram, sums: s.sums, tokens: tokens, crossProducts: product, outputs: d, ridge: ridge)
+        return Array((0..<f).sorted { scores[$0] > scores[$1] }.prefix(count)).sorted()
     }
 }
 

@@ -1,7 +1,7 @@
 import Llama
 import Tensor
 
-/// least_squares(ridge: 0.001, bias: true, sequential: false, target: model): per pruned block, with H the calibration
+/// least_squares(ridge: 0.001, bias: true, sequential: false, target: model, reselect: false): per pruned block, with H the calibration
 /// activations of its dense neurons ([tokens, width]) and K the kept ones, refits the kept columns of
 /// down_proj so that H_K W_Kᵀ best matches the dense FFN output H W_downᵀ:
 ///     W_Kᵀ = (G_KK + λI)⁻¹ G_K· W_downᵀ,  G = HᵀH,  λ = ridge · mean(diag G_KK),
@@ -27,6 +27,9 @@ public struct LeastSquaresReconstruction: Reconstructor {
     /// For the sequential refit: `block` fits the dense block's output on the pruned stream (SparseGPT);
     /// `model` fits the dense model's residual stream after the block (ZipLM), correcting earlier drift.
     public let target: String
+    /// With the sequential refit toward the dense model: choose block l's neurons again (as many as the
+    /// pruner kept) by the greedy surgeon on the pruned stream's sums, against the same target (ZipLM).
+    public let reselect: Bool
 
     public var needs: ReconstructionNeeds { ReconstructionNeeds(grams: !sequential) }
 
@@ -35,6 +38,10 @@ public struct LeastSquaresReconstruction: Reconstructor {
         bias = try parameters.bool("bias", default: true)
         sequential = try parameters.bool("sequential", default: false)
         target = try parameters.word("target", default: "model", allowed: ["block", "model"])
+        reselect = try parameters.bool("reselect", default: false)
+        if reselect && !(sequential && target == "model") {
+            throw PruningError("least_squares(reselect: true) chooses each block's neurons on the pruned stream; it needs sequential: true and target: model")
+        }
     }
 
     /// A block's refit: down_proj's kept columns, and the intercept per kept row when one was fitted.

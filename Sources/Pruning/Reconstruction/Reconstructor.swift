@@ -1,3 +1,4 @@
+import Foundation
 import Llama
 import Tensor
 
@@ -12,6 +13,9 @@ public struct ReconstructionInput {
     public let grams: GramStore?
     public let windows: () throws -> [[Int32]]
     public let progress: (@Sendable (Int, Int) -> Void)?
+    /// Where a reconstruction that re-chooses blocks' neurons (`least_squares(reselect: true)`) leaves
+    /// each such block's kept neurons, so that the record and the saved model say which were kept.
+    public var reselected = NeuronSelections()
 
     /// The dense neuron indices block `l` kept (ascending); nil when the block lost none.
     public func keptNeurons(_ l: Int) -> [Int]? {
@@ -24,6 +28,18 @@ public struct ReconstructionInput {
     public func keptChannels(_ l: Int) -> [Int] {
         pruned.weights.layers[l].downOutputs ?? Array(0..<dense.config.hiddenSize)
     }
+}
+
+/// The kept neurons of blocks a reconstruction chose again, by block.
+public final class NeuronSelections: @unchecked Sendable {
+    private var kept: [Int: [Int]] = [:]
+    private let lock = NSLock()
+
+    public init() {}
+
+    func set(_ layer: Int, _ neurons: [Int]) { lock.withLock { kept[layer] = neurons } }
+
+    public var byLayer: [Int: [Int]] { lock.withLock { kept } }
 }
 
 /// What a reconstruction needs computed before it runs.

@@ -18,6 +18,25 @@ enum GreedySurgeon {
     static func scores(gram g: [Double], sums: [Double], tokens: Int, down: Matrix, ridge: Double) throws -> [Double] {
         let f = sums.count, d = down.rows, m0 = f + 1
         precondition(g.count == f * f && down.columns == f, "Gram matrix, sums and down_proj disagree on the width")
+        // The right-hand sides for the dense block's own output H W_downᵀ: W_down [s, G] ([hidden, 1 + width]).
+        var wd = [Double](repeating: 0, count: d * f)
+        for r in 0..<d { let row = down.row(r); for c in 0..<f { wd[r * f + c] = Double(row[c]) } }
+        var sg = [Double](repeating: 0, count: m0 * f)
+        for c in 0..<f { sg[c] = sums[c] }
+        for i in 0..<f { for j in 0..<f { sg[(i + 1) * f + j] = g[i * f + j] } }
+        var product = [Double](repeating: 0, count: d * m0)
+        wd.withUnsafeBufferPointer { pw in sg.withUnsafeBufferPointer { ps in product.withUnsafeMutableBufferPointer { pm in
+            BLAS.dgemmNT(m: d, n: m0, k: f, a: pw.baseAddress!, lda: f, b: ps.baseAddress!, ldb: f, c: pm.baseAddress!, ldc: m0)
+        } } }
+        return try scores(gram: g, sums: sums, tokens: tokens, crossProducts: product, outputs: d, ridge: ridge)
+    }
+
+    /// The same for any least-squares target T ([tokens, outputs]): `crossProducts` [outputs, 1 + width] holds,
+    /// for each output r, Σ_t T_t,r and then Σ_t h_j,t T_t,r for every neuron j.
+    static func scores(gram g: [Double], sums: [Double], tokens: Int, crossProducts product: [Double], outputs d: Int,
+                       ridge: Double) throws -> [Double] {
+        let f = sums.count, m0 = f + 1
+        precondition(g.count == f * f && product.count == d * m0, "Gram matrix, sums and cross products disagree on the width")
         guard f > 1 else { return [Double](repeating: 1, count: f) }
         // A with the intercept at position 0, then its inverse.
         let lambda = ridge * (0..<f).reduce(0) { $0 + g[$1 * f + $1] } / Double(f)
@@ -35,16 +54,8 @@ enum GreedySurgeon {
         } catch let e as LAPACK.NotPositiveDefinite {
             throw PruningError("obs(greedy): the block's Gram matrix is singular (\(e)); give a ridge above 0")
         }
-        // W* = W_down [s, G] A⁻¹ ([hidden, 1 + width]): the optimum with every neuron, a ridged W_down.
-        var wd = [Double](repeating: 0, count: d * f)
-        for r in 0..<d { let row = down.row(r); for c in 0..<f { wd[r * f + c] = Double(row[c]) } }
-        var sg = [Double](repeating: 0, count: m0 * f)
-        for c in 0..<f { sg[c] = sums[c] }
-        for i in 0..<f { for j in 0..<f { sg[(i + 1) * f + j] = g[i * f + j] } }
-        var product = [Double](repeating: 0, count: d * m0), w = [Double](repeating: 0, count: d * m0)
-        wd.withUnsafeBufferPointer { pw in sg.withUnsafeBufferPointer { ps in product.withUnsafeMutableBufferPointer { pm in
-            BLAS.dgemmNT(m: d, n: m0, k: f, a: pw.baseAddress!, lda: f, b: ps.baseAddress!, ldb: f, c: pm.baseAddress!, ldc: m0)
-        } } }
+        // W* = [cross products] A⁻¹ ([outputs, 1 + width]): the optimum with every neuron.
+        var w = [Double](repeating: 0, count: d * m0)
         product.withUnsafeBufferPointer { pm in inverse.withUnsafeBufferPointer { pi in w.withUnsafeMutableBufferPointer { pw in
             BLAS.dgemmNT(m: d, n: m0, k: m0, a: pm.baseAddress!, lda: m0, b: pi.baseAddress!, ldb: m0, c: pw.baseAddress!, ldc: m0)
         } } }
