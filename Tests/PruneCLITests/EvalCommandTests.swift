@@ -9,10 +9,7 @@ final class EvalCommandTests: XCTestCase {
         let model = dir.appendingPathComponent("tiny.gguf").path
         try TinyLlama(seed: 6).write(to: model)
         // The tiny vocabulary is the printable ASCII symbols, one token each.
-        var rng = SeededRandom(seed: 9)
-        let text = String((0..<200).map { _ in Character(UnicodeScalar(UInt8.random(in: 33...126, using: &rng))) })
-        let textPath = dir.appendingPathComponent("t.txt").path
-        try text.write(toFile: textPath, atomically: true, encoding: .utf8)
+        let textPath = try TinyText.write(dir.appendingPathComponent("t.txt").path, characters: 200, seed: 9)
         let r = try PruneCommand.run(["eval", "--model", model, "--text", textPath, "--seqlen", "64", "--json"])
         XCTAssertEqual(r.status, 0, r.stderr)
         let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]

@@ -29,10 +29,7 @@ final class SyntheticModelTests: XCTestCase {
         XCTAssertTrue(inspect.stdout.contains("BF16     16 tensors"), inspect.stdout)
         XCTAssertTrue(inspect.stdout.contains("heads         4 (key/value heads 2, head size 16)"), inspect.stdout)  // hidden 64 over 4 heads
 
-        var rng = SeededRandom(seed: 3)
-        let text = String((0..<300).map { _ in Character(UnicodeScalar(UInt8.random(in: 33...126, using: &rng))) })
-        let textPath = dir.appendingPathComponent("t.txt").path
-        try text.write(toFile: textPath, atomically: true, encoding: .utf8)
+        let textPath = try TinyText.write(dir.appendingPathComponent("t.txt").path, characters: 300, seed: 3)
         let eval = try PruneCommand.run(["eval", "--model", model, "--text", textPath, "--seqlen", "64", "--json"])
         XCTAssertEqual(eval.status, 0, eval.stderr)
         let json = try JSONSerialization.jsonObject(with: Data(eval.stdout.utf8)) as! [String: Any]
