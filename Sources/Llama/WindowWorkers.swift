@@ -13,7 +13,7 @@ public struct WindowWorkers {
     public init(_ model: LlamaModel, windows: Int, tokens: Int) {
         count = max(1, min(Parallel.cores, windows))
         savedThreads = BLAS.threads
-        BLAS.threads = max(1, Parallel.cores / count)
+        BLAS.threads = BLAS.threads(beside: count)
         states = (0..<count).map { _ in model.makeState(tokens: tokens) }
     }
 

@@ -34,10 +34,10 @@ public enum LLMRank {
         outcomes.initialize(repeating: .success([]))
         defer { outcomes.deallocate() }
         let out = UncheckedBox(outcomes)
-        let threads = BLAS.threads
-        BLAS.threads = 1
+        let workers = max(1, min(Parallel.cores, modules.count)), threads = BLAS.threads
+        BLAS.threads = BLAS.threads(beside: workers)
         defer { BLAS.threads = threads }
-        Parallel.workQueue(modules.count, threads: Parallel.cores) { _, i in
+        Parallel.workQueue(modules.count, threads: workers) { _, i in
             out.value[i] = Result { try score(modules[i], nil) }
         }
         // The first failure in module order, as the serial walk would have met it.

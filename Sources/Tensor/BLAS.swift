@@ -72,6 +72,9 @@ public enum BLAS {
 
     /// How many threads OpenBLAS (and oneDNN, see `OneDNN.threads`) uses inside one call. The forward
     /// pass runs one window per core with single-threaded BLAS, which keeps the element-wise work parallel too.
+    /// BLAS threads per call while `workers` workers keep cores busy: the cores left to each worker.
+    public static func threads(beside workers: Int) -> Int { max(1, Parallel.cores / max(1, workers)) }
+
     public static var threads: Int {
         get { Int(openblas_get_num_threads()) }
         set {
