@@ -41,7 +41,7 @@ struct Inspect: ParsableCommand {
                 "layers        \(m("block_count"))",
                 "hidden        \(m("embedding_length"))",
                 "ffn           \(m("feed_forward_length"))",
-                config.map(Self.heads) ?? "heads         \(m("attention.head_count")) (key/value heads \(m("attention.head_count_kv")))",
+                config.map { Self.heads($0) } ?? "heads         \(m("attention.head_count")) (key/value heads \(m("attention.head_count_kv")))",
                 "context       \(m("context_length"))",
                 "rope theta    \(m("rope.freq_base"))",
                 "rms norm eps  \(m("attention.layer_norm_rms_epsilon"))",
@@ -68,13 +68,15 @@ struct Inspect: ParsableCommand {
 }
 
 extension Inspect {
-    /// The heads line: one count for the model, or each block's once head groups were pruned.
-    static func heads(_ c: LlamaConfig) -> String {
-        guard c.headsVaryByLayer else {
+    /// The heads line: one count for the model, or each block's once head groups were pruned (`padded`:
+    /// a folder's real counts, stored with zero heads up to the config's count).
+    static func heads(_ c: LlamaConfig, padded: [Int]? = nil) -> String {
+        let perBlock = padded ?? (c.headsVaryByLayer ? (0..<c.numHiddenLayers).map { c.keyValueHeads(layer: $0) } : nil)
+        guard let perBlock else {
             return "heads         \(c.numAttentionHeads) (key/value heads \(c.numKeyValueHeads), head size \(c.headDim))"
         }
-        let groups = (0..<c.numHiddenLayers).map { c.keyValueHeads(layer: $0) }
-        return "heads         key/value heads per block \(groups) (\(c.queryGroup) query heads each, head size \(c.headDim))"
+        let padding = padded == nil ? "" : "; padded with zero heads to \(c.numKeyValueHeads)"
+        return "heads         key/value heads per block \(perBlock) (\(c.queryGroup) query heads each, head size \(c.headDim)\(padding))"
     }
 
     /// A Hugging Face folder: config.json, the safetensors headers and the tokenizer.
@@ -97,9 +99,7 @@ extension Inspect {
             "layers        \(c.numHiddenLayers)",
             "hidden        \(c.hiddenSize)",
             "ffn           \(widths)" + (hf.pruneIntermediateSizes.map { " (weights in the first \($0) neurons; the rest are zero padding)" } ?? ""),
-            hf.pruneKeyValueHeads.map {
-                "heads         key/value heads per block \($0) (\(c.queryGroup) query heads each, head size \(c.headDim); padded with zero heads to \(c.numKeyValueHeads))"
-            } ?? Self.heads(c),
+            Self.heads(c, padded: hf.pruneKeyValueHeads),
             "context       \(c.maxPositionEmbeddings)",
             "rope theta    \(c.ropeTheta)",
             "rms norm eps  \(c.rmsNormEps)",
