@@ -22,7 +22,7 @@ final class ConvertCommandTests: XCTestCase {
         try TinyLlama(seed: 12).write(to: model)
         var rng = SeededRandom(seed: 13)
         let text = dir.appendingPathComponent("t.txt").path
-        try String((0..<300).map { _ in Character(UnicodeScalar(UInt8.random(in: 33...126, using: &rng))) }).write(toFile: text, atomically: true, encoding: .utf8)
+        try TinyText.make(characters: 300, using: &rng).write(toFile: text, atomically: true, encoding: .utf8)
         let dense = try ppl(model, text, seqlen: 64)
 
         let folder = dir.appendingPathComponent("tiny-hf").path

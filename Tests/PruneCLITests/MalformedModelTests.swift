@@ -18,7 +18,7 @@ final class MalformedModelTests: XCTestCase {
         try TinyLlama(seed: 41).write(to: tiny)
         var rng = SeededRandom(seed: 42)
         text = dir.appendingPathComponent("t.txt").path
-        try String((0..<200).map { _ in Character(UnicodeScalar(UInt8.random(in: 33...126, using: &rng))) })
+        try TinyText.make(characters: 200, using: &rng)
             .write(toFile: text, atomically: true, encoding: .utf8)
     }
 

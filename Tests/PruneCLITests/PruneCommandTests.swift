@@ -15,7 +15,7 @@ final class PruneCommandTests: XCTestCase {
         try TinyLlama(seed: 31).write(to: model)
         // Printable ASCII only: the tiny vocabulary's one-character tokens.
         var rng = SeededRandom(seed: 32)
-        let content = String((0..<600).map { _ in Character(UnicodeScalar(UInt8.random(in: 33...126, using: &rng))) })
+        let content = TinyText.make(characters: 600, using: &rng)
         text = dir.appendingPathComponent("text.txt").path
         try content.write(toFile: text, atomically: true, encoding: .utf8)
     }

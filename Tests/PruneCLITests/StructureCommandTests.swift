@@ -11,7 +11,7 @@ final class StructureCommandTests: XCTestCase {
         try TinyLlama(seed: 61) { $0.layers = 3 }.write(to: model)
         var rng = SeededRandom(seed: 62)
         let text = dir.appendingPathComponent("text.txt").path
-        try String((0..<600).map { _ in Character(UnicodeScalar(UInt8.random(in: 33...126, using: &rng))) })
+        try TinyText.make(characters: 600, using: &rng)
             .write(toFile: text, atomically: true, encoding: .utf8)
         func prune(_ extra: [String]) throws -> [String: Any] {
             let r = try PruneCommand.run(["prune", "--model", model, "--calib", text, "--calib-samples", "4", "--seqlen", "32",

@@ -25,7 +25,7 @@ final class ReconstructionTests: XCTestCase {
         let modelPath = folder.appendingPathComponent("tiny.gguf").path
         try tiny.write(to: modelPath)
         var rng = SeededRandom(seed: 5)
-        let text = String((0..<600).map { _ in Character(UnicodeScalar(UInt8.random(in: 33...126, using: &rng))) })
+        let text = TinyText.make(characters: 600, using: &rng)
         let calib = folder.appendingPathComponent("calib.txt")
         try text.write(to: calib, atomically: true, encoding: .utf8)
         let spec = CalibrationSpec(path: calib.path, samples: 6, seqlen: 40, seed: 3)
@@ -288,7 +288,7 @@ final class ReconstructionTests: XCTestCase {
         let f = try fixture()
         let eval = f.folder.appendingPathComponent("eval.txt")
         var rng = SeededRandom(seed: 77)
-        try String((0..<300).map { _ in Character(UnicodeScalar(UInt8.random(in: 33...126, using: &rng))) })
+        try TinyText.make(characters: 300, using: &rng)
             .write(to: eval, atomically: true, encoding: .utf8)
         let evaluation = EvaluationSetting(text: eval.path, seqlen: 32, windows: 4)
         let cache = StatisticsCache(folder: f.folder.appendingPathComponent("cache"))

@@ -8,12 +8,9 @@ import XCTest
 /// compile. Needs gnuplot and pdflatex (setup installs both); under CI=true a missing one fails.
 final class FigureLatexTests: XCTestCase {
     func testLatexOutputCompilesInAPaper() throws {
-        guard GnuplotFigure.gnuplot != nil else { throw TestPaths.missing("gnuplot is not installed (apt-get install gnuplot-nox)") }
+        try requireGnuplot()
         let dir = try TestPaths.temporaryFolder(self)
-        var f = FigureSpec(name: "fig_one")
-        f.width = 3.4
-        f.height = 2.4
-        f.font = "Times,9"
+        var f = FigureSpec.paperColumn("fig_one")
         f.latex = true
         f.title = "ppl_ratio & 50% #1 {$x$} ~ ^ \\"
         let names = ["wpr(gamma: 0.5)", "mlp.up_proj -> mlp.down_proj", "a_b & c"]

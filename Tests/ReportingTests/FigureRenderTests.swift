@@ -20,13 +20,10 @@ final class FigureRenderTests: XCTestCase {
     }
 
     func testEveryPaperSettingRenders() throws {
-        guard GnuplotFigure.gnuplot != nil else { throw TestPaths.missing("gnuplot is not installed (apt-get install gnuplot-nox)") }
+        try requireGnuplot()
         let dir = try TestPaths.temporaryFolder(self)
         // Lines: size, font, key, dpi, latex, error bars, a LaTeX-hostile title, three wpr shades.
-        var f = FigureSpec(name: "paper")
-        f.width = 3.4
-        f.height = 2.4
-        f.font = "Times,9"
+        var f = FigureSpec.paperColumn("paper")
         f.key = "top left"
         f.dpi = 300
         f.latex = true
@@ -75,12 +72,9 @@ final class FigureRenderTests: XCTestCase {
     /// Twelve long names: the key goes below in one column at 6.3pt and the PNG grows to 1102 pixels tall
     /// (FigureStyleTests works the numbers), and gnuplot draws it.
     func testManyLongSeriesRender() throws {
-        guard GnuplotFigure.gnuplot != nil else { throw TestPaths.missing("gnuplot is not installed (apt-get install gnuplot-nox)") }
+        try requireGnuplot()
         let dir = try TestPaths.temporaryFolder(self)
-        var f = FigureSpec(name: "many")
-        f.width = 3.4
-        f.height = 2.4
-        f.font = "Times,9"
+        var f = FigureSpec.paperColumn("many")
         f.dpi = 300
         let series = (0..<12).map { i in
             FigureData.Series(name: String(format: "wpr(gamma: 0.%02d, theta: 0.5) global %03d", i, i), points: [(0.1, 10 + Double(i)), (0.3, 20 + 2 * Double(i))])

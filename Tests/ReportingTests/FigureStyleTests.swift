@@ -16,10 +16,7 @@ final class FigureStyleTests: XCTestCase {
     }
 
     func testSizeFontAndDpiReachEveryTerminal() {
-        var f = FigureSpec(name: "p")
-        f.width = 3.4
-        f.height = 2.4
-        f.font = "Times,9"
+        var f = FigureSpec.paperColumn("p")
         f.dpi = 300
         let c = FigureCanvas(f)
         // 3.4in × 300 = 1020 px, 2.4in × 300 = 720 px; 300 / 72 = 4.1667 scales pngcairo's 72-dpi points.
@@ -101,10 +98,7 @@ final class FigureStyleTests: XCTestCase {
 
     /// The figure's script carries the grown canvas and the key's line.
     func testScriptUsesTheKeyRule() {
-        var f = FigureSpec(name: "many")
-        f.width = 3.4
-        f.height = 2.4
-        f.font = "Times,9"
+        var f = FigureSpec.paperColumn("many")
         f.dpi = 300
         let series = (0..<12).map { FigureData.Series(name: String(format: "wpr(gamma: 0.%02d, theta: 0.5) global %03d", $0, $0), points: [(0.1, 1), (0.3, 2)]) }
         let gp = GnuplotFigure(spec: f, data: FigureData(series: series, baseline: nil, xLabel: "x", yLabel: "y")).script()

@@ -145,7 +145,7 @@ final class ReportingTests: XCTestCase {
     }
 
     func testPNGRendersWithGnuplot() throws {
-        guard GnuplotFigure.gnuplot != nil else { throw TestPaths.missing("gnuplot is not installed (apt-get install gnuplot-nox)") }
+        try requireGnuplot()
         let dir = try TestPaths.temporaryFolder(self)
         var f = FigureSpec(name: "ppl")
         f.series = "scorer"

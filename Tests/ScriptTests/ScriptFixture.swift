@@ -13,7 +13,7 @@ struct ScriptFolder {
         // The tiny vocabulary is printable ASCII, one token per character.
         var rng = SeededRandom(seed: 42)
         for (name, n) in [("calib.txt", 400), ("eval.txt", 300)] {
-            let text = String((0..<n).map { _ in Character(UnicodeScalar(UInt8.random(in: 33...126, using: &rng))) })
+            let text = TinyText.make(characters: n, using: &rng)
             try text.write(to: url.appendingPathComponent(name), atomically: true, encoding: .utf8)
         }
         // A task file, for scripts that evaluate a task.
