@@ -37,14 +37,7 @@ extension Checker {
                 continue
             }
             if key == "where" {
-                guard clause.count == 3, case .word(let setting, let settingAt) = clause[1], CellSettings.names.contains(setting) else {
-                    error(at, "write a filter as `where SETTING VALUE`, e.g. where pipeline chained", help: "settings are: \(CellSettings.names.joined(separator: ", "))")
-                    continue
-                }
-                guard t.filters[setting] == nil else { error(settingAt, "`where \(setting)` is given twice in table `\(name)`"); continue }
-                guard let value = filterValue(setting, clause[2]) else { continue }
-                t.filters[setting] = value
-                filterLocations.append(("table `\(name)`", setting, value, clause[2].location, sweep))
+                filter(clause, at: at, into: &t.filters, of: "table `\(name)`", sweep: sweep)
                 continue
             }
             guard TableSpec.settings.contains(key) else {
