@@ -12,6 +12,11 @@ public struct BlockSimilarity: Sendable, Equatable {
     public var cosine: [Double]
     /// Mean arccos(cosine)/π of block input and output, per block (in [0, 1]).
     public var angle: [Double]
+    /// Σ over tokens of ‖x_l‖², the energy of the hidden state entering block l (what the mix scorer
+    /// measures a unit's contribution against).
+    public var inputEnergy: [Double] = []
+    /// Σ over tokens of ‖x_{l+1} − x_l‖², the energy block l adds to the residual stream.
+    public var updateEnergy: [Double] = []
     public var tokens: Int
 
     /// Runs the model block by block over every window (one window per core), comparing each token's
@@ -22,13 +27,12 @@ public struct BlockSimilarity: Sendable, Equatable {
         let pool = WindowWorkers(model, windows: windows.count, tokens: length)
         defer { pool.finish() }
         let states = pool.states
-        // Per window sums, so the totals do not depend on which worker ran which window.
         let sums = SumsBox(windows: windows.count, layers: layers)
         let counter = StepCounter(total: windows.count, report: progress)
         Parallel.workQueue(windows.count, threads: pool.count) { worker, w in
             let x = model.embedded(windows[w])
             let before = Matrix(rows: x.rows, columns: x.columns)
-            var cos = [Double](repeating: 0, count: layers), ang = cos
+            var cos = [Double](repeating: 0, count: layers), ang = cos, input = cos, update = cos
             for l in 0..<layers {
                 before.pointer.update(from: x.pointer, count: x.count)
                 model.block(l, residual: x, state: states[worker])
@@ -36,21 +40,26 @@ public struct BlockSimilarity: Sendable, Equatable {
                     let c = cosineSimilarity(before.row(t), x.row(t), count: x.columns)
                     cos[l] += c
                     ang[l] += acos(c) / Double.pi
+                    let (a, b) = (before.row(t), x.row(t))
+                    for i in 0..<x.columns {
+                        let u = Double(a[i]), d = Double(b[i]) - u
+                        input[l] += u * u
+                        update[l] += d * d
+                    }
                 }
             }
-            sums.set(w, cos, ang)
+            sums.set(w, [cos, ang, input, update])
             counter.step()
         }
         let tokens = windows.reduce(0) { $0 + $1.count }
         let n = Double(max(tokens, 1))
-        var cosine = [Double](repeating: 0, count: layers), angle = cosine
+        // Summed in window order, so the totals do not depend on which worker ran which window.
+        var total = [[Double]](repeating: [Double](repeating: 0, count: layers), count: 4)
         for w in 0..<windows.count {
-            for l in 0..<layers {
-                cosine[l] += sums.cos[w][l]
-                angle[l] += sums.ang[w][l]
-            }
+            for k in 0..<4 { for l in 0..<layers { total[k][l] += sums.values[w][k][l] } }
         }
-        return BlockSimilarity(cosine: cosine.map { $0 / n }, angle: angle.map { $0 / n }, tokens: tokens)
+        return BlockSimilarity(cosine: total[0].map { $0 / n }, angle: total[1].map { $0 / n }, inputEnergy: total[2], updateEnergy: total[3],
+                               tokens: tokens)
     }
 
     /// a·b / (‖a‖‖b‖) in Float64, clamped to [−1, 1]; 1 when either vector is zero (nothing changed).
@@ -66,18 +75,14 @@ public struct BlockSimilarity: Sendable, Equatable {
         return min(1, max(-1, dot / (aa.squareRoot() * bb.squareRoot())))
     }
 
+    /// Each window's per-block sums (cosine, angle, input energy, update energy).
     private final class SumsBox: @unchecked Sendable {
-        var cos: [[Double]]
-        var ang: [[Double]]
+        var values: [[[Double]]]
         private let lock = NSLock()
-        init(windows: Int, layers: Int) {
-            cos = Array(repeating: [], count: windows)
-            ang = cos
-        }
-        func set(_ w: Int, _ c: [Double], _ a: [Double]) {
+        init(windows: Int, layers: Int) { values = Array(repeating: [], count: windows) }
+        func set(_ w: Int, _ v: [[Double]]) {
             lock.lock()
-            cos[w] = c
-            ang[w] = a
+            values[w] = v
             lock.unlock()
         }
     }

@@ -96,6 +96,14 @@ public final class CellRunner: @unchecked Sendable {
                 read.calibrationFile = calibrated?.fileSHA256
                 read.calibrationTokens = calibrated?.tokensSHA256
             }
+            if pruned == nil, structure.isMixed {
+                let scores = try session.mixedScores(scorer, structure: structure, calibration: cell.calibration, calibrated: calibrated,
+                                                     computing: { stage(.scoring) }, progress: progress)
+                stage(.pruning)
+                let p = try session.pruneMixed(scores, structure: structure, pruner: pruner, amount: cell.amount)
+                model = p.model
+                pruned = p
+            }
             if pruned == nil, structure.unit != nil {
                 let importances = try session.unitImportances(scorer, structure: structure, calibration: cell.calibration, calibrated: calibrated,
                                                               computing: { stage(.scoring) }, progress: progress)

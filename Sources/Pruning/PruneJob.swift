@@ -106,7 +106,7 @@ public enum PruneJob {
         _ = try PrunerRegistry.make(request.pruner)
         try checkAmount(request.amount)
         try request.structure.check(scorer: request.scorer.name)
-        try request.structure.check(pruner: request.pruner.name)
+        try request.structure.check(pruner: request.pruner)
         let needsStatistics = type(of: scorer).needsStatistics || request.reconstruction != nil
         if needsStatistics && request.calibration == nil {
             throw PruningError(request.reconstruction.map { "reconstruct \($0.name) needs calibration data (--calib)" }

@@ -114,7 +114,8 @@ public final class PruningSession: @unchecked Sendable {
         }
         // Head groups are scored from their attention output's per-channel mean and variance too; the
         // key names those blocks, so such an entry is never taken for a chain's over the same modules.
-        let attentionLayers = structure.unit == .head ? Set(0..<dense.config.numHiddenLayers) : []
+        let headsScored = structure.unit == .head || structure.mixedUnits?.contains(.head) == true
+        let attentionLayers = headsScored ? Set(0..<dense.config.numHiddenLayers) : []
         for l in attentionLayers { widths[CalibrationStatistics.attentionName(l)] = dense.config.queryWidth(layer: l) }
         let tokens = ContentHash.tokens(loaded.windows)
         let key = StatisticsCache.Key(modelSHA256: modelSHA256, tokensSHA256: tokens,
@@ -215,21 +216,21 @@ public final class PruningSession: @unchecked Sendable {
     /// The pruned model a stored cell chose: its kept rows per module (`RowMask` hex), checked against
     /// the structure's modules and their sizes, without calibrating or scoring again.
     public func prune(keeping masks: [String: String], structure: PruningStructure) throws -> Pruned {
-        if let unit = structure.unit {
+        if let kinds = structure.mixedUnits ?? structure.unit.map({ [$0] }) {
+            let lists = MixedUnits.lists(kinds, dense.config)
             var units: [PruningUnit] = []
-            for list in UnitPruning.lists(unit, dense.config) {
+            for list in lists {
                 guard let mask = masks[list.name], let keptUnits = RowMask.decode(mask, rows: list.count) else {
                     throw PruningError("the stored kept units of \(list.name) are missing or do not fit its \(list.count) units")
                 }
                 let keep = Set(keptUnits)
-                units += (0..<list.count).filter { !keep.contains($0) }.map {
-                    unit == .block ? PruningUnit(.block, layer: $0) : PruningUnit(unit, layer: list.layer, index: $0)
-                }
+                units += (0..<list.count).filter { !keep.contains($0) }.map(list.unit)
             }
-            guard Set(masks.keys) == Set(UnitPruning.lists(unit, dense.config).map(\.name)) else {
+            guard Set(masks.keys) == Set(lists.map(\.name)) else {
                 throw PruningError("the stored kept units name lists outside the structure")
             }
-            return prunedUnits(units, unit: unit)
+            // A removed block's neurons and heads are recorded kept (the block took them along).
+            return prunedUnits(units, kinds: kinds)
         }
         var removed: [LinearModule: [Int]] = [:], kept: [String: Int] = [:], total: [String: Int] = [:]
         for m in try structure.resolve(dense.config).joined() {
@@ -282,13 +283,37 @@ public final class PruningSession: @unchecked Sendable {
         guard let unit = structure.unit else { throw PruningError("the structure \(structure) has no coupled units") }
         let units = try UnitPruning.select(importances, unit: unit, config: dense.config, pipeline: pipeline,
                                            pruner: PrunerRegistry.make(pruner), amount: amount)
-        return prunedUnits(units, unit: unit)
+        return prunedUnits(units, kinds: [unit])
     }
 
-    func prunedUnits(_ units: [PruningUnit], unit: UnitKind) -> Pruned {
+    /// Raw scores of every unit list of a mix (`MixedUnits.scores`), computed once per inputs.
+    public func mixedScores(_ scorer: ComponentSpec, structure: PruningStructure, calibration: CalibrationSpec?, calibrated: Calibrated?,
+                            computing: () -> Void = {}, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> [[Double]] {
+        guard let kinds = structure.mixedUnits else { throw PruningError("the structure \(structure) is not a mix of units") }
+        let memo = "\(calibrated?.tokensSHA256 ?? "-")|\(structure)|\(scorer)|\(precision)"
+        if let hit = unitImportances[memo] { return hit }
+        computing()
+        guard let calibration else { throw PruningError("scorer \(scorer.name) needs calibration data") }
+        let similarity = try blockSimilarity(calibration, progress: progress)
+        let result = try MixedUnits.scores(model: dense, statistics: calibrated?.statistics, similarity: similarity, kinds: kinds,
+                                           scorer: ScorerRegistry.make(scorer))
+        unitImportances[memo] = result
+        return result
+    }
+
+    /// The model with the units a parameter budget chose from a mix removed and shrunk.
+    public func pruneMixed(_ scores: [[Double]], structure: PruningStructure, pruner: ComponentSpec, amount: Double) throws -> Pruned {
+        guard let kinds = structure.mixedUnits else { throw PruningError("the structure \(structure) is not a mix of units") }
+        try structure.check(pruner: pruner)
+        let perBlock = (try PrunerRegistry.make(pruner) as? BudgetPruner)?.perBlock ?? false
+        return prunedUnits(try MixedUnits.select(scores, kinds: kinds, config: dense.config, amount: amount, perBlock: perBlock), kinds: kinds)
+    }
+
+    func prunedUnits(_ units: [PruningUnit], kinds: [UnitKind]) -> Pruned {
         var kept: [String: Int] = [:], total: [String: Int] = [:], byName: [String: [Int]] = [:]
-        for list in UnitPruning.lists(unit, dense.config) {
-            let gone = units.filter { unit == .block || $0.layer == list.layer }.map { unit == .block ? $0.layer : $0.index }
+        for list in MixedUnits.lists(kinds, dense.config) {
+            let gone = units.filter { $0.kind == list.kind && (list.kind == .block || $0.layer == list.layer) }
+                .map { list.kind == .block ? $0.layer : $0.index }
             total[list.name] = list.count
             kept[list.name] = list.count - gone.count
             byName[list.name] = gone.sorted()

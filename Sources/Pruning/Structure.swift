@@ -17,6 +17,32 @@ public struct PruningStructure: Codable, Hashable, Sendable, CustomStringConvert
     public static let blocksName = "blocks"
     /// Structures whose units are coupled groups rather than rows of a chain, with their unit.
     public static let unitNames: [String: UnitKind] = [headsName: .head, blocksName: .block]
+    /// The unit structures a mix may join, with their unit.
+    public static let mixMembers: [String: UnitKind] = [neuronsName: .neuron, headsName: .head, blocksName: .block]
+    /// How a mix is spelled: its members joined by ` + ` (`mlp.neurons + attention.heads + blocks`).
+    public static let mixSeparator = " + "
+
+    /// A mix of unit structures whose units compete under one parameter budget, held as one chain
+    /// entry (so the keys of every other structure are unchanged).
+    public static func mixed(_ members: [String], layersPath: String = "model.layers") -> PruningStructure {
+        PruningStructure(layersPath: layersPath, chain: [members.joined(separator: mixSeparator)])
+    }
+
+    /// Whether the structure is written as a mix (`a + b`); `mixedUnits` says whether it is a valid one.
+    public var isMixed: Bool { chain.count == 1 && chain[0].contains("+") }
+
+    /// The members of a mix, as written.
+    public var mixMemberNames: [String] {
+        isMixed ? chain[0].components(separatedBy: "+").map { $0.trimmingCharacters(in: .whitespaces) } : []
+    }
+
+    /// The units of a valid mix (two or more distinct unit structures), in the order written; nil otherwise.
+    public var mixedUnits: [UnitKind]? {
+        let names = mixMemberNames
+        let kinds = names.compactMap { Self.mixMembers[$0] }
+        guard isMixed, kinds.count == names.count, kinds.count >= 2, Set(kinds).count == kinds.count else { return nil }
+        return kinds
+    }
 
     /// `init()` is LLM-Rank's chain, kept for `prune prune` and reproduction; a new script's default is `neurons`.
     public init(layersPath: String = "model.layers", chain: [String] = ["mlp.up_proj", "mlp.down_proj"]) {
@@ -28,7 +54,7 @@ public struct PruningStructure: Codable, Hashable, Sendable, CustomStringConvert
     public static let neurons = PruningStructure(chain: [neuronsName])
 
     /// Whether importance passes from module to module along the chain (LLM-Rank's chains only).
-    public var passesImportance: Bool { !wholeNeurons && unit == nil }
+    public var passesImportance: Bool { !wholeNeurons && unit == nil && !isMixed }
 
     /// The unit of a coupled-group structure (`attention.heads`, `blocks`), nil for a chain or neurons.
     public var unit: UnitKind? { chain.count == 1 ? Self.unitNames[chain[0]] : nil }
@@ -47,13 +73,18 @@ public struct PruningStructure: Codable, Hashable, Sendable, CustomStringConvert
     }
 
     /// The attention modules the structure prunes (reconstruction refits only down_proj, so it refuses these).
-    public var attentionModules: [String] { chain.filter { $0.hasPrefix("self_attn.") || Self.unitNames[$0] != nil } }
+    public var attentionModules: [String] {
+        if isMixed { return mixMemberNames.filter { Self.unitNames[$0] != nil } }
+        return chain.filter { $0.hasPrefix("self_attn.") || Self.unitNames[$0] != nil }
+    }
 
     /// Whether a scorer scores this structure's units: head scorers only `attention.heads`, block scorers
     /// only `blocks`, neuron scorers only whole neurons, and other scorers only chains and neurons. A
     /// sweep pairs each scorer with the structures it fits (unknown scorers fit, to be refused by name).
     public func fits(scorer name: String) -> Bool {
         guard let type = ScorerRegistry.all.first(where: { $0.name == name }) else { return true }
+        // Units of different kinds compete only on one scale, which only a scorer of mixes gives.
+        if isMixed || type.scoresMixes { return isMixed && type.scoresMixes }
         if type.unit != nil || unit != nil { return type.unit == unit }
         return !type.scoresNeurons || wholeNeurons
     }
@@ -61,6 +92,13 @@ public struct PruningStructure: Codable, Hashable, Sendable, CustomStringConvert
     /// Refuses, by name, a scorer that does not score this structure's units.
     public func check(scorer name: String) throws {
         guard !fits(scorer: name), let type = ScorerRegistry.all.first(where: { $0.name == name }) else { return }
+        let mixScorers = ScorerRegistry.all.filter { $0.scoresMixes }.map { $0.name }.joined(separator: ", ")
+        if isMixed {
+            throw PruningError("scorer \(name) scores one kind of unit; the units of the mix \(chain[0]) compete on one scale, which only \(mixScorers) gives")
+        }
+        if type.scoresMixes {
+            throw PruningError("scorer \(name) ranks the units of a mix (e.g. mlp.neurons + attention.heads), not the units of the structure \(chain.joined(separator: " -> ")); for one kind of unit use its own scorers")
+        }
         if type.scoresNeurons {
             throw PruningError("scorer \(name) scores FFN neurons (rows of mlp.up_proj or mlp.gate_proj), not the units of the structure \(chain.joined(separator: " -> ")); use the structure mlp.neurons")
         }
@@ -71,8 +109,23 @@ public struct PruningStructure: Codable, Hashable, Sendable, CustomStringConvert
         throw PruningError("scorer \(name) does not score the units of the structure \(chain.joined(separator: " -> ")); it takes: \(fitting)")
     }
 
+    /// The same with the pruner's parameters: `budget(per_block: true)` shares each block's budget between
+    /// the kinds of a mix, so it takes only mixes.
+    public func check(pruner spec: ComponentSpec) throws {
+        try check(pruner: spec.name)
+        if !isMixed, let budget = try? PrunerRegistry.make(spec) as? BudgetPruner, budget.perBlock {
+            throw PruningError("budget(per_block: true) shares each block's budget between the kinds of a mix; the structure \(chain.joined(separator: " -> ")) has one kind (local removes the same share of every block)")
+        }
+    }
+
     /// Refuses, by name, a parameter-budget pruner on a chain (its rows have no known cost).
     public func check(pruner name: String) throws {
+        if isMixed {
+            guard PrunerRegistry.all.first(where: { $0.name == name })?.countsParameters == true || !PrunerRegistry.names.contains(name) else {
+                throw PruningError("the units of the mix \(chain[0]) differ in size, so they compete under a parameter budget: use the pruner budget, not \(name)")
+            }
+            return
+        }
         guard PrunerRegistry.all.first(where: { $0.name == name })?.countsParameters == true, unit == nil, !wholeNeurons else { return }
         throw PruningError("pruner \(name) removes a share of the parameters, which needs units of known cost; the chain \(chain.joined(separator: " -> ")) has none (use mlp.neurons, attention.heads or blocks)")
     }
@@ -94,6 +147,7 @@ public struct PruningStructure: Codable, Hashable, Sendable, CustomStringConvert
             throw PruningError("the model has no block list `\(layersPath)`; it has: model.layers", subject: .blockList(layersPath))
         }
         guard !chain.isEmpty else { throw PruningError("the chain of modules to prune is empty") }
+        if isMixed { return try resolveMix(config) }
         for (name, _) in Self.unitNames where chain.contains(name) {
             guard chain.count == 1 else {
                 throw PruningError("`\(name)` is a structure of its own and cannot be chained with other modules", subject: .module(name))
@@ -120,6 +174,29 @@ public struct PruningStructure: Codable, Hashable, Sendable, CustomStringConvert
         }
         return (0..<config.numHiddenLayers).map { l in kinds.map { LinearModule(layer: l, kind: $0) } }
     }
+}
+
+extension PruningStructure {
+    /// A mix's modules in every block: up_proj (whose rows name the neurons) and o_proj (whose input the
+    /// head groups are scored from), as its members need. Blocks are scored from hidden states.
+    func resolveMix(_ config: LlamaConfig) throws -> [[LinearModule]] {
+        let names = mixMemberNames
+        for name in names where Self.mixMembers[name] == nil {
+            let hint = LinearKind(rawValue: name) != nil || name.contains("->")
+                ? "; a chain of modules cannot join a mix, only unit structures can" : ""
+            throw PruningError("`\(name)` cannot join a mix: a mix joins \(Self.mixOptions)\(hint)", subject: .module(name))
+        }
+        guard let kinds = mixedUnits else {
+            let twice = names.first { n in names.filter { $0 == n }.count > 1 }
+            throw PruningError(twice.map { "`\($0)` appears twice in the mix" } ?? "a mix joins two or more of \(Self.mixOptions)",
+                               subject: twice.map { .module($0) })
+        }
+        return (0..<config.numHiddenLayers).map { l in
+            (kinds.contains(.neuron) ? [LinearModule(layer: l, kind: .up)] : []) + (kinds.contains(.head) ? [LinearModule(layer: l, kind: .o)] : [])
+        }
+    }
+
+    static var mixOptions: String { [neuronsName, headsName, blocksName].joined(separator: ", ") }
 }
 
 /// How blocks' chains are grouped into the MLPs that are scored and pruned together.

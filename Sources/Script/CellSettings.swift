@@ -28,11 +28,15 @@ public enum CellSettings {
             guard !c.isDense else { return "dense" }
             // Short enough for a legend: module names without their sub-block, the reconstruction by name.
             let structure = c.structure.map { s in
-                s.wholeNeurons ? "neurons" : s.chain.map { $0.split(separator: ".").last.map(String.init) ?? $0 }.joined(separator: "→")
+                s.wholeNeurons ? "neurons" : s.isMixed ? s.mixMemberNames.map(Self.shortName).joined(separator: "+")
+                    : s.chain.map(Self.shortName).joined(separator: "→")
             } ?? "?"
             return "\(c.scorer?.description ?? "?") [\(structure)]" + (c.reconstruction.map { " + \($0.name)" } ?? "")
         case "gamma", "theta": return c.scorer?.parameters[name].map { "\(name) \($0)" } ?? "\(name) default"
         default: return ""
         }
     }
+
+    /// A module or unit structure without its sub-block: `up_proj`, `neurons`, `heads`.
+    static func shortName(_ name: String) -> String { name.split(separator: ".").last.map(String.init) ?? name }
 }

@@ -107,6 +107,13 @@ extension Checker {
                 names.append(w)
             }
             text = names.joined(separator: " -> ")
+        case .union(let parts, _):
+            var names: [String] = []
+            for p in parts {
+                guard case .word(let w, _) = p else { error(p.location, "a mix joins unit structures by name, found \(describe(p))"); return nil }
+                names.append(w)
+            }
+            text = names.joined(separator: PruningStructure.mixSeparator)
         case .call(let n, let args, _):
             var spec = ComponentSpec(name: n)
             for a in args {

@@ -103,6 +103,22 @@ extension Checker {
                     names.append((w, at))
                 }
             case .word(let w, let at): names.append((w, at))
+            case .union(let parts, _):
+                for p in parts {
+                    switch p {
+                    case .word(let w, let at): names.append((w, at))
+                    // Refused, but still taken as a name, so one mistake gives one message.
+                    case .string(let w, let at):
+                        error(p.location, "a mix joins unit structures by name, found \(describe(p))")
+                        names.append((w, at))
+                    default: error(p.location, "a mix joins unit structures by name, found \(describe(p))")
+                    }
+                }
+                guard names.count == parts.count else { continue }
+                let structure = PruningStructure.mixed(names.map(\.0), layersPath: layers)
+                out.append(structure)
+                if structureLocations[structure] == nil { structureLocations[structure] = (layersAt, names) }
+                continue
             default: error(v.location, "expected a chain of modules such as mlp.up_proj -> mlp.down_proj, found \(describe(v))"); continue
             }
             let structure = PruningStructure(layersPath: layers, chain: names.map(\.0))

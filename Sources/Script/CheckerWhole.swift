@@ -34,7 +34,10 @@ extension Checker {
         for sweep in experiment.sweeps where sweep.amounts.contains(where: { $0 > 0 }) {
             for spec in sweep.scorers where !sweep.structures.contains(where: { $0.fits(scorer: spec.name) }) {
                 guard let type = ScorerRegistry.all.first(where: { $0.name == spec.name }) else { continue }
-                if type.scoresNeurons {
+                if type.scoresMixes {
+                    error(scorerLocations[spec] ?? top, "scorer `\(spec.name)` ranks the units of a mix, and no structure of the script is one",
+                          help: "add a mix to the structures: structure model.layers: [mlp.neurons, mlp.neurons + attention.heads + blocks]")
+                } else if type.scoresNeurons {
                     error(scorerLocations[spec] ?? top, "scorer `\(spec.name)` scores whole FFN neurons, and no structure of the script prunes them",
                           help: "add mlp.neurons to the structures: structure model.layers: [mlp.up_proj -> mlp.down_proj, mlp.neurons]")
                 } else if let unit = type.unit {
@@ -48,10 +51,24 @@ extension Checker {
             }
             // A parameter budget needs units of known cost: whole neurons, head groups or blocks.
             if sweep.pruners.contains(where: { spec in PrunerRegistry.all.first { $0.name == spec.name }?.countsParameters == true }) {
-                for structure in sweep.structures where structure.unit == nil && !structure.wholeNeurons {
+                for structure in sweep.structures where structure.unit == nil && !structure.wholeNeurons && !structure.isMixed {
                     error(structureLocations[structure]?.modules.first?.1 ?? top,
                           "pruner budget removes a share of the parameters, which needs units of known cost; the chain \(structure.chain.joined(separator: " -> ")) has none",
                           help: "use mlp.neurons, attention.heads or blocks, or the local or global pruner")
+                }
+            }
+            // A mix's units differ in size, so only a parameter budget can weigh them, and only a scorer of mixes rank them.
+            for structure in sweep.structures where structure.isMixed || structure.unit != nil || structure.wholeNeurons {
+                let at = structureLocations[structure]?.modules.first?.1 ?? top
+                for spec in sweep.pruners {
+                    do { try structure.check(pruner: spec) } catch let failure as PruningError { error(at, failure.description) } catch {}
+                }
+            }
+            for structure in sweep.structures where structure.isMixed {
+                let at = structureLocations[structure]?.modules.first?.1 ?? top
+                if !sweep.scorers.contains(where: { structure.fits(scorer: $0.name) }) {
+                    error(at, "structure \(structure.chain[0]) has no scorer of mixes in the script",
+                          help: "add one to the scorers: \(ScorerRegistry.all.filter { $0.scoresMixes }.map { $0.name }.joined(separator: ", "))")
                 }
             }
             for structure in sweep.structures where structure.unit != nil && !sweep.scorers.contains(where: { structure.fits(scorer: $0.name) }) {

@@ -153,7 +153,7 @@ struct Lexer {
                 i = j
                 continue
             }
-            if "[](),:=".contains(ch) {
+            if "[](),:=+".contains(ch) {
                 emitted.append(Token(kind: .symbol(String(ch)), location: loc(i, i + 1)))
                 i += 1
                 continue

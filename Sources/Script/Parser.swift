@@ -114,7 +114,7 @@ public struct Parser {
     static let maxDepth = 64
     private var depth = 0
 
-    /// expression = primary [ "..." primary [ "step" primary ] ] { "->" primary }
+    /// expression = primary [ "..." primary [ "step" primary ] ] { "->" primary } | primary { "+" primary }
     private mutating func expression() throws -> Expr {
         let first = try primary()
         if isSymbol("...") {
@@ -134,6 +134,14 @@ public struct Parser {
                 parts.append(try primary())
             }
             return .chain(parts, SourceLocation.spanning(first.location, parts.last!.location))
+        }
+        if isSymbol("+") {
+            var parts = [first]
+            while isSymbol("+") {
+                advance()
+                parts.append(try primary())
+            }
+            return .union(parts, SourceLocation.spanning(first.location, parts.last!.location))
         }
         return first
     }

@@ -10,6 +10,8 @@ public indirect enum Expr: Hashable, Sendable {
     case range(Expr, Expr, Expr?, SourceLocation)
     /// `a -> b -> c`.
     case chain([Expr], SourceLocation)
+    /// `a + b + c`: units that compete together (a mixed structure).
+    case union([Expr], SourceLocation)
 
     public struct Argument: Hashable, Sendable {
         public let name: String
@@ -27,13 +29,14 @@ public indirect enum Expr: Hashable, Sendable {
         case .list: "a list"
         case .range: "a range"
         case .chain: "a chain"
+        case .union: "a union"
         }
     }
 
     public var location: SourceLocation {
         switch self {
         case .string(_, let l), .number(_, _, let l), .word(_, let l), .call(_, _, let l), .list(_, let l),
-             .range(_, _, _, let l), .chain(_, let l): l
+             .range(_, _, _, let l), .chain(_, let l), .union(_, let l): l
         }
     }
 }

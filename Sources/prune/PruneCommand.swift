@@ -20,7 +20,7 @@ struct PruneModel: ParsableCommand {
     @Option(help: "The list of blocks.")
     var layers = "model.layers"
 
-    @Option(help: "The modules whose output rows are pruned, in order (LLM-Rank's chain), or mlp.neurons (whole FFN neurons; so does a lone mlp.up_proj).")
+    @Option(help: "The modules whose output rows are pruned, in order (LLM-Rank's chain), or a unit structure: mlp.neurons (whole FFN neurons; so does a lone mlp.up_proj), attention.heads, blocks, or a mix such as \"mlp.neurons + attention.heads + blocks\" (scorer contribution, pruner budget).")
     var chain = "mlp.up_proj -> mlp.down_proj"
 
     @Option(help: "isolated (each block's chain alone) or chained (all blocks' chains as one MLP).")
@@ -29,7 +29,7 @@ struct PruneModel: ParsableCommand {
     @Option(help: "norm(p: 1), random(seed: 0), activation, wanda, wpr(gamma: 0, theta: 0.5), mpr(z_importance: false, amount: 0.3); for whole neurons also neuron_norm, neuron_output, fluctuation, obs(ridge: 0.001, greedy: false).")
     var scorer = "wpr"
 
-    @Option(help: "local, or global (optionally global(balance: width)).")
+    @Option(help: "local, global (optionally global(balance: width)), or budget (a share of the blocks' parameters, for unit structures; budget(per_block: true) on a mix).")
     var pruner = "local"
 
     @Option(help: "Refit the pruned model: least_squares(ridge: 0.001, bias: true, sequential: false, target: model, reselect: false), bias, or none.")

@@ -82,7 +82,7 @@ final class UnitScorerTests: XCTestCase {
         let windows: [[Int32]] = (0..<3).map { w in (0..<16).map { Int32(($0 * 13 + w * 7) % 100) } }
         let measured = BlockSimilarity.measure(model, windows: windows)
         // Naive: the Float64 forward pass's hidden states entering and leaving every block, token by token.
-        var cos = [Double](repeating: 0, count: 3), angle = cos, n = 0.0
+        var cos = [Double](repeating: 0, count: 3), angle = cos, input = cos, update = cos, n = 0.0
         for w in windows {
             let x = NaiveLlama(tiny).residuals(w.map(Int.init))
             for p in w.indices {
@@ -92,6 +92,8 @@ final class UnitScorerTests: XCTestCase {
                     let c = dot / (a.reduce(0.0) { $0 + $1 * $1 }.squareRoot() * b.reduce(0.0) { $0 + $1 * $1 }.squareRoot())
                     cos[l] += c
                     angle[l] += acos(c) / Double.pi
+                    input[l] += a.reduce(0.0) { $0 + $1 * $1 }
+                    update[l] += zip(a, b).reduce(0.0) { $0 + ($1.1 - $1.0) * ($1.1 - $1.0) }
                 }
                 n += 1
             }
@@ -99,6 +101,8 @@ final class UnitScorerTests: XCTestCase {
         for l in 0..<3 {
             XCTAssertEqual(measured.cosine[l], cos[l] / n, accuracy: 1e-5)
             XCTAssertEqual(measured.angle[l], angle[l] / n, accuracy: 1e-5)
+            XCTAssertEqual(measured.inputEnergy[l], input[l], accuracy: 1e-5 * input[l])
+            XCTAssertEqual(measured.updateEnergy[l], update[l], accuracy: 1e-4 * update[l])
         }
         let bi = try UnitPruning.importances(model: model, statistics: nil, similarity: measured, unit: .block, scorer: make("block_influence"))[0]
         let influence = cos.map { 1 - $0 / n }, total = influence.reduce(0, +)

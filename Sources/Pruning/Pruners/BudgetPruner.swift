@@ -4,11 +4,17 @@
 /// of its coupled slices (`PruningUnit.parameters`: a neuron 3·hidden, a key/value head group its q, k,
 /// v rows and o columns, a block everything in it), until the removed parameters reach amount × total.
 /// Never a list's last unit (every block keeps a neuron and a head group; one block always stays).
+/// On a mix (`mlp.neurons + attention.heads`), `MixedUnits.select` ranks units by score per parameter
+/// instead; `per_block: true` then spends the same share of every block's parameters there.
 public struct BudgetPruner: Pruner {
     public static let name = "budget"
     public static let countsParameters = true
+    /// Each block loses the same share of its parameters (mixes only).
+    public let perBlock: Bool
 
-    public init(_ parameters: inout ParameterReader) throws {}
+    public init(_ parameters: inout ParameterReader) throws {
+        perBlock = try parameters.bool("per_block", default: false)
+    }
 
     /// Without costs, every unit costs the same: the share of units.
     public func rowsToPrune(_ importances: [[Double]], amount: Double) -> [[Int]] {

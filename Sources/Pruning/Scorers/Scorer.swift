@@ -98,6 +98,9 @@ public protocol Scorer: Sendable {
     /// The coupled unit it scores (`head` from `ScoringInput.heads`, `block` from `.blocks`), or nil
     /// for a scorer of rows (and neurons).
     static var unit: UnitKind? { get }
+    /// Whether it scores every kind of unit on one scale, so the units of a mix
+    /// (`mlp.neurons + attention.heads + blocks`) can compete; such a scorer scores only mixes.
+    static var scoresMixes: Bool { get }
     func score(_ input: ScoringInput) throws -> [Double]
 }
 
@@ -105,6 +108,7 @@ extension Scorer {
     public static var scoresNeurons: Bool { false }
     public static var needsGrams: Bool { false }
     public static var unit: UnitKind? { nil }
+    public static var scoresMixes: Bool { false }
 }
 
 /// The scorers the tool knows. A new scorer is one new type plus one line here.
@@ -125,6 +129,7 @@ public enum ScorerRegistry {
         HeadFluctuationScorer.self,
         BlockInfluenceScorer.self,
         AngularDistanceScorer.self,
+        ContributionScorer.self,
     ]
 
     public static var names: [String] { all.map { $0.name } }
