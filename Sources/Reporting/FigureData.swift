@@ -84,7 +84,17 @@ struct FigureData: Equatable {
             let intervals = sorted.contains { $0.interval != nil } ? sorted.map(\.interval) : []
             return Series(name: name, points: sorted.map { (x: $0.x, y: $0.y) }, intervals: intervals)
         }
-        return FigureData(series: series, baseline: baseline?.y, xLabel: label(f.x), yLabel: label(f.y))
+        let shown = groups.flatMap(\.members).filter { !$0.isDense }
+        return FigureData(series: series, baseline: baseline?.y, xLabel: axisLabel(f.x, shown), yLabel: axisLabel(f.y, shown))
+    }
+
+    /// An amount means what the cells' pruner makes of it: a share of block parameters under `budget`,
+    /// a share of FFN rows under `local` and `global`.
+    static func axisLabel(_ axis: String, _ cells: [Cell]) -> String {
+        guard axis == "amount", !cells.isEmpty else { return label(axis) }
+        let budgets = cells.filter { $0.pruner?.name == "budget" }.count
+        if budgets == cells.count { return "share of block parameters removed" }
+        return budgets == 0 ? label(axis) : "amount pruned (rows, or block parameters under budget)"
     }
 
     /// Rows kept per layer for one module kind (`up_proj` by default), one series per pruned cell.

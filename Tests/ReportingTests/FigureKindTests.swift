@@ -1,4 +1,5 @@
 import Foundation
+import Pruning
 @testable import Reporting
 @testable import Script
 import XCTest
@@ -106,6 +107,19 @@ final class FigureKindTests: XCTestCase {
         let plain = GnuplotFigure(spec: f, data: FigureData(series: [b], baseline: nil, xLabel: "x", yLabel: "y"))
         XCTAssertFalse(plain.dataFile().contains("low"))
         XCTAssertTrue(plain.script().contains("set style histogram cluster gap 1"))
+    }
+
+    /// The amount axis says what the amount was a share of: FFN rows under global, block parameters under budget.
+    func testAmountAxisNamesWhatThePrunerRemoved() {
+        var records = [FigureRecords.record(nil, amount: 0, ppl: 10), FigureRecords.record("wanda", amount: 0.1, ppl: 15),
+                       FigureRecords.record("wanda", amount: 0.3, ppl: 90)]
+        var f = FigureSpec(name: "amounts")
+        f.series = "scorer"
+        XCTAssertEqual(FigureData.make(f, records: records).xLabel, "share of FFN rows pruned")
+        for i in 1...2 { records[i].cell.pruner = ComponentSpec(name: "budget") }
+        XCTAssertEqual(FigureData.make(f, records: records).xLabel, "share of block parameters removed")
+        records[1].cell.pruner = ComponentSpec(name: "local")
+        XCTAssertEqual(FigureData.make(f, records: records).xLabel, "amount pruned (rows, or block parameters under budget)")
     }
 
     /// x as parameters stored (millions): the dense model joins each series at its own size.
