@@ -53,8 +53,8 @@ final class HeadRankTests: XCTestCase {
     }
 
     /// Weighted PageRank by power iteration over every node (block l, group g) at once: each block's
-    /// scores are γ·(M · previous block) + (1−γ)·‖x_g‖/Σ‖x‖, normalised to sum 1, block 0's the teleport
-    /// alone; M = θ·C + (1−θ)·B, C the edges and B their pattern, each column divided by its sum.
+    /// scores are γ·(M · previous block) + (1−γ)·‖x_g‖/Σ‖x‖, normalised to sum 1, block 0's with an even
+    /// γ/groups in place of the flow; M = θ·C + (1−θ)·B, C the edges and B their pattern, each column divided by its sum.
     func naivePageRank(_ model: LlamaModel, _ stats: CalibrationStatistics, gamma: Double, theta: Double) -> [[Double]] {
         let c = model.config, q = c.queryGroup * c.headDim, layers = c.numHiddenLayers
         let w = naiveEdges(model, stats)
@@ -86,7 +86,8 @@ final class HeadRankTests: XCTestCase {
         var r = [Double](repeating: 1 / Double(nodes), count: nodes)
         for _ in 0..<100 {
             var next = (0..<nodes).map { t in gamma * (0..<nodes).reduce(0.0) { $0 + m[t][$1] * r[$1] } + (1 - gamma) * teleport[t] }
-            for g in 0..<groups[0] { next[g] = teleport[g] }
+            // Block 0: fed alike by one source.
+            for g in 0..<groups[0] { next[g] = gamma / Double(groups[0]) + (1 - gamma) * teleport[g] }
             for l in 0..<layers {
                 let total = (0..<groups[l]).reduce(0.0) { $0 + next[first[l] + $1] }
                 for g in 0..<groups[l] { next[first[l] + g] /= total }
@@ -119,11 +120,11 @@ final class HeadRankTests: XCTestCase {
             let scores = try UnitPruning.importances(model: model, statistics: stats, similarity: nil, unit: .head, scorer: scorer)
             assertClose(scores, naivePageRank(model, stats, gamma: gamma, theta: theta), "head_rank(gamma: \(gamma), theta: \(theta))")
         }
-        // The graph matters: past block 0 the ranks are not head_norm's.
+        // The graph matters: past block 0 the scores are not head_norm's pulled toward even.
         let rank = try UnitPruning.importances(model: model, statistics: stats, similarity: nil, unit: .head, scorer: make("head_rank"))
         let norm = try UnitPruning.importances(model: model, statistics: stats, similarity: nil, unit: .head, scorer: make("head_norm"))
-        assertClose([rank[0]], [norm[0]], "block 0")
-        XCTAssertGreaterThan(zip(rank[2], norm[2]).map { abs($0 - $1) }.max()!, 1e-4)
+        assertClose([rank[0]], [norm[0].map { 0.5 / 4 + 0.5 * $0 }], "block 0")
+        XCTAssertGreaterThan(zip(rank[2], norm[2]).map { abs($0 - 0.5 / 4 - 0.5 * $1) }.max()!, 1e-4)
     }
 
     func testBlocksWithDifferentHeadCounts() throws {

@@ -20,11 +20,14 @@ protocol HeadGraphScorer: Scorer {
 /// Only consecutive blocks are joined, as LLM-Rank joins consecutive layers (the residual stream also
 /// carries g to later blocks; those edges are left out) and the MLP between is passed over.
 ///
-/// Scores, as `wpr` computes them layer by layer: block 0's groups (no edges into them) score
-/// ‖x_g‖ (head_norm); block l+1's score γ·(M · prev) + (1−γ)·‖x_h‖/Σ‖x‖, with M = θ·C + (1−θ)·B
-/// (C the edge weights, B their non-zero pattern, each column divided by its sum) and prev block
-/// l's scores normalised to sum 1, so each block's scores sum to 1 (M keeps the mass) and the
-/// blocks' groups can be ranked against each other. γ = 0 is head_norm, hence the default 0.5.
+/// Scores, as `wpr` computes them layer by layer: block l+1's group h scores
+/// γ·(M · prev)_h + (1−γ)·‖x_h‖/Σ‖x‖, with M = θ·C + (1−θ)·B (C the edge weights, B their non-zero
+/// pattern, each column divided by its sum), ‖x_h‖ head_norm's output norm and prev block l's
+/// scores normalised to sum 1. Block 0's groups have no groups before them: one source, the
+/// embeddings, feeds them all alike (γ/groups + (1−γ)·‖x_g‖/Σ‖x‖), so block 0 is damped like the
+/// others rather than ranked by head_norm alone, which would make its groups look more unequal than
+/// the later blocks' in a ranking across blocks. Each block's scores sum to 1 (M keeps the mass).
+/// γ = 0 is head_norm, hence the default 0.5.
 public struct HeadRankScorer: HeadGraphScorer {
     public static let name = "head_rank"
     public static let needsStatistics = true
@@ -46,15 +49,18 @@ public struct HeadRankScorer: HeadGraphScorer {
         for (l, block) in blocks.enumerated() {
             let h = block.heads!
             let teleport = (0..<h.groups).map { g in h.range(g).reduce(0.0) { $0 + h.channelNorms[$1] * h.channelNorms[$1] }.squareRoot() }
-            guard let previous = result.last else {
-                result.append(try LLMRank.normalised(teleport, what: "\(Self.name) scores of \(block.module.name)"))
-                continue
-            }
-            let from = blocks[l - 1]
-            let w = try Self.edges(from: from.weight, norms: from.heads!.channelNorms, groups: from.heads!.groups,
-                                   to: layers[l], groups: h.groups, channels: h.channels, headDim: headDim, layer: l)
-            let scores = WeightedPageRankScorer.step(rows: h.groups, columns: previous.count, previous: previous, teleport: teleport,
+            let scores: [Double]
+            if let previous = result.last {
+                let from = blocks[l - 1]
+                let w = try Self.edges(from: from.weight, norms: from.heads!.channelNorms, groups: from.heads!.groups,
+                                       to: layers[l], groups: h.groups, channels: h.channels, headDim: headDim, layer: l)
+                scores = WeightedPageRankScorer.step(rows: h.groups, columns: previous.count, previous: previous, teleport: teleport,
                                                      gamma: gamma, theta: theta) { w[$0][$1] }
+            } else {
+                // Block 0: one source (the embeddings) feeding every group alike.
+                scores = WeightedPageRankScorer.step(rows: h.groups, columns: 1, previous: [1], teleport: teleport,
+                                                     gamma: gamma, theta: theta) { _, _ in 1 }
+            }
             result.append(try LLMRank.normalised(scores, what: "\(Self.name) scores of \(block.module.name)"))
         }
         return result
