@@ -115,8 +115,8 @@ final class HeadRankTests: XCTestCase {
             let w = try HeadRankScorer.edges(from: o, norms: x, groups: 4, to: model.weights.layers[l], groups: 4, channels: 16, headDim: 8, layer: l)
             assertClose(w, naive[l], "edges into block \(l)")
         }
-        for (gamma, theta) in [(0.5, 0.5), (0.85, 0.2), (1.0, 1.0)] {
-            let scorer = try (gamma, theta) == (0.5, 0.5) ? make("head_rank") : make("head_rank", ["gamma": .number(gamma), "theta": .number(theta)])
+        for (gamma, theta) in [(0.5, 1.0), (0.85, 0.2), (0.3, 0.5)] {
+            let scorer = try (gamma, theta) == (0.5, 1.0) ? make("head_rank") : make("head_rank", ["gamma": .number(gamma), "theta": .number(theta)])
             let scores = try UnitPruning.importances(model: model, statistics: stats, similarity: nil, unit: .head, scorer: scorer)
             assertClose(scores, naivePageRank(model, stats, gamma: gamma, theta: theta), "head_rank(gamma: \(gamma), theta: \(theta))")
         }
@@ -133,7 +133,7 @@ final class HeadRankTests: XCTestCase {
         let stats = statistics(model)
         let scores = try UnitPruning.importances(model: model, statistics: stats, similarity: nil, unit: .head,
                                                  scorer: make("head_rank", ["gamma": .number(0.7)]))
-        assertClose(scores, naivePageRank(model, stats, gamma: 0.7, theta: 0.5), "uneven blocks")
+        assertClose(scores, naivePageRank(model, stats, gamma: 0.7, theta: 1), "uneven blocks")
     }
 
     func testWrongStructureIsRefusedLikeOtherHeadScorers() throws {

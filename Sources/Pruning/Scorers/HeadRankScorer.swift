@@ -8,7 +8,7 @@ protocol HeadGraphScorer: Scorer {
     func score(blocks: [ScoringInput], layers: [LlamaLayer], headDim: Int) throws -> [[Double]]
 }
 
-/// head_rank(gamma: 0.5, theta: 0.5): LLM-Rank's weighted PageRank (arXiv 2410.13299, the `wpr` step)
+/// head_rank(gamma: 0.5, theta: 1): LLM-Rank's weighted PageRank (arXiv 2410.13299, the `wpr` step)
 /// over a graph whose nodes are all blocks' key/value head groups, layered block by block.
 ///
 /// Edge g → h from group g of block l to group h of block l+1, weighted by how strongly h's q, k and v
@@ -27,7 +27,9 @@ protocol HeadGraphScorer: Scorer {
 /// embeddings, feeds them all alike (γ/groups + (1−γ)·‖x_g‖/Σ‖x‖), so block 0 is damped like the
 /// others rather than ranked by head_norm alone, which would make its groups look more unequal than
 /// the later blocks' in a ranking across blocks. Each block's scores sum to 1 (M keeps the mass).
-/// γ = 0 is head_norm, hence the default 0.5.
+/// γ = 0 is head_norm, hence the default 0.5. θ defaults to 1 (wpr's is 0.5): every edge between two
+/// blocks' groups is non-zero, so B is all ones and its share would only spread mass evenly, a second
+/// damping beside γ's.
 public struct HeadRankScorer: HeadGraphScorer {
     public static let name = "head_rank"
     public static let needsStatistics = true
@@ -37,7 +39,7 @@ public struct HeadRankScorer: HeadGraphScorer {
 
     public init(_ parameters: inout ParameterReader) throws {
         gamma = try parameters.number("gamma", default: 0.5, in: 0...1)
-        theta = try parameters.number("theta", default: 0.5, in: 0...1)
+        theta = try parameters.number("theta", default: 1, in: 0...1)
     }
 
     public func score(_ x: ScoringInput) throws -> [Double] {
