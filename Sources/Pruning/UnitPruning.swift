@@ -45,7 +45,7 @@ public enum UnitPruning {
                                      blocks: similarity)
             return [try LLMRank.normalised(scorer.score(input), what: "\(kind.name) scores of the blocks")]
         case .head:
-            return try (0..<c.numHiddenLayers).map { l in
+            let inputs = try (0..<c.numHiddenLayers).map { l in
                 let o = LinearModule(layer: l, kind: .o), weight = model.weights.layers[l].o
                 guard let stats = statistics?[o], stats.input.count == weight.columns,
                       let channels = statistics?.attention(layer: l), channels.variance.count == weight.columns else {
@@ -56,8 +56,12 @@ public enum UnitPruning {
                                        channelVariance: channels.variance)
                 var input = ScoringInput(weight: weight, previous: [], inputNorms: stats.input, outputNorms: stats.output, module: o)
                 input.heads = heads
-                return try LLMRank.normalised(scorer.score(input), what: "\(kind.name) scores of \(o.name)")
+                return input
             }
+            // A scorer of the graph over all blocks' groups scores them in one pass.
+            let scores = try (scorer as? any HeadGraphScorer)?.score(blocks: inputs, layers: model.weights.layers, headDim: c.headDim)
+                ?? inputs.map { try scorer.score($0) }
+            return try zip(scores, inputs).map { try LLMRank.normalised($0, what: "\(kind.name) scores of \($1.module.name)") }
         case .neuron:
             throw PruningError("whole neurons are scored as rows of mlp.up_proj (structure mlp.neurons)")
         }

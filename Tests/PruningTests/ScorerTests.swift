@@ -131,7 +131,7 @@ final class ScorerTests: XCTestCase {
         func message(_ text: String) -> String {
             do { _ = try ScorerRegistry.make(ComponentSpec.parse(text)); return "no error" } catch { return "\(error)" }
         }
-        XCTAssertEqual(message("pagerank"), "unknown scorer `pagerank`; known scorers: norm, random, activation, wanda, wpr, mpr, neuron_norm, neuron_output, fluctuation, obs, head_norm, head_output, head_fluctuation, block_influence, angular_distance")
+        XCTAssertEqual(message("pagerank"), "unknown scorer `pagerank`; known scorers: norm, random, activation, wanda, wpr, mpr, neuron_norm, neuron_output, fluctuation, obs, head_norm, head_output, head_fluctuation, head_rank, block_influence, angular_distance, contribution")
         XCTAssertEqual(message("wpr(gamma: 1.5)"), "wpr: gamma must lie in [0, 1], got 1.5")
         XCTAssertEqual(message("wpr(theta: -0.1)"), "wpr: theta must lie in [0, 1], got -0.1")
         XCTAssertEqual(message("wpr(damping: 0.5)"), "wpr has no parameter damping; it takes: gamma, theta")

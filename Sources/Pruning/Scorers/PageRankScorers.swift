@@ -18,24 +18,38 @@ public struct WeightedPageRankScorer: Scorer {
 
     public func score(_ x: ScoringInput) -> [Double] {
         let w = x.weight
-        // Column sums of |W| and of its non-zero pattern.
-        var weightSum = [Double](repeating: 0, count: w.columns), degree = weightSum
-        for r in 0..<w.rows {
-            let row = w.row(r)
-            for c in 0..<w.columns where row[c] != 0 {
-                weightSum[c] += Double(abs(row[c]))
-                degree[c] += 1
+        return Self.step(rows: w.rows, columns: w.columns, previous: x.previous, teleport: x.outputNorms, gamma: gamma, theta: theta) {
+            Double(abs(w[$0, $1]))
+        }
+    }
+
+    /// One step of the weighted PageRank over a layer of a graph: `weight(r, c) ≥ 0` is the edge from
+    /// node c of the layer before (importance `previous[c]`) to node r of this one, and `teleport` the
+    /// damping term's raw values (normalised here; all zero gives none). Shared with `head_rank`.
+    static func step(rows: Int, columns: Int, previous: [Double], teleport: [Double], gamma: Double, theta: Double,
+                     weight: (Int, Int) -> Double) -> [Double] {
+        // Column sums of the weights and of their non-zero pattern.
+        var weightSum = [Double](repeating: 0, count: columns), degree = weightSum
+        for r in 0..<rows {
+            for c in 0..<columns {
+                let e = weight(r, c)
+                if e != 0 {
+                    weightSum[c] += e
+                    degree[c] += 1
+                }
             }
         }
-        // M · prev = Σ_c |W|rc · θ·prev_c / Σ|W|_c + Σ_c 1[Wrc ≠ 0] · (1−θ)·prev_c / deg_c.
-        let byWeight = (0..<w.columns).map { weightSum[$0] > 0 ? theta * x.previous[$0] / weightSum[$0] : 0 }
-        let byDegree = (0..<w.columns).map { degree[$0] > 0 ? (1 - theta) * x.previous[$0] / degree[$0] : 0 }
-        let outTotal = x.outputNorms.reduce(0, +)
-        return (0..<w.rows).map { r in
-            let row = w.row(r)
+        // M · prev = Σ_c W_rc · θ·prev_c / ΣW_c + Σ_c 1[W_rc ≠ 0] · (1−θ)·prev_c / deg_c.
+        let byWeight = (0..<columns).map { weightSum[$0] > 0 ? theta * previous[$0] / weightSum[$0] : 0 }
+        let byDegree = (0..<columns).map { degree[$0] > 0 ? (1 - theta) * previous[$0] / degree[$0] : 0 }
+        let total = teleport.reduce(0, +)
+        return (0..<rows).map { r in
             var s = 0.0
-            for c in 0..<w.columns where row[c] != 0 { s += Double(abs(row[c])) * byWeight[c] + byDegree[c] }
-            let damping = outTotal > 0 ? (1 - gamma) * x.outputNorms[r] / outTotal : 0
+            for c in 0..<columns {
+                let e = weight(r, c)
+                if e != 0 { s += e * byWeight[c] + byDegree[c] }
+            }
+            let damping = total > 0 ? (1 - gamma) * teleport[r] / total : 0
             return gamma * s + damping
         }
     }

@@ -127,6 +127,7 @@ public enum ScorerRegistry {
         HeadNormScorer.self,
         HeadOutputScorer.self,
         HeadFluctuationScorer.self,
+        HeadRankScorer.self,
         BlockInfluenceScorer.self,
         AngularDistanceScorer.self,
         ContributionScorer.self,
