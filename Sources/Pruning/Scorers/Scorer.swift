@@ -98,6 +98,9 @@ public protocol Scorer: Sendable {
     /// The coupled unit it scores (`head` from `ScoringInput.heads`, `block` from `.blocks`), or nil
     /// for a scorer of rows (and neurons).
     static var unit: UnitKind? { get }
+    /// What its scores measure when that unit is shared by every block (so a pruner may compare them
+    /// across blocks as they are, `global(scores: raw)`); nil when they compare only within a module.
+    var commonUnit: String? { get }
     func score(_ input: ScoringInput) throws -> [Double]
 }
 
@@ -105,6 +108,7 @@ extension Scorer {
     public static var scoresNeurons: Bool { false }
     public static var needsGrams: Bool { false }
     public static var unit: UnitKind? { nil }
+    public var commonUnit: String? { nil }
 }
 
 /// The scorers the tool knows. A new scorer is one new type plus one line here.
