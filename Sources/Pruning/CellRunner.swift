@@ -73,6 +73,7 @@ public final class CellRunner: @unchecked Sendable {
                 throw PruningError("a pruned cell needs a structure, a pipeline, a scorer and a pruner")
             }
             _ = try session.mlps(structure, pipeline)
+            try PrunerRegistry.checkScores(pruner: pruner, scorer: scorer, structure: structure, pipeline: pipeline)
             let method = try cell.reconstruction.map { spec -> any Reconstructor in
                 try ReconstructorRegistry.check(spec, structure: structure)
                 return try ReconstructorRegistry.make(spec)
@@ -113,7 +114,8 @@ public final class CellRunner: @unchecked Sendable {
                 pruned = p
             }
             if pruned == nil {
-                let importances = try session.importances(scorer, structure: structure, pipeline: pipeline, calibrated: calibrated,
+                let raw = try PrunerRegistry.make(pruner).comparesRawScores
+                let importances = try session.importances(scorer, structure: structure, pipeline: pipeline, calibrated: calibrated, raw: raw,
                                                           computing: { stage(.scoring) })
                 stage(.pruning)
                 let p = try session.prune(importances, structure: structure, pipeline: pipeline, pruner: pruner, amount: cell.amount)

@@ -9,14 +9,19 @@ public enum LLMRank {
     /// With `flows` false (whole neurons), no importance passes from one module to the next: each is
     /// scored from its own input statistic, so modules are scored side by side, one per core (a
     /// scorer such as obs(greedy: true) spends seconds on each block).
+    /// With `normalise` false (only where nothing flows), each module keeps the scorer's own scores,
+    /// checked as importances are, for a pruner that compares them across blocks.
     public static func importances(
         model: LlamaModel, statistics: CalibrationStatistics?, mlps: [[LinearModule]], scorer: any Scorer, flows: Bool = true,
-        grams: GramStore? = nil
+        grams: GramStore? = nil, normalise: Bool = true
     ) throws -> [LinearModule: [Double]] {
+        precondition(normalise || !flows, "raw scores cannot flow along a chain: the next module reads a normalised importance")
         var result: [LinearModule: [Double]] = [:]
         let score = { (module: LinearModule, previous: [Double]?) throws -> [Double] in
             let input = try scoringInput(model: model, statistics: statistics, module: module, previous: previous, scorer: scorer, grams: grams)
-            return try normalised(try scorer.score(input), what: "\(type(of: scorer).name) scores of \(module.name)")
+            let what = "\(type(of: scorer).name) scores of \(module.name)"
+            let scores = try scorer.score(input)
+            return normalise ? try normalised(scores, what: what) : try checked(scores, what: what)
         }
         if flows {
             for mlp in mlps {
@@ -121,9 +126,14 @@ public enum LLMRank {
 
     /// v / Σv, refusing negative, non-finite or all-zero scores (the reference asserts the same).
     static func normalised(_ v: [Double], what: String) throws -> [Double] {
-        guard v.allSatisfy({ $0.isFinite && $0 >= 0 }) else { throw PruningError("\(what) contain negative or non-finite values") }
-        let total = v.reduce(0, +)
+        let total = try checked(v, what: what).reduce(0, +)
         guard total > 0 else { throw PruningError("\(what) are all zero; they cannot be normalised") }
         return v.map { $0 / total }
+    }
+
+    /// v itself, refusing negative or non-finite scores.
+    static func checked(_ v: [Double], what: String) throws -> [Double] {
+        guard v.allSatisfy({ $0.isFinite && $0 >= 0 }) else { throw PruningError("\(what) contain negative or non-finite values") }
+        return v
     }
 }

@@ -107,6 +107,7 @@ public enum PruneJob {
         try checkAmount(request.amount)
         try request.structure.check(scorer: request.scorer.name)
         try request.structure.check(pruner: request.pruner)
+        try PrunerRegistry.checkScores(pruner: request.pruner, scorer: request.scorer, structure: request.structure, pipeline: request.pipeline)
         let needsStatistics = type(of: scorer).needsStatistics || request.reconstruction != nil
         if needsStatistics && request.calibration == nil {
             throw PruningError(request.reconstruction.map { "reconstruct \($0.name) needs calibration data (--calib)" }

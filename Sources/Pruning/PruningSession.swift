@@ -169,17 +169,33 @@ public final class PruningSession: @unchecked Sendable {
         return out
     }
 
-    /// Each module's importance (summing to 1) under a scorer; computed once per inputs.
+    /// Each module's importance (summing to 1) under a scorer; computed once per inputs. With `raw`
+    /// (whole neurons only), the scorer's own scores instead, for `global(scores: raw)`. Where nothing
+    /// flows, both come from one scoring: importances are the raw scores normalised per module.
     public func importances(_ scorer: ComponentSpec, structure: PruningStructure, pipeline: Pipeline,
-                            calibrated: Calibrated?, computing: () -> Void = {}) throws -> [LinearModule: [Double]] {
+                            calibrated: Calibrated?, raw: Bool = false, computing: () -> Void = {}) throws -> [LinearModule: [Double]] {
+        let flows = structure.passesImportance
+        guard !raw || !flows else {
+            throw PruningError("raw scores of the chain \(structure.chain.joined(separator: " -> ")) cannot be compared: each module's importance flows to the next normalised (use mlp.neurons)")
+        }
         let memo = "\(calibrated?.tokensSHA256 ?? "-")|\(structure)|\(pipeline)|\(scorer)|\(precision)"
-        if let hit = importances[memo] { return hit }
+        let rawMemo = "raw|" + memo
+        if let hit = importances[raw ? rawMemo : memo] { return hit }
         computing()
-        let result = try LLMRank.importances(model: dense, statistics: calibrated?.statistics,
-                                             mlps: mlps(structure, pipeline).mlps, scorer: ScorerRegistry.make(scorer), flows: structure.passesImportance,
-                                             grams: calibrated?.grams)
-        importances[memo] = result
-        return result
+        let groups = try mlps(structure, pipeline).mlps
+        let scores = try LLMRank.importances(model: dense, statistics: calibrated?.statistics,
+                                             mlps: groups, scorer: ScorerRegistry.make(scorer), flows: flows,
+                                             grams: calibrated?.grams, normalise: flows)
+        if flows {
+            importances[memo] = scores
+            return scores
+        }
+        var normalised: [LinearModule: [Double]] = [:]
+        // In module order, so a failure names the first module, as scoring would have.
+        for m in groups.joined() { normalised[m] = try LLMRank.normalised(scores[m]!, what: "\(scorer.name) scores of \(m.name)") }
+        importances[rawMemo] = scores
+        importances[memo] = normalised
+        return raw ? scores : normalised
     }
 
     /// The pruned and physically shrunk model.

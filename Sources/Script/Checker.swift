@@ -28,6 +28,7 @@ public struct Checker {
     var calibrationLocation: SourceLocation?
     var structureLocations: [PruningStructure: (layers: SourceLocation, modules: [(String, SourceLocation)])] = [:]
     var scorerLocations: [ComponentSpec: SourceLocation] = [:]
+    var prunerLocations: [ComponentSpec: SourceLocation] = [:]
     var reconstructionLocations: [ComponentSpec: SourceLocation] = [:]
     /// Each figure's `where` filters, checked against the sweep once every statement is read.
     /// Figures whose y is a task's metric or an aggregate over tasks, with where the y was written.

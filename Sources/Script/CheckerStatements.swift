@@ -215,6 +215,7 @@ extension Checker {
                 guard checkComponent(variant.spec, arguments, variant.places, v, make: make), known.insert(variant.spec).inserted else { continue }
                 out.append(variant.spec)
                 if kind == "scorer" { scorerLocations[variant.spec] = v.location }
+                if kind == "pruner" { prunerLocations[variant.spec] = v.location }
                 if kind == "reconstruction" { reconstructionLocations[variant.spec] = v.location }
             }
         }

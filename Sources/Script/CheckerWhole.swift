@@ -71,6 +71,16 @@ extension Checker {
                           help: "add one to the scorers: \(ScorerRegistry.all.filter { $0.scoresMixes }.map { $0.name }.joined(separator: ", "))")
                 }
             }
+            // A pruner comparing raw scores across blocks needs, in every cell it meets, whole neurons,
+            // the chained pipeline and a scorer whose scores share units; the first misfit is reported.
+            var refused: Set<ComponentSpec> = []
+            for (structure, pipeline, scorer, pruner) in Planner.combinations(sweep) where structure.fits(scorer: scorer.name) && !refused.contains(pruner) {
+                do { try PrunerRegistry.checkScores(pruner: pruner, scorer: scorer, structure: structure, pipeline: pipeline) } catch {
+                    refused.insert(pruner)
+                    self.error(prunerLocations[pruner] ?? top, "\(error)",
+                               help: "give this pruner its own sweep with `structure model.layers: mlp.neurons`, `pipeline chained` and scorer obs, or pair it with those using `together`")
+                }
+            }
             for structure in sweep.structures where structure.unit != nil && !sweep.scorers.contains(where: { structure.fits(scorer: $0.name) }) {
                 let unit = structure.unit!
                 error(structureLocations[structure]?.modules.first?.1 ?? top, "structure \(structure.chain[0]) has no scorer of \(unit.rawValue)s in the script",

@@ -101,6 +101,9 @@ public protocol Scorer: Sendable {
     /// Whether it scores every kind of unit on one scale, so the units of a mix
     /// (`mlp.neurons + attention.heads + blocks`) can compete; such a scorer scores only mixes.
     static var scoresMixes: Bool { get }
+    /// What its scores measure when that unit is shared by every block (so a pruner may compare them
+    /// across blocks as they are, `global(scores: raw)`); nil when they compare only within a module.
+    var commonUnit: String? { get }
     func score(_ input: ScoringInput) throws -> [Double]
 }
 
@@ -109,6 +112,7 @@ extension Scorer {
     public static var needsGrams: Bool { false }
     public static var unit: UnitKind? { nil }
     public static var scoresMixes: Bool { false }
+    public var commonUnit: String? { nil }
 }
 
 /// The scorers the tool knows. A new scorer is one new type plus one line here.
