@@ -145,8 +145,35 @@ public final class LlamaModel: @unchecked Sendable {
         observe(s.x, s.gate, f)
     }
 
+    /// Runs block `l`'s attention sub-block on a residual stream held outside the run state, in place:
+    /// the residual after attention, before the FFN (a refit's target inside a block).
+    public func attentionSubBlock(_ l: Int, residual: Matrix, state s: RunState) {
+        let t = residual.rows
+        precondition(t <= s.tokens && residual.columns == config.hiddenSize, "residual stream does not fit the run state")
+        s.x.pointer.update(from: residual.pointer, count: residual.count)
+        attention(l, state: s, tokens: t, statistics: nil, layout: nil)
+        residual.pointer.update(from: s.x.pointer, count: residual.count)
+    }
+
+    /// Runs block `l`'s attention on a residual stream held outside the run state up to o_proj and hands
+    /// `observe` what o_proj reads ([tokens, query width], row stride the state's widest): a refit of
+    /// o_proj needs it. `residual` is left unchanged.
+    public func observeAttention(_ l: Int, residual: Matrix, state s: RunState, _ observe: (_ attention: Matrix, _ width: Int) -> Void) {
+        let t = residual.rows
+        precondition(t <= s.tokens && residual.columns == config.hiddenSize, "residual stream does not fit the run state")
+        s.x.pointer.update(from: residual.pointer, count: residual.count)
+        attentionHeads(l, state: s, tokens: t, statistics: nil, layout: nil)
+        observe(s.attention, config.queryWidth(layer: l))
+    }
+
     /// The attention sub-block of block `l`, adding into the first `t` rows of `state.x`.
     func attention(_ l: Int, state s: RunState, tokens t: Int, statistics: ActivationStatistics?, layout: PackedLayout?) {
+        attentionHeads(l, state: s, tokens: t, statistics: statistics, layout: layout)
+        linear(l, .o, input: s.attention, weight: weights.layers[l].o, output: s.x, scratch: s.scratch, state: s, tokens: t, accumulate: true, statistics: statistics)
+    }
+
+    /// Block `l`'s attention up to o_proj: the heads' outputs in `state.attention`.
+    private func attentionHeads(_ l: Int, state s: RunState, tokens t: Int, statistics: ActivationStatistics?, layout: PackedLayout?) {
         let c = config, d = c.hiddenSize, layer = weights.layers[l]
         let eps = Float(c.rmsNormEps)
         layer.inputNorm.withUnsafeBufferPointer { w in
@@ -159,7 +186,6 @@ public final class LlamaModel: @unchecked Sendable {
         s.rope.apply(s.k.pointer, tokens: t, heads: c.keyValueHeads(layer: l), stride: s.k.columns, positions: layout?.positions)
         CausalAttention.run(state: s, config: c, layer: l, tokens: t, layout: layout)
         statistics?.addAttention(l, s.attention, rows: t, width: c.queryWidth(layer: l))
-        linear(l, .o, input: s.attention, weight: layer.o, output: s.x, scratch: s.scratch, state: s, tokens: t, accumulate: true, statistics: statistics)
     }
 
     /// One transformer block on the first `t` rows of `state.x`, in place.

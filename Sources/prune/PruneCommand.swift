@@ -32,7 +32,7 @@ struct PruneModel: ParsableCommand {
     @Option(help: "local, global (optionally global(balance: width), global(spread: 0.5) to keep each block's share within 0.5x-1.5x the amount, or with --chain mlp.neurons, --pipeline chained and scorer obs global(scores: raw) to rank the scorer's own costs across blocks), or budget (a share of the blocks' parameters, for unit structures; budget(per_block: true) on a mix).")
     var pruner = "local"
 
-    @Option(help: "Refit the pruned model: least_squares(ridge: 0.001, bias: true, sequential: false, target: model, reselect: false), bias, or none.")
+    @Option(help: "Refit the pruned model: least_squares(ridge: 0.001, bias: true, sequential: false, target: model, reselect: false, attention: false, attention_ridge: 1), bias, or none.")
     var reconstruct = "none"
 
     @Option(help: "Share of rows to remove, in [0, 1).")

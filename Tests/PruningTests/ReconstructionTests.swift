@@ -247,6 +247,42 @@ final class ReconstructionTests: XCTestCase {
         XCTAssertThrowsError(try ReconstructorRegistry.make(try ComponentSpec.parse("least_squares(sequential: true, target: block, reselect: true)")))
     }
 
+    func testAttentionRefitGivesBlockZerosOutputProjectionBack() throws {
+        let f = try fixture(cache: false)
+        let runner = try CellRunner(modelPath: f.modelPath, cache: nil)
+        var cell = Cell(model: f.modelPath, calibration: f.spec, structure: .neurons, pipeline: .chained,
+                        scorer: ComponentSpec(name: "neuron_output"), pruner: ComponentSpec(name: "local"), amount: 0.5,
+                        reconstruction: try ComponentSpec.parse("least_squares(ridge: 0, sequential: true, attention: true, attention_ridge: 0)"))
+        let refit = try XCTUnwrap(runner.run(cell).pruned?.model)
+        // Block 0 reads the dense stream, so its target after attention is the dense heads' output times the
+        // dense o_proj, which plain least squares (ridge 0) gives back; block 1 reads the pruned stream.
+        func largest(_ l: Int) -> (difference: Float, size: Float) {
+            let t = f.tiny.tensors["blk.\(l).attn_output.weight"]!, o = refit.weights.layers[l].o
+            XCTAssertEqual(o.rows, t.rows)
+            XCTAssertEqual(o.columns, t.columns)
+            return ((0..<t.values.count).map { abs(o.pointer[$0] - t.values[$0]) }.max()!, t.values.map(abs).max()!)
+        }
+        let zero = largest(0), one = largest(1)
+        XCTAssertLessThan(zero.difference, 1e-3 * zero.size)
+        XCTAssertGreaterThan(one.difference, 1e-2 * one.size)
+        // Its ridge pulls toward the dense o_proj: a large one leaves block 1 all but dense, and block 0
+        // (whose exact fit is the dense o_proj) stays dense under any ridge.
+        cell.reconstruction = try ComponentSpec.parse("least_squares(ridge: 0, sequential: true, attention: true, attention_ridge: 1000)")
+        let shrunk = try XCTUnwrap(runner.run(cell).pruned?.model)
+        for (l, bound) in [(0, 1e-3 * zero.size), (1, 1e-2 * one.difference)] {
+            let t = f.tiny.tensors["blk.\(l).attn_output.weight"]!, o = shrunk.weights.layers[l].o
+            XCTAssertLessThan((0..<t.values.count).map { abs(o.pointer[$0] - t.values[$0]) }.max()!, bound, "block \(l)")
+        }
+        // Without it, o_proj is the dense one.
+        cell.reconstruction = try ComponentSpec.parse("least_squares(ridge: 0, sequential: true)")
+        let plain = try XCTUnwrap(runner.run(cell).pruned?.model)
+        let dense = f.tiny.tensors["blk.1.attn_output.weight"]!
+        XCTAssertEqual((0..<dense.values.count).map { plain.weights.layers[1].o.pointer[$0] }, dense.values)
+        // Only with the sequential refit toward the dense model.
+        XCTAssertThrowsError(try ReconstructorRegistry.make(try ComponentSpec.parse("least_squares(attention: true)")))
+        XCTAssertThrowsError(try ReconstructorRegistry.make(try ComponentSpec.parse("least_squares(sequential: true, target: block, attention: true)")))
+    }
+
     func testBiasCompensationAgainstNaiveMeans() throws {
         let f = try fixture()
         let h = try naiveActivations(f)

@@ -24,13 +24,22 @@ extension LeastSquaresReconstruction {
         for l in layers.indices {
             var kept = input.keptNeurons(l) ?? []
             if !kept.isEmpty {
+                // The model whose block l the FFN sums see: dense, but for a refit o_proj.
+                var observed = dense
+                if attention {
+                    layers[l].o = try refitOutputProjection(l, dense: dense, denseStream: denseStream, prunedStream: prunedStream,
+                                                            windows: windows, pool: pool)
+                    var denseLayers = dense.weights.layers
+                    denseLayers[l].o = layers[l].o
+                    observed = dense.replacingLayers(denseLayers)
+                }
                 let f = dense.config.intermediateSizes[l]
                 let parts = (0..<workers).map { _ in FeedbackSums(width: f, hidden: d, tokens: length) }
                 Parallel.workQueue(windows.count, threads: workers) { worker, w in
                     let part = parts[worker], t = windows[w].count
                     // The dense model's residual after block l, then the pruned stream's activations.
                     dense.block(l, residual: denseStream[w], state: states[worker])
-                    dense.observeFeedForward(l, residual: prunedStream[w], state: states[worker]) { post, h, width in
+                    observed.observeFeedForward(l, residual: prunedStream[w], state: states[worker]) { post, h, width in
                         part.add(h: h, width: width, postAttention: post, denseAfter: denseStream[w], tokens: t)
                     }
                 }

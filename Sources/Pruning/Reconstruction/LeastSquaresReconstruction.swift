@@ -1,7 +1,8 @@
 import Llama
 import Tensor
 
-/// least_squares(ridge: 0.001, bias: true, sequential: false, target: model, reselect: false): per pruned block, with H the calibration
+/// least_squares(ridge: 0.001, bias: true, sequential: false, target: model, reselect: false, attention: false,
+/// attention_ridge: 1): per pruned block, with H the calibration
 /// activations of its dense neurons ([tokens, width]) and K the kept ones, refits the kept columns of
 /// down_proj so that H_K W_Kᵀ best matches the dense FFN output H W_downᵀ:
 ///     W_Kᵀ = (G_KK + λI)⁻¹ G_K· W_downᵀ,  G = HᵀH,  λ = ridge · mean(diag G_KK),
@@ -30,6 +31,11 @@ public struct LeastSquaresReconstruction: Reconstructor {
     /// With the sequential refit toward the dense model: choose block l's neurons again (as many as the
     /// pruner kept) by the greedy surgeon on the pruned stream's sums, against the same target (ZipLM).
     public let reselect: Bool
+    /// With the sequential refit toward the dense model: refit o_proj of each pruned block first, so the
+    /// residual after its attention comes as close as it can to the dense model's (`AttentionRefit.swift`).
+    public let attention: Bool
+    /// The o_proj refit's ridge, toward the dense o_proj (relative to the mean diagonal of its Gram matrix).
+    public let attentionRidge: Double
 
     public var needs: ReconstructionNeeds { ReconstructionNeeds(grams: !sequential) }
 
@@ -39,6 +45,11 @@ public struct LeastSquaresReconstruction: Reconstructor {
         sequential = try parameters.bool("sequential", default: false)
         target = try parameters.word("target", default: "model", allowed: ["block", "model"])
         reselect = try parameters.bool("reselect", default: false)
+        attention = try parameters.bool("attention", default: false)
+        attentionRidge = try parameters.number("attention_ridge", default: 1, in: 0...1000)
+        if attention && !(sequential && target == "model") {
+            throw PruningError("least_squares(attention: true) refits o_proj toward the dense model's residual stream; it needs sequential: true and target: model")
+        }
         if reselect && !(sequential && target == "model") {
             throw PruningError("least_squares(reselect: true) chooses each block's neurons on the pruned stream; it needs sequential: true and target: model")
         }
