@@ -11,9 +11,10 @@ public final class LlamaModel: @unchecked Sendable {
     public let precision: Precision
     /// The library behind Float32 products.
     public let backend: GemmBackend
-    /// The output head transposed, [hidden, vocab]: the LM-head product then runs as a plain (NN) GEMM,
-    /// which OpenBLAS does about a third faster here than the transposed form.
-    let outputTransposed: Matrix
+    /// The output head transposed, [hidden, vocab], for OpenBLAS only: the LM-head product then runs as a
+    /// plain (NN) GEMM, which OpenBLAS does about a third faster than the transposed form (oneDNN the
+    /// other way round, so it reads the head as stored and this copy is not made).
+    let outputTransposed: Matrix?
     /// bfloat16 copies of the linear weights and the head, when `precision` is bf16.
     let bf16: BF16Weights?
 
@@ -22,11 +23,11 @@ public final class LlamaModel: @unchecked Sendable {
         self.weights = weights
         self.precision = precision
         self.backend = backend
-        outputTransposed = weights.outputMatrix.transposed()
+        outputTransposed = backend == .openBLAS ? weights.outputMatrix.transposed() : nil
         bf16 = precision == .bf16 ? BF16Weights(layers: weights.layers, head: BF16Matrix(weights.outputMatrix)) : nil
     }
 
-    private init(config: LlamaConfig, weights: LlamaWeights, outputTransposed: Matrix, precision: Precision, backend: GemmBackend, bf16: BF16Weights?) {
+    private init(config: LlamaConfig, weights: LlamaWeights, outputTransposed: Matrix?, precision: Precision, backend: GemmBackend, bf16: BF16Weights?) {
         self.config = config
         self.weights = weights
         self.outputTransposed = outputTransposed
@@ -52,8 +53,10 @@ public final class LlamaModel: @unchecked Sendable {
     /// The same weights computing in another precision or through another Float32 backend.
     public func computing(_ precision: Precision, backend: GemmBackend? = nil) -> LlamaModel {
         let packed = precision == .bf16 ? bf16 ?? BF16Weights(layers: weights.layers, head: BF16Matrix(weights.outputMatrix)) : nil
-        return LlamaModel(config: config, weights: weights, outputTransposed: outputTransposed, precision: precision,
-                          backend: backend ?? self.backend, bf16: packed)
+        let backend = backend ?? self.backend
+        let transposed = backend == .openBLAS ? outputTransposed ?? weights.outputMatrix.transposed() : nil
+        return LlamaModel(config: config, weights: weights, outputTransposed: transposed, precision: precision,
+                          backend: backend, bf16: packed)
     }
 
     /// Loads a GGUF model file.
@@ -257,9 +260,10 @@ public final class LlamaModel: @unchecked Sendable {
             BFloat16.convert(rows: rows, columns: d, a, lda: lda, s.input16.pointer)
             OneDNN.gemmNT(m: rows, n: vocab, k: d, a: s.input16.pointer, lda: d, b: packed.head.pointer, ldb: d, c: c, ldc: vocab)
         } else if backend == .oneDNN {
-            OneDNN.gemmNN(m: rows, n: vocab, k: d, a: a, lda: lda, b: outputTransposed.pointer, ldb: vocab, c: c, ldc: vocab)
+            // oneDNN is faster on the head stored [vocab, hidden] (x Wᵀ) than on its transpose.
+            OneDNN.gemmNT(m: rows, n: vocab, k: d, a: a, lda: lda, b: weights.outputMatrix.pointer, ldb: d, c: c, ldc: vocab)
         } else {
-            BLAS.gemmNN(m: rows, n: vocab, k: d, a: a, lda: lda, b: outputTransposed.pointer, ldb: vocab, c: c, ldc: vocab)
+            BLAS.gemmNN(m: rows, n: vocab, k: d, a: a, lda: lda, b: outputTransposed!.pointer, ldb: vocab, c: c, ldc: vocab)
         }
     }
 

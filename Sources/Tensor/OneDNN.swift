@@ -100,6 +100,8 @@ public enum OneDNN {
             check(dnnl_primitive_create(&p, pd), "matmul primitive")
             primitive = p!
         }
+
+        deinit { dnnl_primitive_destroy(primitive) }
     }
 
     final class State: @unchecked Sendable {
@@ -107,6 +109,7 @@ public enum OneDNN {
         let engine: OpaquePointer
         var cache: [Key: Matmul] = [:]
         var threads = Parallel.cores
+        static let capacity = 4096
 
         init() {
             var e: OpaquePointer?
@@ -117,6 +120,10 @@ public enum OneDNN {
         func matmul(_ key: Key) -> Matmul {
             lock.withLock {
                 if let hit = cache[key] { return hit }
+                // Windows of every length on pruned models of every width could grow the cache without
+                // end; a primitive costs well under a millisecond to make again, so start over. Callers
+                // that hold one keep it alive until they are done.
+                if cache.count >= Self.capacity { cache.removeAll() }
                 let made = Matmul(key, engine: engine)
                 cache[key] = made
                 return made
