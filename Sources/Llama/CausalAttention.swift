@@ -5,7 +5,11 @@ import Tensor
 /// queries, scores against the keys up to the block's end only (the upper triangle is never computed),
 /// a masked softmax per row, then the weighted sum of values. Head h reads key/value head h / group.
 enum CausalAttention {
-    static func run(state s: RunState, config c: LlamaConfig, layer l: Int, tokens t: Int, layout: PackedLayout? = nil) {
+    static func run(state s: RunState, config c: LlamaConfig, layer l: Int, tokens t: Int, layout: PackedLayout? = nil,
+                    backend: GemmBackend = .openBLAS) {
+        // oneDNN makes a primitive per shape: worth it for plain windows, whose blocks repeat the same few
+        // shapes, not for packed ones, whose key ranges vary with every request.
+        let gemm = layout == nil ? backend : .openBLAS
         let hd = c.headDim, group = c.queryGroup
         // The buffers are as wide as the widest layer; a layer with pruned heads uses their first columns.
         let qStride = s.q.columns, kvStride = s.k.columns
@@ -18,7 +22,7 @@ enum CausalAttention {
                 let rows = min(block, t - q0)
                 // Keys from the first one any row of the block sees (packed: its prefix or segment).
                 let k0 = layout?.firstKey(q0..<q0 + rows) ?? 0, keys = q0 + rows - k0
-                BLAS.gemmNT(m: rows, n: keys, k: hd, alpha: scale,
+                gemm.gemmNT(m: rows, n: keys, k: hd, alpha: scale,
                             a: s.q.pointer + q0 * qStride + h * hd, lda: qStride,
                             b: s.k.pointer + k0 * kvStride + kv * hd, ldb: kvStride,
                             c: s.scores.pointer, ldc: keys)
@@ -34,7 +38,7 @@ enum CausalAttention {
                         if visible < keys { (row + visible).update(repeating: 0, count: keys - visible) }
                     }
                 }
-                BLAS.gemmNN(m: rows, n: hd, k: keys,
+                gemm.gemmNN(m: rows, n: hd, k: keys,
                             a: s.scores.pointer, lda: keys,
                             b: s.v.pointer + k0 * kvStride + kv * hd, ldb: kvStride,
                             c: s.attention.pointer + q0 * qStride + h * hd, ldc: qStride)

@@ -187,7 +187,7 @@ public final class LlamaModel: @unchecked Sendable {
         linear(l, .v, input: s.h, weight: layer.v, output: s.v, state: s, tokens: t, statistics: statistics, inputRounded: true)
         s.rope.apply(s.q.pointer, tokens: t, heads: c.attentionHeads(layer: l), stride: s.q.columns, positions: layout?.positions)
         s.rope.apply(s.k.pointer, tokens: t, heads: c.keyValueHeads(layer: l), stride: s.k.columns, positions: layout?.positions)
-        CausalAttention.run(state: s, config: c, layer: l, tokens: t, layout: layout)
+        CausalAttention.run(state: s, config: c, layer: l, tokens: t, layout: layout, backend: backend)
         statistics?.addAttention(l, s.attention, rows: t, width: c.queryWidth(layer: l))
     }
 

@@ -18,9 +18,10 @@ public enum OneDNN {
 
     /// C[m×n] = A[m×k] · Bᵀ (+ C with `accumulate`) for B stored [n, k] (row stride ldb): a linear layer
     /// x Wᵀ with W stored [out, in]. Float32 inputs.
-    public static func gemmNT(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+    /// `alpha` scales the product (an output scale of the primitive, as sgemm's alpha).
+    public static func gemmNT(m: Int, n: Int, k: Int, alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                               accumulate: Bool = false, c: UnsafeMutablePointer<Float>, ldc: Int) {
-        gemm(Key(m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc, bTransposed: true, type: .f32, accumulate: accumulate),
+        gemm(Key(m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc, bTransposed: true, type: .f32, accumulate: accumulate, alpha: alpha),
              a: UnsafeRawPointer(a), b: UnsafeRawPointer(b), c: c)
     }
 
@@ -55,6 +56,7 @@ public enum OneDNN {
         let bTransposed: Bool
         let type: InputType
         let accumulate: Bool
+        var alpha: Float = 1
     }
 
     /// One matmul primitive and the memory descriptors its arguments are wrapped in. Primitives are
@@ -80,6 +82,10 @@ public enum OneDNN {
             check(dnnl_primitive_attr_create(&attr), "attributes")
             defer { dnnl_primitive_attr_destroy(attr) }
             check(dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user), "scratchpad mode")
+            if key.alpha != 1 {
+                var alpha = key.alpha
+                check(dnnl_primitive_attr_set_output_scales(attr, 1, 0, &alpha), "output scale")
+            }
             if key.accumulate {
                 var ops: OpaquePointer?
                 check(dnnl_post_ops_create(&ops), "post-ops")

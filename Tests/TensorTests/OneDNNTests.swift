@@ -111,6 +111,18 @@ final class OneDNNTests: XCTestCase {
         }
     }
 
+    /// Attention's scores: a scaled product of strided head slices (query rows 576 wide, key rows 192),
+    /// the scale a primitive attribute.
+    func testScaledStridedProductAgainstNaiveLoop() {
+        let m = 37, n = 90, k = 64, lda = 576, ldb = 192, alpha: Float = 0.125
+        let a = random(m * lda), b = random(n * ldb)
+        var c = [Float](repeating: 0, count: m * n)
+        c.withUnsafeMutableBufferPointer { OneDNN.gemmNT(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, c: $0.baseAddress!, ldc: n) }
+        let e = worstError(m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, transposed: true, c0: nil,
+                           c: c.map { $0 / alpha }, ldc: n)
+        XCTAssertLessThan(e, 1e-5)
+    }
+
     func testEmptyReductionZeroesOrKeepsTheOutput() {
         var c: [Float] = [1, 2, 3, 4]
         let a: [Float] = [], b: [Float] = []
