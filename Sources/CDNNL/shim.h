@@ -12,6 +12,9 @@ static const int prune_dnnl_arg_weights = DNNL_ARG_WEIGHTS;
 static const int prune_dnnl_arg_dst = DNNL_ARG_DST;
 static const int prune_dnnl_arg_scratchpad = DNNL_ARG_SCRATCHPAD;
 
+// A dimension given only when a primitive runs (INT64_MIN, also a macro Swift does not import).
+static const int64_t prune_dnnl_runtime_dim = DNNL_RUNTIME_DIM_VAL;
+
 // A 2-D memory descriptor with explicit strides (dnnl_dims_t is a C array, awkward from Swift).
 static inline dnnl_status_t prune_dnnl_matrix_desc(dnnl_memory_desc_t *desc, int64_t rows, int64_t columns,
                                                    int64_t row_stride, int64_t column_stride, dnnl_data_type_t type) {

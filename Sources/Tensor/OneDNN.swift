@@ -52,11 +52,17 @@ public enum OneDNN {
     // MARK: - Primitives and their cache
 
     struct Key: Hashable {
-        let m, n, k, lda, ldb, ldc: Int
+        /// Rows of A and C; `Key.anyRows` for a primitive that takes them when it runs.
+        var m: Int
+        let n, k, lda, ldb, ldc: Int
         let bTransposed: Bool
         let type: InputType
         let accumulate: Bool
         var alpha: Float = 1
+
+        static let anyRows = -1
+        /// The same product for any number of rows.
+        var family: Key { var f = self; f.m = Key.anyRows; return f }
     }
 
     /// One matmul primitive and the memory descriptors its arguments are wrapped in. Primitives are
@@ -67,14 +73,18 @@ public enum OneDNN {
         var src = dnnl_memory_desc_t(), weights = dnnl_memory_desc_t(), dst = dnnl_memory_desc_t()
         var scratchpad = dnnl_memory_desc_t()
         let scratchpadBytes: Int
+        /// Made for any number of rows: each call describes its source and destination again.
+        let anyRows: Bool
 
         init(_ key: Key, engine: OpaquePointer) {
             let type = key.type == .f32 ? dnnl_f32 : dnnl_bf16
-            check(prune_dnnl_matrix_desc(&src, Int64(key.m), Int64(key.k), Int64(key.lda), 1, type), "source descriptor")
+            anyRows = key.m == Key.anyRows
+            let rows = anyRows ? prune_dnnl_runtime_dim : Int64(key.m)
+            check(prune_dnnl_matrix_desc(&src, rows, Int64(key.k), Int64(key.lda), 1, type), "source descriptor")
             // Logical [k, n]; B stored [n, k] (transposed) or [k, n], described by strides alone.
             let (rs, cs) = key.bTransposed ? (1, key.ldb) : (key.ldb, 1)
             check(prune_dnnl_matrix_desc(&weights, Int64(key.k), Int64(key.n), Int64(rs), Int64(cs), type), "weights descriptor")
-            check(prune_dnnl_matrix_desc(&dst, Int64(key.m), Int64(key.n), Int64(key.ldc), 1, dnnl_f32), "destination descriptor")
+            check(prune_dnnl_matrix_desc(&dst, rows, Int64(key.n), Int64(key.ldc), 1, dnnl_f32), "destination descriptor")
             var desc = dnnl_matmul_desc_t()
             check(dnnl_matmul_desc_init(&desc, &src, &weights, nil, &dst), "matmul descriptor")
 
@@ -114,8 +124,14 @@ public enum OneDNN {
         let lock = NSLock()
         let engine: OpaquePointer
         var cache: [Key: Matmul] = [:]
+        /// How many row counts each product has a primitive of its own for.
+        var rowCounts: [Key: Int] = [:]
         var threads = Parallel.cores
         static let capacity = 4096
+        /// Past this many row counts of one product (windows of every length: packed task requests), new
+        /// row counts share one primitive made for any (a little slower per call, but made once), so a
+        /// pruned model's many widths times many lengths cannot fill the cache with one-use primitives.
+        static let rowCountsPerProduct = 32
 
         init() {
             var e: OpaquePointer?
@@ -126,12 +142,17 @@ public enum OneDNN {
         func matmul(_ key: Key) -> Matmul {
             lock.withLock {
                 if let hit = cache[key] { return hit }
-                // Windows of every length on pruned models of every width could grow the cache without
-                // end; a primitive costs well under a millisecond to make again, so start over. Callers
-                // that hold one keep it alive until they are done.
-                if cache.count >= Self.capacity { cache.removeAll() }
-                let made = Matmul(key, engine: engine)
-                cache[key] = made
+                let family = key.family
+                let counted = rowCounts[family, default: 0]
+                let chosen = counted < Self.rowCountsPerProduct ? key : family
+                if let hit = cache[chosen] { return hit }
+                // Still bounded (many distinct products: models of many widths in one process); a
+                // primitive costs well under a millisecond to make again, so start over. Callers that
+                // hold one keep it alive until they are done.
+                if cache.count >= Self.capacity { cache.removeAll(); rowCounts.removeAll() }
+                let made = Matmul(chosen, engine: engine)
+                cache[chosen] = made
+                if chosen == key { rowCounts[family] = counted + 1 }
                 return made
             }
         }
@@ -164,16 +185,25 @@ public enum OneDNN {
             memories.append(m)
             return m
         }
+        // A primitive for any number of rows reads this call's from its memory descriptors.
+        var src = mm.src, dst = mm.dst
+        if mm.anyRows {
+            let type = key.type == .f32 ? dnnl_f32 : dnnl_bf16
+            check(prune_dnnl_matrix_desc(&src, Int64(key.m), Int64(key.k), Int64(key.lda), 1, type), "source descriptor")
+            check(prune_dnnl_matrix_desc(&dst, Int64(key.m), Int64(key.n), Int64(key.ldc), 1, dnnl_f32), "destination descriptor")
+        }
+        var weights = mm.weights
         var args = [
-            dnnl_exec_arg_t(arg: prune_dnnl_arg_src, memory: wrap(&mm.src, UnsafeMutableRawPointer(mutating: a))),
-            dnnl_exec_arg_t(arg: prune_dnnl_arg_weights, memory: wrap(&mm.weights, UnsafeMutableRawPointer(mutating: b))),
-            dnnl_exec_arg_t(arg: prune_dnnl_arg_dst, memory: wrap(&mm.dst, UnsafeMutableRawPointer(c))),
+            dnnl_exec_arg_t(arg: prune_dnnl_arg_src, memory: wrap(&src, UnsafeMutableRawPointer(mutating: a))),
+            dnnl_exec_arg_t(arg: prune_dnnl_arg_weights, memory: wrap(&weights, UnsafeMutableRawPointer(mutating: b))),
+            dnnl_exec_arg_t(arg: prune_dnnl_arg_dst, memory: wrap(&dst, UnsafeMutableRawPointer(c))),
         ]
         var scratch: UnsafeMutableRawPointer?
         defer { scratch?.deallocate() }
         if mm.scratchpadBytes > 0 {
             scratch = UnsafeMutableRawPointer.allocate(byteCount: mm.scratchpadBytes, alignment: 64)
-            args.append(dnnl_exec_arg_t(arg: prune_dnnl_arg_scratchpad, memory: wrap(&mm.scratchpad, scratch!)))
+            var pad = mm.scratchpad
+            args.append(dnnl_exec_arg_t(arg: prune_dnnl_arg_scratchpad, memory: wrap(&pad, scratch!)))
         }
         check(dnnl_primitive_execute(mm.primitive, stream, Int32(args.count), &args), "matmul execution")
         check(dnnl_stream_wait(stream), "stream wait")

@@ -123,6 +123,19 @@ final class OneDNNTests: XCTestCase {
         XCTAssertLessThan(e, 1e-5)
     }
 
+    /// Past 32 row counts of one product, new ones share a primitive made for any number of rows:
+    /// every count still right, and the cache grows by 33 primitives at most per product.
+    func testManyRowCountsShareOnePrimitive() {
+        let before = OneDNN.cachedPrimitives
+        for m in 1...40 {
+            for accumulate in [false, true] {
+                let e = check(m: m, n: 77, k: 33, lda: 40, ldb: 33, ldc: 80, transposed: true, accumulate: accumulate, bf16: false)
+                XCTAssertLessThan(e, 1e-4, "rows \(m) accumulate \(accumulate)")
+            }
+        }
+        XCTAssertLessThanOrEqual(OneDNN.cachedPrimitives - before, 2 * 33)
+    }
+
     func testEmptyReductionZeroesOrKeepsTheOutput() {
         var c: [Float] = [1, 2, 3, 4]
         let a: [Float] = [], b: [Float] = []
