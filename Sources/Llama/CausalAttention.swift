@@ -5,8 +5,8 @@ import Tensor
 /// queries, scores against the keys up to the block's end only (the upper triangle is never computed),
 /// a masked softmax per row, then the weighted sum of values. Head h reads key/value head h / group.
 enum CausalAttention {
-    static func run(state s: RunState, config c: LlamaConfig, layer l: Int, tokens t: Int, layout: PackedLayout? = nil,
-                    backend: GemmBackend = .openBLAS) {
+    static func run(state s: RunState, config c: LlamaConfig, layer l: Int, tokens t: Int, layout: PackedLayout?,
+                    backend: GemmBackend) {
         // oneDNN makes a primitive per shape: worth it for plain windows, whose blocks repeat the same few
         // shapes, not for packed ones, whose key ranges vary with every request.
         let gemm = layout == nil ? backend : .openBLAS

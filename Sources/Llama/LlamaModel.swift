@@ -119,9 +119,7 @@ public final class LlamaModel: @unchecked Sendable {
     /// Runs block `l` on a residual stream held outside the run state ([tokens, hidden]), in place
     /// unless `keep` is false (then the block is only observed through `statistics`).
     public func block(_ l: Int, residual: Matrix, state s: RunState, statistics: ActivationStatistics? = nil, keep: Bool = true) {
-        let t = residual.rows
-        precondition(t <= s.tokens && residual.columns == config.hiddenSize, "residual stream does not fit the run state")
-        s.x.pointer.update(from: residual.pointer, count: residual.count)
+        let t = load(residual, into: s)
         block(l, state: s, tokens: t, statistics: statistics, layout: nil)
         if keep { residual.pointer.update(from: s.x.pointer, count: residual.count) }
     }
@@ -132,9 +130,7 @@ public final class LlamaModel: @unchecked Sendable {
     /// what a refit that targets another model's residual stream needs. `residual` is left unchanged.
     public func observeFeedForward(_ l: Int, residual: Matrix, state s: RunState,
                                    _ observe: (_ postAttention: Matrix, _ h: Matrix, _ width: Int) -> Void) {
-        let t = residual.rows, c = config, d = c.hiddenSize, layer = weights.layers[l]
-        precondition(t <= s.tokens && residual.columns == d, "residual stream does not fit the run state")
-        s.x.pointer.update(from: residual.pointer, count: residual.count)
+        let t = load(residual, into: s), c = config, d = c.hiddenSize, layer = weights.layers[l]
         attention(l, state: s, tokens: t, statistics: nil, layout: nil)
         let eps = Float(c.rmsNormEps), f = layer.ffnWidth
         layer.postAttentionNorm.withUnsafeBufferPointer { w in
@@ -151,9 +147,7 @@ public final class LlamaModel: @unchecked Sendable {
     /// Runs block `l`'s attention sub-block on a residual stream held outside the run state, in place:
     /// the residual after attention, before the FFN (a refit's target inside a block).
     public func attentionSubBlock(_ l: Int, residual: Matrix, state s: RunState) {
-        let t = residual.rows
-        precondition(t <= s.tokens && residual.columns == config.hiddenSize, "residual stream does not fit the run state")
-        s.x.pointer.update(from: residual.pointer, count: residual.count)
+        let t = load(residual, into: s)
         attention(l, state: s, tokens: t, statistics: nil, layout: nil)
         residual.pointer.update(from: s.x.pointer, count: residual.count)
     }
@@ -162,11 +156,17 @@ public final class LlamaModel: @unchecked Sendable {
     /// `observe` what o_proj reads ([tokens, query width], row stride the state's widest): a refit of
     /// o_proj needs it. `residual` is left unchanged.
     public func observeAttention(_ l: Int, residual: Matrix, state s: RunState, _ observe: (_ attention: Matrix, _ width: Int) -> Void) {
-        let t = residual.rows
-        precondition(t <= s.tokens && residual.columns == config.hiddenSize, "residual stream does not fit the run state")
-        s.x.pointer.update(from: residual.pointer, count: residual.count)
+        let t = load(residual, into: s)
         attentionHeads(l, state: s, tokens: t, statistics: nil, layout: nil)
         observe(s.attention, config.queryWidth(layer: l))
+    }
+
+    /// Copies a residual stream held outside the run state ([tokens, hidden]) into its first rows and
+    /// returns the token count.
+    private func load(_ residual: Matrix, into s: RunState) -> Int {
+        precondition(residual.rows <= s.tokens && residual.columns == config.hiddenSize, "residual stream does not fit the run state")
+        s.x.pointer.update(from: residual.pointer, count: residual.count)
+        return residual.rows
     }
 
     /// The attention sub-block of block `l`, adding into the first `t` rows of `state.x`.

@@ -63,6 +63,12 @@ public enum OneDNN {
         static let anyRows = -1
         /// The same product for any number of rows.
         var family: Key { var f = self; f.m = Key.anyRows; return f }
+
+        /// Source [rows, k] (row stride lda) and destination [rows, n] (row stride ldc, Float32).
+        func describeRows(_ rows: Int64, source: inout dnnl_memory_desc_t, destination: inout dnnl_memory_desc_t) {
+            check(prune_dnnl_matrix_desc(&source, rows, Int64(k), Int64(lda), 1, type == .f32 ? dnnl_f32 : dnnl_bf16), "source descriptor")
+            check(prune_dnnl_matrix_desc(&destination, rows, Int64(n), Int64(ldc), 1, dnnl_f32), "destination descriptor")
+        }
     }
 
     /// One matmul primitive and the memory descriptors its arguments are wrapped in. Primitives are
@@ -79,12 +85,10 @@ public enum OneDNN {
         init(_ key: Key, engine: OpaquePointer) {
             let type = key.type == .f32 ? dnnl_f32 : dnnl_bf16
             anyRows = key.m == Key.anyRows
-            let rows = anyRows ? prune_dnnl_runtime_dim : Int64(key.m)
-            check(prune_dnnl_matrix_desc(&src, rows, Int64(key.k), Int64(key.lda), 1, type), "source descriptor")
+            key.describeRows(anyRows ? prune_dnnl_runtime_dim : Int64(key.m), source: &src, destination: &dst)
             // Logical [k, n]; B stored [n, k] (transposed) or [k, n], described by strides alone.
             let (rs, cs) = key.bTransposed ? (1, key.ldb) : (key.ldb, 1)
             check(prune_dnnl_matrix_desc(&weights, Int64(key.k), Int64(key.n), Int64(rs), Int64(cs), type), "weights descriptor")
-            check(prune_dnnl_matrix_desc(&dst, rows, Int64(key.n), Int64(key.ldc), 1, dnnl_f32), "destination descriptor")
             var desc = dnnl_matmul_desc_t()
             check(dnnl_matmul_desc_init(&desc, &src, &weights, nil, &dst), "matmul descriptor")
 
@@ -187,11 +191,7 @@ public enum OneDNN {
         }
         // A primitive for any number of rows reads this call's from its memory descriptors.
         var src = mm.src, dst = mm.dst
-        if mm.anyRows {
-            let type = key.type == .f32 ? dnnl_f32 : dnnl_bf16
-            check(prune_dnnl_matrix_desc(&src, Int64(key.m), Int64(key.k), Int64(key.lda), 1, type), "source descriptor")
-            check(prune_dnnl_matrix_desc(&dst, Int64(key.m), Int64(key.n), Int64(key.ldc), 1, dnnl_f32), "destination descriptor")
-        }
+        if mm.anyRows { key.describeRows(Int64(key.m), source: &src, destination: &dst) }
         var weights = mm.weights
         var args = [
             dnnl_exec_arg_t(arg: prune_dnnl_arg_src, memory: wrap(&src, UnsafeMutableRawPointer(mutating: a))),

@@ -30,16 +30,10 @@ extension LeastSquaresReconstruction {
         // Right-hand sides [hidden, width]: row r holds Σ_t A_t,c · T_t,r for every head channel c.
         var rhs = [Double](repeating: 0, count: d * width)
         for r in 0..<d { for c in 0..<width { rhs[r * width + c] = total.cross[c * d + r] } }
-        // The ridge pulls toward the dense o_proj, not toward zero: (AᵀA + λI) Wᵀ = AᵀT + λ W_dᵀ, so a
-        // large attention_ridge leaves the block's attention as it was.
-        var trace = 0.0
-        for c in 0..<width { trace += total.gram[c * width + c] }
-        let lambda = attentionRidge * trace / Double(width)
-        var gram = total.gram
-        for c in 0..<width { gram[c * width + c] += lambda }
-        let wd = dense.weights.layers[l].o
-        for r in 0..<d { for c in 0..<width { rhs[r * width + c] += lambda * Double(wd.row(r)[c]) } }
-        return try Self.solve(gram: gram, width: width, kept: Array(0..<width), ridge: 0, sums: nil,
+        // The ridge pulls toward the dense o_proj, not toward zero, so a large attention_ridge leaves the
+        // block's attention as it was.
+        return try Self.solve(gram: total.gram, width: width, kept: Array(0..<width), ridge: attentionRidge,
+                              toward: dense.weights.layers[l].o, sums: nil,
                               tokens: windows.reduce(0) { $0 + $1.count }, rhs: &rhs, outputs: d).down
     }
 }

@@ -90,9 +90,10 @@ public struct LeastSquaresReconstruction: Reconstructor {
     }
 
     /// Solves the (bordered) normal equations for `outputs` right-hand sides already in `b`
-    /// ([outputs, m] row-major, m = kept count plus one for the intercept when `sums` is given).
-    static func solve(gram g: [Double], width f: Int, kept: [Int], ridge: Double, sums: [Double]?, tokens: Int,
-                      rhs b: inout [Double], outputs n: Int) throws -> Refit {
+    /// ([outputs, m] row-major, m = kept count plus one for the intercept when `sums` is given). The ridge
+    /// pulls toward zero, or toward `prior`'s kept columns ([outputs, width]) when one is given.
+    static func solve(gram g: [Double], width f: Int, kept: [Int], ridge: Double, toward prior: Matrix? = nil,
+                      sums: [Double]?, tokens: Int, rhs b: inout [Double], outputs n: Int) throws -> Refit {
         let k = kept.count, m = sums == nil ? k : k + 1
         // A = G_KK + λI, bordered by the kept sums and the token count for the intercept.
         var a = [Double](repeating: 0, count: m * m)
@@ -103,6 +104,12 @@ public struct LeastSquaresReconstruction: Reconstructor {
         }
         let lambda = ridge * trace / Double(k)
         for i in 0..<k { a[i * m + i] += lambda }
+        if let prior {
+            for r in 0..<n {
+                let row = prior.row(r)
+                for (i, p) in kept.enumerated() { b[r * m + i] += lambda * Double(row[p]) }
+            }
+        }
         if let sums {
             for (i, p) in kept.enumerated() {
                 a[i * m + k] = sums[p]
