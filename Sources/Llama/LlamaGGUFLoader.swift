@@ -1,8 +1,9 @@
 import ModelIO
 import Tensor
 
-/// Builds a `LlamaModel` from a GGUF file: configuration from the `llama.*` metadata, weights
-/// dequantized to Float32 under their Hugging Face names, q/k rows returned to Hugging Face order.
+/// Builds a `LlamaModel` from a GGUF file: configuration from the `llama.*` metadata, weights under their
+/// Hugging Face names (BF16/F16 ones read in place, the others dequantized to Float32), q/k rows returned
+/// to Hugging Face order.
 enum LlamaGGUFLoader {
     static func config(of file: GGUFFile) throws -> LlamaConfig {
         let path = file.path
@@ -132,18 +133,43 @@ enum LlamaGGUFLoader {
             infos.append(info)
         }
 
-        // Dequantize on every core; each tensor writes only its own matrix.
-        let matrices = infos.map { Matrix(rows: $0.rows, columns: $0.columns) }
+        // BF16 and F16 weights stay as stored, read in place from the map (q and k copied once, to undo
+        // llama.cpp's row order); every other tensor is dequantized to Float32 on every core.
+        var weightsByName: [String: Weight] = [:]
+        var dequantized: [Int] = []
+        for (i, (w, info)) in zip(wanted, infos).enumerated() {
+            let raw = file.data(of: info)
+            let sixteen: WeightType? = info.type == .bf16 ? .bf16 : info.type == .f16 ? .f16 : nil
+            guard let type = sixteen, !w.name.hasSuffix("norm.weight"), !w.name.hasSuffix(".bias"),
+                  raw.count == info.rows * info.columns * 2, let base = raw.baseAddress,
+                  Int(bitPattern: base) % 2 == 0 else {
+                dequantized.append(i)
+                continue
+            }
+            let values = base.assumingMemoryBound(to: UInt16.self), n = info.rows * info.columns
+            let half: HalfBuffer
+            if let heads = w.heads {
+                let out = HalfStorage(count: n)
+                RotaryPermutation.toHuggingFace(values, rows: info.rows, columns: info.columns, heads: heads, into: out.pointer)
+                half = HalfBuffer(owning: out)
+                // The copy is what the model reads; the map's pages of it need not stay resident.
+                HalfBuffer(mapped: values, count: n, owner: file).releaseResidentPages()
+            } else {
+                half = HalfBuffer(mapped: values, count: n, owner: file)
+            }
+            weightsByName[w.name] = Weight(rows: info.rows, columns: info.columns, type: type, half: half)
+        }
+        let matrices = dequantized.map { Matrix(rows: infos[$0].rows, columns: infos[$0].columns) }
         var failure: Error?
         let failureLock = NSLockBox()
-        Parallel.forEach(infos.count) { i in
+        Parallel.forEach(dequantized.count) { j in
             do {
-                let info = infos[i], m = matrices[i]
+                let i = dequantized[j], info = infos[i], m = matrices[j]
                 let dst = UnsafeMutableBufferPointer(start: m.pointer, count: m.count)
                 if let heads = wanted[i].heads {
                     let tmp = Matrix(rows: m.rows, columns: m.columns)
                     try Dequantize.run(info.type, from: file.data(of: info), into: UnsafeMutableBufferPointer(start: tmp.pointer, count: tmp.count))
-                    RotaryPermutation.toHuggingFace(tmp.pointer, rows: m.rows, columns: m.columns, heads: heads, into: m.pointer)
+                    RotaryPermutation.toHuggingFace(UnsafePointer(tmp.pointer), rows: m.rows, columns: m.columns, heads: heads, into: m.pointer)
                 } else {
                     try Dequantize.run(info.type, from: file.data(of: info), into: dst)
                 }
@@ -156,9 +182,9 @@ enum LlamaGGUFLoader {
             throw failure
         }
 
-        var byName: [String: Matrix] = [:]
-        for (w, m) in zip(wanted, matrices) { byName[w.name] = m }
-        func vector(_ name: String) -> [Float] { byName[name]!.values }
+        for (j, i) in dequantized.enumerated() { weightsByName[wanted[i].name] = Weight(matrices[j]) }
+        let byName = weightsByName
+        func vector(_ name: String) -> [Float] { byName[name]!.matrix.values }
         var layers: [LlamaLayer] = []
         for l in 0..<c.numHiddenLayers {
             let down = byName["blk.\(l).ffn_down.weight"]!
@@ -168,7 +194,7 @@ enum LlamaGGUFLoader {
                 v: byName["blk.\(l).attn_v.weight"]!, o: byName["blk.\(l).attn_output.weight"]!,
                 postAttentionNorm: vector("blk.\(l).ffn_norm.weight"),
                 gate: byName["blk.\(l).ffn_gate.weight"]!, up: byName["blk.\(l).ffn_up.weight"]!,
-                down: down, downOutputs: nil, downBias: byName["blk.\(l).ffn_down.bias"].map { $0.values }))
+                down: down, downOutputs: nil, downBias: byName["blk.\(l).ffn_down.bias"].map { $0.matrix.values }))
         }
         let weights = LlamaWeights(embedding: byName["token_embd.weight"]!, layers: layers,
                                    finalNorm: vector("output_norm.weight"), lmHead: byName["output.weight"])

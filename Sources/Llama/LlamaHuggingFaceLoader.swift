@@ -69,38 +69,46 @@ enum LlamaHuggingFaceLoader {
         let opened = try open(folder: folder)
         let c = opened.config
         let list = wanted(c, mlpBias: opened.hf.mlpBias == true)
-        let matrices = list.map { Matrix(rows: $0.rows, columns: $0.columns) }
+        // BF16 and F16 matrices are read in place from the map; the rest is converted to Float32.
+        var inPlace: [String: Weight] = [:]
+        for w in list where !w.vector {
+            guard let t = opened.checkpoint.sixteenBit(w.name), t.count == w.rows * w.columns else { continue }
+            inPlace[w.name] = Weight(rows: w.rows, columns: w.columns, type: t.bf16 ? .bf16 : .f16,
+                                     half: HalfBuffer(mapped: t.values, count: t.count, owner: t.owner))
+        }
+        let converted = list.filter { inPlace[$0.name] == nil }
+        let matrices = converted.map { Matrix(rows: $0.rows, columns: $0.columns) }
         var failure: Error?
         let failureLock = NSLockBox()
-        Parallel.forEach(list.count) { i in
+        Parallel.forEach(converted.count) { i in
             do {
                 let m = matrices[i]
-                try opened.checkpoint.read(list[i].name, into: UnsafeMutableBufferPointer(start: m.pointer, count: m.count))
+                try opened.checkpoint.read(converted[i].name, into: UnsafeMutableBufferPointer(start: m.pointer, count: m.count))
             } catch {
                 failureLock.run { failure = failure ?? error }
             }
         }
         if let failure { throw failure }
-        var byName: [String: Matrix] = [:]
-        for (w, m) in zip(list, matrices) { byName[w.name] = m }
+        var byName = inPlace
+        for (w, m) in zip(converted, matrices) { byName[w.name] = Weight(m) }
         var layers: [LlamaLayer] = []
         for l in 0..<c.numHiddenLayers {
-            func m(_ suffix: String) -> Matrix { byName["model.layers.\(l).\(suffix).weight"]! }
+            func m(_ suffix: String) -> Weight { byName["model.layers.\(l).\(suffix).weight"]! }
             var downBias: [Float]? = nil
             if opened.hf.mlpBias == true {
                 // Only down_proj's bias is applied; a gate or up bias would enter the SiLU, which this tool does not compute.
-                for name in ["mlp.gate_proj", "mlp.up_proj"] where byName["model.layers.\(l).\(name).bias"]!.values.contains(where: { $0 != 0 }) {
+                for name in ["mlp.gate_proj", "mlp.up_proj"] where byName["model.layers.\(l).\(name).bias"]!.matrix.values.contains(where: { $0 != 0 }) {
                     throw ModelIOError(folder, "model.layers.\(l).\(name).bias is not zero; only down_proj's bias is supported")
                 }
-                downBias = byName["model.layers.\(l).mlp.down_proj.bias"]!.values
+                downBias = byName["model.layers.\(l).mlp.down_proj.bias"]!.matrix.values
             }
             layers.append(LlamaLayer(
-                inputNorm: m("input_layernorm").values, q: m("self_attn.q_proj"), k: m("self_attn.k_proj"),
-                v: m("self_attn.v_proj"), o: m("self_attn.o_proj"), postAttentionNorm: m("post_attention_layernorm").values,
+                inputNorm: m("input_layernorm").matrix.values, q: m("self_attn.q_proj"), k: m("self_attn.k_proj"),
+                v: m("self_attn.v_proj"), o: m("self_attn.o_proj"), postAttentionNorm: m("post_attention_layernorm").matrix.values,
                 gate: m("mlp.gate_proj"), up: m("mlp.up_proj"), down: m("mlp.down_proj"), downOutputs: nil, downBias: downBias))
         }
         let weights = LlamaWeights(embedding: byName["model.embed_tokens.weight"]!, layers: layers,
-                                   finalNorm: byName["model.norm.weight"]!.values, lmHead: byName["lm_head.weight"])
+                                   finalNorm: byName["model.norm.weight"]!.matrix.values, lmHead: byName["lm_head.weight"])
         return LlamaModel(config: c, weights: weights)
     }
 }

@@ -23,8 +23,8 @@ public final class LlamaModel: @unchecked Sendable {
         self.weights = weights
         self.precision = precision
         self.backend = backend
-        outputTransposed = backend == .openBLAS ? weights.outputMatrix.transposed() : nil
-        bf16 = precision == .bf16 ? BF16Weights(layers: weights.layers, head: BF16Matrix(weights.outputMatrix)) : nil
+        outputTransposed = Self.transposedHead(weights, backend)
+        bf16 = precision == .bf16 ? BF16Weights(layers: weights.layers, head: weights.output) : nil
     }
 
     private init(config: LlamaConfig, weights: LlamaWeights, outputTransposed: Matrix?, precision: Precision, backend: GemmBackend, bf16: BF16Weights?) {
@@ -52,11 +52,16 @@ public final class LlamaModel: @unchecked Sendable {
 
     /// The same weights computing in another precision or through another Float32 backend.
     public func computing(_ precision: Precision, backend: GemmBackend? = nil) -> LlamaModel {
-        let packed = precision == .bf16 ? bf16 ?? BF16Weights(layers: weights.layers, head: BF16Matrix(weights.outputMatrix)) : nil
+        let packed = precision == .bf16 ? bf16 ?? BF16Weights(layers: weights.layers, head: weights.output) : nil
         let backend = backend ?? self.backend
-        let transposed = backend == .openBLAS ? outputTransposed ?? weights.outputMatrix.transposed() : nil
+        let transposed = backend == .openBLAS ? outputTransposed ?? Self.transposedHead(weights, backend) : nil
         return LlamaModel(config: config, weights: weights, outputTransposed: transposed, precision: precision,
                           backend: backend, bf16: packed)
+    }
+
+    /// OpenBLAS's transposed head copy, for a Float32 head (a 16-bit one is widened a slice at a time).
+    private static func transposedHead(_ weights: LlamaWeights, _ backend: GemmBackend) -> Matrix? {
+        backend == .openBLAS && weights.output.type == .f32 ? weights.output.matrix.transposed() : nil
     }
 
     /// Loads a GGUF model file.
@@ -101,7 +106,7 @@ public final class LlamaModel: @unchecked Sendable {
         precondition(t <= s.tokens, "window of \(t) tokens exceeds the run state's \(s.tokens)")
         for (i, id) in ids.enumerated() {
             precondition(id >= 0 && Int(id) < c.vocabSize, "token id \(id) outside the vocabulary")
-            s.x.row(i).update(from: weights.embedding.row(Int(id)), count: c.hiddenSize)
+            weights.embedding.widenRows(Int(id)..<Int(id) + 1, into: s.x.row(i))
         }
     }
 
@@ -111,7 +116,7 @@ public final class LlamaModel: @unchecked Sendable {
         let x = Matrix(rows: ids.count, columns: config.hiddenSize)
         for (i, id) in ids.enumerated() {
             precondition(id >= 0 && Int(id) < config.vocabSize, "token id \(id) outside the vocabulary")
-            x.row(i).update(from: weights.embedding.row(Int(id)), count: config.hiddenSize)
+            weights.embedding.widenRows(Int(id)..<Int(id) + 1, into: x.row(i))
         }
         return x
     }
@@ -218,7 +223,7 @@ public final class LlamaModel: @unchecked Sendable {
     /// y = x Wᵀ for the first `tokens` rows; with `accumulate`, y += x Wᵀ (the residual add, fused into
     /// the GEMM). Statistics of an accumulated output need it alone, so then it goes through `scratch`.
     /// `inputRounded`: x's bfloat16 copy from the previous call (same input) is still in the state.
-    private func linear(_ layer: Int, _ kind: LinearKind, input x: Matrix, weight w: Matrix, output y: Matrix,
+    private func linear(_ layer: Int, _ kind: LinearKind, input x: Matrix, weight w: Weight, output y: Matrix,
                         scratch: Matrix? = nil, state s: RunState, tokens t: Int, accumulate: Bool = false,
                         statistics: ActivationStatistics?, inputRounded: Bool = false) {
         let record = statistics?.wants(layer, kind) ?? false
@@ -239,17 +244,35 @@ public final class LlamaModel: @unchecked Sendable {
 
     /// x Wᵀ (+ C) for one linear module, in the model's precision: Float32 through its backend, or
     /// x rounded to bfloat16 (into the state's buffer) against the module's bfloat16 weight.
-    private func product(_ layer: Int, _ kind: LinearKind, input x: Matrix, weight w: Matrix, state s: RunState, tokens t: Int,
+    private func product(_ layer: Int, _ kind: LinearKind, input x: Matrix, weight w: Weight, state s: RunState, tokens t: Int,
                          inputRounded: Bool, accumulate: Bool = false, into c: UnsafeMutablePointer<Float>, ldc: Int) {
         if let packed = bf16 {
             let w16 = packed.layers[layer][kind]!
-            precondition(w16.rows == w.rows && w16.columns == w.columns, "bfloat16 weight of \(kind.rawValue) out of step with its Float32 one")
+            precondition(w16.rows == w.rows && w16.columns == w.columns, "bfloat16 weight of \(kind.rawValue) out of step with its stored one")
             if !inputRounded { BFloat16.convert(rows: t, columns: w.columns, x.pointer, lda: x.columns, s.input16.pointer) }
-            OneDNN.gemmNT(m: t, n: w.rows, k: w.columns, a: s.input16.pointer, lda: w.columns, b: w16.pointer, ldb: w16.columns,
+            OneDNN.gemmNT(m: t, n: w.rows, k: w.columns, a: s.input16.pointer, lda: w.columns, b: w16.half!.pointer, ldb: w16.columns,
                           accumulate: accumulate, c: c, ldc: ldc)
         } else {
-            backend.gemmNT(m: t, n: w.rows, k: w.columns, a: x.pointer, lda: x.columns, b: w.pointer, ldb: w.columns,
+            float32Product(w, m: t, a: x.pointer, lda: x.columns, state: s, accumulate: accumulate, into: c, ldc: ldc)
+        }
+    }
+
+    /// a Wᵀ (+ C) in Float32 through the backend. A 16-bit weight is widened into the state a slice of rows
+    /// at a time (exactly: each bfloat16 and half is a Float32), so it is never held widened whole.
+    private func float32Product(_ w: Weight, m: Int, a: UnsafePointer<Float>, lda: Int, state s: RunState,
+                                accumulate: Bool, into c: UnsafeMutablePointer<Float>, ldc: Int) {
+        if w.type == .f32 {
+            backend.gemmNT(m: m, n: w.rows, k: w.columns, a: a, lda: lda, b: w.matrix.pointer, ldb: w.columns,
                            accumulate: accumulate, c: c, ldc: ldc)
+            return
+        }
+        let slice = max(1, min(w.rows, RunState.widenedSlice / max(w.columns, 1)))
+        let buffer = s.widenedBuffer(slice * w.columns)
+        for r0 in stride(from: 0, to: w.rows, by: slice) {
+            let r1 = min(w.rows, r0 + slice)
+            w.widenRows(r0..<r1, into: buffer)
+            backend.gemmNT(m: m, n: r1 - r0, k: w.columns, a: a, lda: lda, b: buffer, ldb: w.columns,
+                           accumulate: accumulate, c: c + r0, ldc: ldc)
         }
     }
 
@@ -258,12 +281,13 @@ public final class LlamaModel: @unchecked Sendable {
         let vocab = config.vocabSize, d = config.hiddenSize
         if let packed = bf16 {
             BFloat16.convert(rows: rows, columns: d, a, lda: lda, s.input16.pointer)
-            OneDNN.gemmNT(m: rows, n: vocab, k: d, a: s.input16.pointer, lda: d, b: packed.head.pointer, ldb: d, c: c, ldc: vocab)
-        } else if backend == .oneDNN {
-            // oneDNN is faster on the head stored [vocab, hidden] (x Wᵀ) than on its transpose.
-            OneDNN.gemmNT(m: rows, n: vocab, k: d, a: a, lda: lda, b: weights.outputMatrix.pointer, ldb: d, c: c, ldc: vocab)
+            OneDNN.gemmNT(m: rows, n: vocab, k: d, a: s.input16.pointer, lda: d, b: packed.head.half!.pointer, ldb: d, c: c, ldc: vocab)
+        } else if let transposed = outputTransposed {
+            // OpenBLAS runs the plain (NN) product on the transposed head a third faster than x Wᵀ.
+            BLAS.gemmNN(m: rows, n: vocab, k: d, a: a, lda: lda, b: transposed.pointer, ldb: vocab, c: c, ldc: vocab)
         } else {
-            BLAS.gemmNN(m: rows, n: vocab, k: d, a: a, lda: lda, b: outputTransposed!.pointer, ldb: vocab, c: c, ldc: vocab)
+            // oneDNN is faster on the head stored [vocab, hidden] (x Wᵀ) than on its transpose.
+            float32Product(weights.output, m: rows, a: a, lda: lda, state: s, accumulate: false, into: c, ldc: vocab)
         }
     }
 

@@ -1,16 +1,17 @@
 import Tensor
 
-/// One transformer block's weights, each linear one [out, in] as the checkpoint stores it.
+/// One transformer block's weights, each linear one [out, in] as the checkpoint stores it (Float32, or
+/// 16-bit as a BF16/F16 file holds it).
 public struct LlamaLayer: Sendable {
     public var inputNorm: [Float]          // (hidden)
-    public var q: Matrix                   // (heads·headDim, hidden)
-    public var k: Matrix                   // (kvHeads·headDim, hidden)
-    public var v: Matrix                   // (kvHeads·headDim, hidden)
-    public var o: Matrix                   // (hidden, heads·headDim)
+    public var q: Weight                   // (heads·headDim, hidden)
+    public var k: Weight                   // (kvHeads·headDim, hidden)
+    public var v: Weight                   // (kvHeads·headDim, hidden)
+    public var o: Weight                   // (hidden, heads·headDim)
     public var postAttentionNorm: [Float]  // (hidden)
-    public var gate: Matrix                // (ffn, hidden)
-    public var up: Matrix                  // (ffn, hidden)
-    public var down: Matrix                // (hidden or kept outputs, ffn)
+    public var gate: Weight                // (ffn, hidden)
+    public var up: Weight                  // (ffn, hidden)
+    public var down: Weight                // (hidden or kept outputs, ffn)
     /// When down_proj's zeroed output rows were removed: the hidden channels its remaining rows write.
     /// nil means every channel (down has `hidden` rows).
     public var downOutputs: [Int]?
@@ -19,17 +20,51 @@ public struct LlamaLayer: Sendable {
     public var downBias: [Float]? = nil
 
     public var ffnWidth: Int { up.rows }
+
+    public init(inputNorm: [Float], q: Weight, k: Weight, v: Weight, o: Weight, postAttentionNorm: [Float],
+                gate: Weight, up: Weight, down: Weight, downOutputs: [Int]? = nil, downBias: [Float]? = nil) {
+        self.inputNorm = inputNorm
+        self.q = q
+        self.k = k
+        self.v = v
+        self.o = o
+        self.postAttentionNorm = postAttentionNorm
+        self.gate = gate
+        self.up = up
+        self.down = down
+        self.downOutputs = downOutputs
+        self.downBias = downBias
+    }
+
+    /// A block of Float32 weights.
+    public init(inputNorm: [Float], q: Matrix, k: Matrix, v: Matrix, o: Matrix, postAttentionNorm: [Float],
+                gate: Matrix, up: Matrix, down: Matrix, downOutputs: [Int]? = nil, downBias: [Float]? = nil) {
+        self.init(inputNorm: inputNorm, q: Weight(q), k: Weight(k), v: Weight(v), o: Weight(o), postAttentionNorm: postAttentionNorm,
+                  gate: Weight(gate), up: Weight(up), down: Weight(down), downOutputs: downOutputs, downBias: downBias)
+    }
 }
 
 /// All weights of a LLaMA model.
 public struct LlamaWeights: Sendable {
-    public var embedding: Matrix           // (vocab, hidden)
+    public var embedding: Weight           // (vocab, hidden)
     public var layers: [LlamaLayer]
     public var finalNorm: [Float]          // (hidden)
     /// nil when tied to the embedding.
-    public var lmHead: Matrix?             // (vocab, hidden)
+    public var lmHead: Weight?             // (vocab, hidden)
 
-    public var outputMatrix: Matrix { lmHead ?? embedding }
+    public init(embedding: Weight, layers: [LlamaLayer], finalNorm: [Float], lmHead: Weight?) {
+        self.embedding = embedding
+        self.layers = layers
+        self.finalNorm = finalNorm
+        self.lmHead = lmHead
+    }
+
+    public init(embedding: Matrix, layers: [LlamaLayer], finalNorm: [Float], lmHead: Matrix?) {
+        self.init(embedding: Weight(embedding), layers: layers, finalNorm: finalNorm, lmHead: lmHead.map(Weight.init))
+    }
+
+    /// The output head's weight (the embedding's when tied).
+    public var output: Weight { lmHead ?? embedding }
 }
 
 /// The linear modules of a block, with the names Hugging Face gives them.
@@ -56,7 +91,9 @@ public struct LinearModule: Hashable, Sendable, Codable, Comparable {
 }
 
 extension LlamaLayer {
-    public mutating func set(_ kind: LinearKind, _ w: Matrix) {
+    public mutating func set(_ kind: LinearKind, _ w: Matrix) { set(kind, Weight(w)) }
+
+    public mutating func set(_ kind: LinearKind, _ w: Weight) {
         switch kind {
         case .q: q = w
         case .k: k = w
@@ -73,7 +110,7 @@ extension LlamaLayer {
         inputNorm.count + postAttentionNorm.count + (downBias?.count ?? 0) + [q, k, v, o, gate, up, down].reduce(0) { $0 + $1.count }
     }
 
-    public func weight(_ kind: LinearKind) -> Matrix {
+    public func weight(_ kind: LinearKind) -> Weight {
         switch kind {
         case .q: q
         case .k: k

@@ -34,8 +34,8 @@ public struct ModelBundle: @unchecked Sendable {
         return nil
     }
 
-    /// Loads a `.gguf` file (weights dequantized to Float32, tokenizer from its metadata) or a Hugging
-    /// Face folder (config.json, safetensors weights, tokenizer.json or tokenizer.model).
+    /// Loads a `.gguf` file (BF16/F16 matrices read in place from the map, others dequantized to Float32;
+    /// tokenizer from its metadata) or a Hugging Face folder (config.json, safetensors weights, tokenizer.json or tokenizer.model).
     public static func load(path: String) throws -> ModelBundle {
         let start = Date()
         let model: LlamaModel, tokenizer: any Tokenizer, source: ModelSource, sha256: String

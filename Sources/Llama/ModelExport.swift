@@ -155,11 +155,12 @@ public enum ModelExport {
             if kind != wanted { summary.fallbacks.append((name, m.columns)) }
             w.addTensor(name, rows: m.rows, columns: m.columns, values: m.values, storage: kind)
         }
+        func add(_ name: String, _ weight: Weight) { add(name, weight.matrix) }
         // 1-D tensors (norm weights, the down_proj bias) stay F32, as llama.cpp's converter keeps them.
         func add(_ name: String, vector: [Float]) { w.addVector(name, values: vector, storage: .f32) }
-        func permuted(_ m: Matrix, heads: Int) -> Matrix {
-            let out = Matrix(rows: m.rows, columns: m.columns)
-            RotaryPermutation.toGGUF(m.pointer, rows: m.rows, columns: m.columns, heads: heads, into: out.pointer)
+        func permuted(_ weight: Weight, heads: Int) -> Matrix {
+            let m = weight.matrix, out = Matrix(rows: m.rows, columns: m.columns)
+            RotaryPermutation.toGGUF(UnsafePointer(m.pointer), rows: m.rows, columns: m.columns, heads: heads, into: out.pointer)
             return out
         }
         add("token_embd.weight", model.weights.embedding)
@@ -201,6 +202,7 @@ public enum ModelExport {
             st.add(name, shape: [m.rows, m.columns], values: m.values, dtype: kind)
             stored += m.count
         }
+        func add(_ name: String, _ weight: Weight) { add(name, weight.matrix) }
         func add(_ name: String, vector: [Float]) {
             st.add(name, shape: [vector.count], values: vector, dtype: kind)
             stored += vector.count
@@ -279,12 +281,15 @@ public enum ModelExport {
         }
     }
 
-    static func padRows(_ m: Matrix, to rows: Int) -> Matrix {
+    static func padRows(_ weight: Weight, to rows: Int) -> Matrix {
+        let m = weight.matrix
         guard m.rows < rows else { return m }
         let out = Matrix(rows: rows, columns: m.columns)
         out.pointer.update(from: m.pointer, count: m.count)
         return out
     }
+
+    static func padColumns(_ weight: Weight, to columns: Int) -> Matrix { padColumns(weight.matrix, to: columns) }
 
     static func padColumns(_ m: Matrix, to columns: Int) -> Matrix {
         guard m.columns < columns else { return m }
@@ -296,9 +301,10 @@ public enum ModelExport {
     /// down_proj with every hidden row: rows a shrunk model dropped come back as zeros (they were zero
     /// when pruned), so the file has the standard shape.
     static func fullDown(_ layer: LlamaLayer, hidden: Int) -> Matrix {
-        guard let outputs = layer.downOutputs else { return layer.down }
-        let full = Matrix(rows: hidden, columns: layer.down.columns)
-        for (j, channel) in outputs.enumerated() { full.row(channel).update(from: layer.down.row(j), count: layer.down.columns) }
+        let down = layer.down.matrix
+        guard let outputs = layer.downOutputs else { return down }
+        let full = Matrix(rows: hidden, columns: down.columns)
+        for (j, channel) in outputs.enumerated() { full.row(channel).update(from: down.row(j), count: down.columns) }
         return full
     }
 }

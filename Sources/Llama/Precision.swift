@@ -10,16 +10,17 @@ public enum Precision: String, CaseIterable, Codable, Sendable {
     public static let names = allCases.map(\.rawValue)
 }
 
-/// The bfloat16 copies of a model's linear weights (each [out, in], as the Float32 ones) and of its output
-/// head ([vocab, hidden]).
+/// The bfloat16 forms of a model's linear weights (each [out, in], as the stored ones) and of its output
+/// head ([vocab, hidden]): the stored weights themselves where a BF16 file holds them, rounded copies
+/// otherwise.
 struct BF16Weights: @unchecked Sendable {
-    let layers: [[LinearKind: BF16Matrix]]
-    let head: BF16Matrix
+    let layers: [[LinearKind: Weight]]
+    let head: Weight
 
-    init(layers: [LlamaLayer], head: BF16Matrix) {
+    init(layers: [LlamaLayer], head: Weight) {
         self.layers = layers.map { layer in
-            Dictionary(uniqueKeysWithValues: LinearKind.allCases.map { ($0, BF16Matrix(layer.weight($0))) })
+            Dictionary(uniqueKeysWithValues: LinearKind.allCases.map { ($0, layer.weight($0).roundedToBF16()) })
         }
-        self.head = head
+        self.head = head.roundedToBF16()
     }
 }

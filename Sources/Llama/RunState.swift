@@ -17,7 +17,12 @@ public final class RunState: @unchecked Sendable {
     let rope: RopeTable
     let input16: HalfStorage // (tokens, widest input) a product's input rounded to bfloat16 (bf16 precision)
 
+    /// Float32 rows of a 16-bit weight, widened a slice at a time for a Float32 product (grown on demand).
+    private var widened: FloatStorage?
+
     public static let attentionBlock = 128
+    /// The most numbers one widened slice of a 16-bit weight holds (16 MB).
+    static let widenedSlice = 1 << 22
     public static let logitChunk = 512
 
     public init(config c: LlamaConfig, tokens: Int) {
@@ -35,5 +40,13 @@ public final class RunState: @unchecked Sendable {
         logits = Matrix(rows: min(tokens, Self.logitChunk), columns: c.vocabSize)
         rope = RopeTable(positions: tokens, headDim: c.headDim, theta: c.ropeTheta)
         input16 = HalfStorage(count: tokens * max(c.hiddenSize, c.queryWidth, c.maxIntermediateSize))
+    }
+
+    /// Room for `count` Float32 numbers of a widened weight slice.
+    func widenedBuffer(_ count: Int) -> UnsafeMutablePointer<Float> {
+        if let w = widened, w.count >= count { return w.pointer }
+        let w = FloatStorage(count: count)
+        widened = w
+        return w.pointer
     }
 }

@@ -4,8 +4,8 @@
 ///
 /// Within a head of size d: GGUF row 2i + j holds Hugging Face row j·d/2 + i (i < d/2, j ∈ {0, 1}).
 public enum RotaryPermutation {
-    /// Rows of a [heads·d, columns] matrix from GGUF order to Hugging Face order.
-    public static func toHuggingFace(_ src: UnsafePointer<Float>, rows: Int, columns: Int, heads: Int, into dst: UnsafeMutablePointer<Float>) {
+    /// Rows of a [heads·d, columns] matrix (of any element type) from GGUF order to Hugging Face order.
+    public static func toHuggingFace<T>(_ src: UnsafePointer<T>, rows: Int, columns: Int, heads: Int, into dst: UnsafeMutablePointer<T>) {
         let d = rows / heads, half = d / 2
         for h in 0..<heads {
             for i in 0..<half {
@@ -18,7 +18,7 @@ public enum RotaryPermutation {
     }
 
     /// The inverse, for writing GGUF files.
-    public static func toGGUF(_ src: UnsafePointer<Float>, rows: Int, columns: Int, heads: Int, into dst: UnsafeMutablePointer<Float>) {
+    public static func toGGUF<T>(_ src: UnsafePointer<T>, rows: Int, columns: Int, heads: Int, into dst: UnsafeMutablePointer<T>) {
         let d = rows / heads, half = d / 2
         for h in 0..<heads {
             for i in 0..<half {

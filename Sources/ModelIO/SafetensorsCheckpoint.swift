@@ -60,6 +60,15 @@ public final class SafetensorsCheckpoint: @unchecked Sendable {
 
     public subscript(tensor name: String) -> SafetensorsFile.TensorInfo? { location[name]?.info }
 
+    /// A BF16 or F16 tensor's values in place in its file's map (nil for other types, or when the data is
+    /// not 2-byte aligned), with the file that keeps the map alive.
+    public func sixteenBit(_ name: String) -> (bf16: Bool, values: UnsafePointer<UInt16>, count: Int, owner: AnyObject)? {
+        guard let at = location[name], at.info.dtype != .f32 else { return nil }
+        let file = files[at.file], raw = file.file.bytes(at.info.range)
+        guard let base = raw.baseAddress, Int(bitPattern: base) % 2 == 0, raw.count == 2 * at.info.elementCount else { return nil }
+        return (at.info.dtype == .bf16, base.assumingMemoryBound(to: UInt16.self), at.info.elementCount, file)
+    }
+
     /// Converts one tensor to Float32 into `dst`.
     public func read(_ name: String, into dst: UnsafeMutableBufferPointer<Float>) throws {
         guard let at = location[name] else { throw ModelIOError(folder, "missing tensor \(name)") }

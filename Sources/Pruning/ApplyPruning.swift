@@ -7,9 +7,7 @@ public enum ApplyPruning {
     public static func masked(_ model: LlamaModel, removing rows: [LinearModule: [Int]]) -> LlamaModel {
         var layers = model.weights.layers
         for (module, removed) in rows where !removed.isEmpty {
-            let w = layers[module.layer].weight(module.kind).copy()
-            for r in removed { w.row(r).update(repeating: 0, count: w.columns) }
-            layers[module.layer].set(module.kind, w)
+            layers[module.layer].set(module.kind, layers[module.layer].weight(module.kind).zeroingRows(removed))
         }
         return model.replacingLayers(layers)
     }
@@ -37,7 +35,9 @@ public enum ApplyPruning {
                 layer.up = layer.up.selectingRows(keep)
                 layer.down = layer.down.selectingColumns(keep)
                 if emptied {
-                    for m in [layer.gate, layer.up, layer.down] { m.pointer.update(repeating: 0, count: m.count) }
+                    layer.gate = layer.gate.zeroingRows([0])
+                    layer.up = layer.up.zeroingRows([0])
+                    layer.down = layer.down.zeroingRows(Array(0..<layer.down.rows))
                 }
             }
             if let removed = rows[LinearModule(layer: l, kind: .down)], !removed.isEmpty {
@@ -48,15 +48,19 @@ public enum ApplyPruning {
                 if emptied { keep = [0] }
                 layer.down = layer.down.selectingRows(keep)
                 layer.downOutputs = keep.map { current[$0] }
-                if emptied { layer.down.pointer.update(repeating: 0, count: layer.down.count) }
+                if emptied { layer.down = layer.down.zeroingRows([0]) }
             }
             for kind in [LinearKind.q, .k, .v, .o] {
                 guard let removed = rows[LinearModule(layer: l, kind: kind)], !removed.isEmpty else { continue }
-                let w = layer.weight(kind).copy()
-                for r in removed { w.row(r).update(repeating: 0, count: w.columns) }
-                layer.set(kind, w)
+                layer.set(kind, layer.weight(kind).zeroingRows(removed))
             }
             layers[l] = layer
+            // A mapped source weight that was copied (what it keeps now lives in `layer`) need not stay
+            // resident: its pages reload from the file if the source model is read again.
+            let source = model.weights.layers[l]
+            for kind in LinearKind.allCases where source.weight(kind).half !== layer.weight(kind).half {
+                source.weight(kind).releaseResidentPages()
+            }
         }
         return model.replacingLayers(layers)
     }

@@ -75,17 +75,16 @@ public enum ApplyUnits {
     /// stream (zero v rows give zero attention output, zero down rows zero FFN output).
     public static func masked(_ model: LlamaModel, removing units: [PruningUnit]) -> LlamaModel {
         var layers = model.weights.layers
-        var copied: Set<LinearModule> = []
+        var copied: [LinearModule: Matrix] = [:]
         for unit in units {
             for s in unit.slices(model.config) {
                 let module = LinearModule(layer: unit.layer, kind: s.kind)
-                if !copied.contains(module) {
-                    layers[unit.layer].set(s.kind, layers[unit.layer].weight(s.kind).copy())
-                    copied.insert(module)
-                }
-                zero(layers[unit.layer].weight(s.kind), s)
+                let w = copied[module] ?? layers[unit.layer].weight(s.kind).mutableCopy()
+                copied[module] = w
+                zero(w, s)
             }
         }
+        for (module, w) in copied { layers[module.layer].set(module.kind, w) }
         return model.replacingLayers(layers)
     }
 
@@ -108,7 +107,7 @@ public enum ApplyUnits {
                 if dropped.count >= total {
                     dropped.remove(0)
                     for s in PruningUnit(kind, layer: l, index: 0).slices(c) {
-                        let w = layer.weight(s.kind).copy()
+                        let w = layer.weight(s.kind).mutableCopy()
                         zero(w, s)
                         layer.set(s.kind, w)
                     }

@@ -64,7 +64,7 @@ public enum LLMRank {
             throw PruningError("scorer \(kind.name) scores FFN neurons (rows of mlp.up_proj or mlp.gate_proj), not the rows of \(module.name); use the structure mlp.neurons",
                                subject: .module(module.kind.rawValue))
         }
-        let weight = model.weights.layers[module.layer].weight(module.kind)
+        let weight = model.weights.layers[module.layer].weight(module.kind).matrix
         let stats = statistics?[module]
         if stats == nil && kind.needsStatistics {
             throw PruningError("scorer \(kind.name) needs calibration statistics for \(module.name)")
@@ -84,7 +84,7 @@ public enum LLMRank {
         var neurons: NeuronInputs? = nil
         if isNeurons, let n = statistics?.neurons(layer: module.layer), n.norm.count == weight.rows {
             neurons = NeuronInputs(norm: n.norm, mean: n.mean, variance: n.variance,
-                                   downColumnNorms: columnNorms(model.weights.layers[module.layer].down))
+                                   downColumnNorms: columnNorms(model.weights.layers[module.layer].down.matrix))
         }
         if kind.scoresNeurons && neurons == nil {
             throw PruningError("scorer \(kind.name) needs the FFN activation statistics of block \(module.layer)")
@@ -94,7 +94,7 @@ public enum LLMRank {
                 throw PruningError("scorer \(kind.name) needs the Gram matrix of block \(module.layer)'s activations")
             }
             neurons?.gram = g
-            neurons?.down = model.weights.layers[module.layer].down
+            neurons?.down = model.weights.layers[module.layer].down.matrix
             neurons?.tokens = statistics?.tokens ?? 0
         }
         return ScoringInput(weight: weight, previous: try normalised(raw, what: "input of \(module.name)"),

@@ -40,11 +40,11 @@ public enum MixedUnits {
                 guard let n = statistics?.neurons(layer: list.layer), n.norm.count == list.count else {
                     throw PruningError("scorer \(kind.name) needs the FFN activation statistics of block \(list.layer)")
                 }
-                input = ScoringInput(weight: model.weights.layers[list.layer].up, previous: [], inputNorms: [], outputNorms: [], module: up)
+                input = ScoringInput(weight: model.weights.layers[list.layer].up.matrix, previous: [], inputNorms: [], outputNorms: [], module: up)
                 input.neurons = NeuronInputs(norm: n.norm, mean: n.mean, variance: n.variance,
-                                             downColumnNorms: LLMRank.columnNorms(model.weights.layers[list.layer].down))
+                                             downColumnNorms: LLMRank.columnNorms(model.weights.layers[list.layer].down.matrix))
             case .head:
-                let o = LinearModule(layer: list.layer, kind: .o), weight = model.weights.layers[list.layer].o
+                let o = LinearModule(layer: list.layer, kind: .o), weight = model.weights.layers[list.layer].o.matrix
                 guard let stats = statistics?[o], stats.input.count == weight.columns,
                       let channels = statistics?.attention(layer: list.layer), channels.variance.count == weight.columns else {
                     throw PruningError("scorer \(kind.name) needs the calibration statistics of \(o.name)'s input")
@@ -53,7 +53,7 @@ public enum MixedUnits {
                 input.heads = HeadInputs(groups: list.count, channels: c.queryGroup * c.headDim, channelNorms: stats.input,
                                          outputColumnNorms: LLMRank.columnNorms(weight), channelVariance: channels.variance)
             case .block:
-                input = ScoringInput(weight: model.weights.layers[0].o, previous: [], inputNorms: [], outputNorms: [],
+                input = ScoringInput(weight: model.weights.layers[0].o.matrix, previous: [], inputNorms: [], outputNorms: [],
                                      module: LinearModule(layer: 0, kind: .o))
             }
             input.blocks = similarity

@@ -169,7 +169,7 @@ public enum PruneJob {
 /// they are not counted as non-zero. Only a Hugging Face folder's padding neurons come on top
 /// (`ModelExport.Summary.storedParameters` counts those).
 public enum ParameterCount {
-    static func matrices(_ model: LlamaModel) -> [Matrix] {
+    static func matrices(_ model: LlamaModel) -> [Weight] {
         var all = [model.weights.embedding]
         if let head = model.weights.lmHead { all.append(head) }
         for l in model.weights.layers { all += [l.q, l.k, l.v, l.o, l.gate, l.up, l.down] }
@@ -188,10 +188,21 @@ public enum ParameterCount {
         return matrices(model).reduce(vectors(model)) { $0 + $1.count } + removedDownRows
     }
 
+    /// Bytes the model's matrices take as held (4 per Float32 value, 2 per bfloat16 or half).
+    public static func storedBytes(_ model: LlamaModel) -> Int {
+        matrices(model).reduce(4 * vectors(model)) { $0 + $1.bytes }
+    }
+
     public static func nonzero(_ model: LlamaModel) -> Int {
         var n = 0
-        for m in matrices(model) {
-            for i in 0..<m.count where m.pointer[i] != 0 { n += 1 }
+        for w in matrices(model) {
+            if let half = w.half {
+                // ±0 are the 16-bit patterns 0x0000 and 0x8000 in bfloat16 and half alike.
+                for i in 0..<w.count where half.pointer[i] & 0x7FFF != 0 { n += 1 }
+            } else {
+                let m = w.matrix
+                for i in 0..<m.count where m.pointer[i] != 0 { n += 1 }
+            }
         }
         return n + vectors(model)
     }

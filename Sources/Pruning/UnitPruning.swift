@@ -41,12 +41,12 @@ public enum UnitPruning {
                 throw PruningError("scorer \(kind.name) needs the blocks' hidden-state similarities from calibration data")
             }
             let o = LinearModule(layer: 0, kind: .o)
-            let input = ScoringInput(weight: model.weights.layers[0].o, previous: [1], inputNorms: [], outputNorms: [], module: o,
+            let input = ScoringInput(weight: model.weights.layers[0].o.matrix, previous: [1], inputNorms: [], outputNorms: [], module: o,
                                      blocks: similarity)
             return [try LLMRank.normalised(scorer.score(input), what: "\(kind.name) scores of the blocks")]
         case .head:
             let inputs = try (0..<c.numHiddenLayers).map { l in
-                let o = LinearModule(layer: l, kind: .o), weight = model.weights.layers[l].o
+                let o = LinearModule(layer: l, kind: .o), weight = model.weights.layers[l].o.matrix
                 guard let stats = statistics?[o], stats.input.count == weight.columns,
                       let channels = statistics?.attention(layer: l), channels.variance.count == weight.columns else {
                     throw PruningError("scorer \(kind.name) needs the calibration statistics of \(o.name)'s input")

@@ -29,10 +29,16 @@ struct Bench: ParsableCommand {
     @Flag(help: "Only the steps of one pruning run, each timed once (for models of a paper's size): load, one calibration window, pruning 30 %, one evaluation window, peak RSS.")
     var scale = false
 
+    @Option(help: "With --scale: f32 (the default) or bf16, the precision the pruning run computes in.")
+    var precision = "f32"
+
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
     func validate() throws {
+        guard Precision(rawValue: precision) != nil else {
+            throw ValidationError("--precision must be one of \(Precision.names.joined(separator: ", ")), got \(precision)")
+        }
         // Upper bounds too: both size buffers allocated before anything is measured.
         guard (2...65536).contains(seqlen) else { throw ValidationError("--seqlen must lie in 2...65536 (got \(seqlen))") }
         guard (1...4096).contains(windows) else { throw ValidationError("--windows must lie in 1...4096 (got \(windows))") }
@@ -46,10 +52,12 @@ struct Bench: ParsableCommand {
             var rows: [(String, String)] = []
             var out: [String: Double] = [:]
             if scale {
-                out = try ScaleBench.measure(m, tokens: seqlen)
+                let storedBytes = ParameterCount.storedBytes(m)
+                out = try ScaleBench.measure(m.computing(Precision(rawValue: precision)!), tokens: seqlen)
                 out["scale_load_seconds"] = bundle.loadSeconds
+                out["scale_weight_mb"] = Double(storedBytes) / 1e6
                 out["peak_rss_mb"] = ProcessMemory.peakResidentMB
-                rows = [("load", String(format: "%.2f s", bundle.loadSeconds)),
+                rows = [("load", String(format: "%.2f s (%.0f MB of weights as stored; %@ products)", bundle.loadSeconds, Double(storedBytes) / 1e6, precision)),
                         ("calibration", String(format: "%.2f s for one window of %d tokens", out["scale_calibration_window_seconds"]!, seqlen)),
                         ("prune 30 %", String(format: "%.2f s (norm, chained, local, shrunk: %.0fM of %.0fM parameters stored)",
                                               out["scale_prune_seconds"]!, out["scale_shrunk_params_stored"]! / 1e6, out["scale_params_stored"]! / 1e6)),
@@ -133,7 +141,7 @@ struct Bench: ParsableCommand {
                 rows.append(("tokenizer", String(format: "%@: %d tokens in %.3f s", text, ids.count, seconds)))
             }
             out["load_seconds"] = bundle.loadSeconds
-            rows.append(("load", String(format: "%.2f s (GGUF dequantized to Float32)", bundle.loadSeconds)))
+            rows.append(("load", String(format: "%.2f s", bundle.loadSeconds)))
             out["peak_rss_mb"] = ProcessMemory.peakResidentMB
             rows.append(("peak RSS", String(format: "%.0f MB", ProcessMemory.peakResidentMB)))
 

@@ -31,7 +31,7 @@ enum GramBench {
         let f = c.intermediateSizes[0]
         let kept = Array(0..<(f - f * 3 / 10))
         start = Date()
-        _ = try LeastSquaresReconstruction.refit(gram: first, down: model.weights.layers[0].down, rows: Array(0..<c.hiddenSize), kept: kept, ridge: 0.001)
+        _ = try LeastSquaresReconstruction.refit(gram: first, down: model.weights.layers[0].down.matrix, rows: Array(0..<c.hiddenSize), kept: kept, ridge: 0.001)
         let solve = Date().timeIntervalSince(start)
         let bytes = c.intermediateSizes.map { Double($0 * $0 * 8) }
         return Result(perBlockMB: (bytes.max() ?? 0) / 1e6, allBlocksMB: bytes.reduce(0, +) / 1e6,

@@ -51,6 +51,12 @@ final class HuggingFaceFolderTests: XCTestCase {
         let bundle = try ModelBundle.load(path: folder("tiny-llama-bf16"))
         XCTAssertTrue(bundle.model.config.tieWordEmbeddings)
         XCTAssertEqual(try SafetensorsCheckpoint(folder: folder("tiny-llama-bf16"))[tensor: "model.embed_tokens.weight"]?.dtype, .bf16)
+        // The matrices are read in place from the safetensors map, as stored (transformers computes in
+        // Float32 on them; so does the forward pass, widening a slice at a time).
+        for kind in LinearKind.allCases {
+            XCTAssertEqual(bundle.model.weights.layers[0].weight(kind).type, .bf16, kind.rawValue)
+            XCTAssertEqual(bundle.model.weights.layers[0].weight(kind).half?.isMapped, true, kind.rawValue)
+        }
         for k in try cases("tiny-llama-bf16") {
             XCTAssertEqual(bundle.tokenizer.encode(k.text), k.ids, k.text)
             XCTAssertLessThanOrEqual(maxDifference(bundle.model.logits(k.ids), k.logits), 1e-4, k.text)
@@ -91,11 +97,11 @@ final class HuggingFaceFolderTests: XCTestCase {
         let keep = [96, 40, 71]
         let layers = zip(bundle.model.weights.layers, keep).map { layer, n -> LlamaLayer in
             var l = layer
-            l.gate = Matrix(rows: n, columns: layer.gate.columns, values: Array(layer.gate.values.prefix(n * layer.gate.columns)))
-            l.up = Matrix(rows: n, columns: layer.up.columns, values: Array(layer.up.values.prefix(n * layer.up.columns)))
+            l.gate = Weight(Matrix(rows: n, columns: layer.gate.columns, values: Array(layer.gate.matrix.values.prefix(n * layer.gate.columns))))
+            l.up = Weight(Matrix(rows: n, columns: layer.up.columns, values: Array(layer.up.matrix.values.prefix(n * layer.up.columns))))
             let down = Matrix(rows: layer.down.rows, columns: n)
-            for r in 0..<down.rows { down.row(r).update(from: layer.down.row(r), count: n) }
-            l.down = down
+            for r in 0..<down.rows { down.row(r).update(from: layer.down.matrix.row(r), count: n) }
+            l.down = Weight(down)
             return l
         }
         let narrow = bundle.model.replacingLayers(layers)
@@ -159,14 +165,14 @@ final class HuggingFaceFolderTests: XCTestCase {
             let layer = hf.hasPrefix("model.layers.") ? Int(hf.split(separator: ".")[2])! : -1
             let values: [Float]
             switch hf {
-            case "model.embed_tokens.weight": values = bundle.model.weights.embedding.values
+            case "model.embed_tokens.weight": values = bundle.model.weights.embedding.matrix.values
             case "model.norm.weight": values = bundle.model.weights.finalNorm
-            case "lm_head.weight": values = bundle.model.weights.lmHead!.values
+            case "lm_head.weight": values = bundle.model.weights.lmHead!.matrix.values
             default:
                 let l = bundle.model.weights.layers[layer]
                 if hf.hasSuffix("input_layernorm.weight") { values = l.inputNorm }
                 else if hf.hasSuffix("post_attention_layernorm.weight") { values = l.postAttentionNorm }
-                else { values = l.weight(LinearKind(rawValue: String(hf.split(separator: ".")[3...4].joined(separator: ".")))!).values }
+                else { values = l.weight(LinearKind(rawValue: String(hf.split(separator: ".")[3...4].joined(separator: ".")))!).matrix.values }
             }
             let expected = values.reduce(0.0) { $0 + Double(t.type == "F16" ? Float(Float16($1)) : $1) }
             XCTAssertEqual(t.sum, expected, accuracy: 1e-3 * max(1, abs(expected)), t.name)

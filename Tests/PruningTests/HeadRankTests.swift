@@ -32,11 +32,14 @@ final class HeadRankTests: XCTestCase {
         let c = model.config, d = c.headDim, q = c.queryGroup * d
         return (0..<c.numHiddenLayers).map { l in
             guard l > 0 else { return [] }
-            let o = model.weights.layers[l - 1].o, next = model.weights.layers[l], x = stats[LinearModule(layer: l - 1, kind: .o)]!.input
+            let o = model.weights.layers[l - 1].o.matrix, next = model.weights.layers[l], x = stats[LinearModule(layer: l - 1, kind: .o)]!.input
             return (0..<c.keyValueHeads(layer: l)).map { h in
                 // h's rows: its query heads' q rows, its k rows, its v rows.
-                let rows = (h * q..<(h + 1) * q).map { next.q.row($0) } + (h * d..<(h + 1) * d).map { next.k.row($0) }
-                    + (h * d..<(h + 1) * d).map { next.v.row($0) }
+                let nq = next.q.matrix, nk = next.k.matrix, nv = next.v.matrix
+                let queries: [UnsafeMutablePointer<Float>] = (h * q..<(h + 1) * q).map { nq.row($0) }
+                let keys: [UnsafeMutablePointer<Float>] = (h * d..<(h + 1) * d).map { nk.row($0) }
+                let values: [UnsafeMutablePointer<Float>] = (h * d..<(h + 1) * d).map { nv.row($0) }
+                let rows = queries + keys + values
                 return (0..<c.keyValueHeads(layer: l - 1)).map { g in
                     var squares = 0.0
                     for row in rows {
@@ -111,7 +114,7 @@ final class HeadRankTests: XCTestCase {
         let stats = statistics(model)
         let naive = naiveEdges(model, stats)
         for l in 1..<3 {
-            let o = model.weights.layers[l - 1].o, x = stats[LinearModule(layer: l - 1, kind: .o)]!.input
+            let o = model.weights.layers[l - 1].o.matrix, x = stats[LinearModule(layer: l - 1, kind: .o)]!.input
             let w = try HeadRankScorer.edges(from: o, norms: x, groups: 4, to: model.weights.layers[l], groups: 4, channels: 16, headDim: 8, layer: l)
             assertClose(w, naive[l], "edges into block \(l)")
         }

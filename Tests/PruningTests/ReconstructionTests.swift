@@ -143,7 +143,7 @@ final class ReconstructionTests: XCTestCase {
         let rows = [0, 3, 7, 20, 63]
         let down = naiveDown(f, 0)
         for (ridge, intercept) in [(0.1, false), (0.001, true), (0.0, true)] {
-            let refit = try LeastSquaresReconstruction.refit(gram: g, down: f.session.dense.weights.layers[0].down, rows: rows, kept: kept,
+            let refit = try LeastSquaresReconstruction.refit(gram: g, down: f.session.dense.weights.layers[0].down.matrix, rows: rows, kept: kept,
                                                              ridge: ridge, sums: intercept ? sums : nil, tokens: tokens)
             XCTAssertEqual(refit.bias == nil, !intercept)
             // Naive: A = G_KK + λI, λ = ridge · mean diag(G_KK), bordered for the intercept by the kept
@@ -207,7 +207,7 @@ final class ReconstructionTests: XCTestCase {
             // Block 0 sees the same (unpruned) input either way, and its target is the dense block's
             // output either way; block 1 sees the refit block 0's output.
             func difference(_ l: Int) -> Float {
-                let a = oneShot.weights.layers[l].down, b = sequential.weights.layers[l].down
+                let a = oneShot.weights.layers[l].down.matrix, b = sequential.weights.layers[l].down.matrix
                 let biases = zip(oneShot.weights.layers[l].downBias ?? [], sequential.weights.layers[l].downBias ?? []).map { abs($0 - $1) }
                 return max((0..<a.count).map { abs(a.pointer[$0] - b.pointer[$0]) }.max()!, biases.max() ?? 0)
             }
@@ -238,7 +238,7 @@ final class ReconstructionTests: XCTestCase {
         XCTAssertEqual(reselected.keptRows, before.keptRows)
         // The model holds the chosen neurons' gate and up rows.
         let kept = try XCTUnwrap(reselected.keptIndices[name])
-        let dense = f.tiny.tensors["blk.0.ffn_up.weight"]!, up = reselected.model.weights.layers[0].up
+        let dense = f.tiny.tensors["blk.0.ffn_up.weight"]!, up = reselected.model.weights.layers[0].up.matrix
         for (i, j) in kept.enumerated() {
             for c in 0..<dense.columns { XCTAssertEqual(up.row(i)[c], dense.values[j * dense.columns + c]) }
         }
@@ -257,7 +257,7 @@ final class ReconstructionTests: XCTestCase {
         // Block 0 reads the dense stream, so its target after attention is the dense heads' output times the
         // dense o_proj, which plain least squares (ridge 0) gives back; block 1 reads the pruned stream.
         func largest(_ l: Int) -> (difference: Float, size: Float) {
-            let t = f.tiny.tensors["blk.\(l).attn_output.weight"]!, o = refit.weights.layers[l].o
+            let t = f.tiny.tensors["blk.\(l).attn_output.weight"]!, o = refit.weights.layers[l].o.matrix
             XCTAssertEqual(o.rows, t.rows)
             XCTAssertEqual(o.columns, t.columns)
             return ((0..<t.values.count).map { abs(o.pointer[$0] - t.values[$0]) }.max()!, t.values.map(abs).max()!)
@@ -270,14 +270,14 @@ final class ReconstructionTests: XCTestCase {
         cell.reconstruction = try ComponentSpec.parse("least_squares(ridge: 0, sequential: true, attention: true, attention_ridge: 1000)")
         let shrunk = try XCTUnwrap(runner.run(cell).pruned?.model)
         for (l, bound) in [(0, 1e-3 * zero.size), (1, 1e-2 * one.difference)] {
-            let t = f.tiny.tensors["blk.\(l).attn_output.weight"]!, o = shrunk.weights.layers[l].o
+            let t = f.tiny.tensors["blk.\(l).attn_output.weight"]!, o = shrunk.weights.layers[l].o.matrix
             XCTAssertLessThan((0..<t.values.count).map { abs(o.pointer[$0] - t.values[$0]) }.max()!, bound, "block \(l)")
         }
         // Without it, o_proj is the dense one.
         cell.reconstruction = try ComponentSpec.parse("least_squares(ridge: 0, sequential: true)")
         let plain = try XCTUnwrap(runner.run(cell).pruned?.model)
         let dense = f.tiny.tensors["blk.1.attn_output.weight"]!
-        XCTAssertEqual((0..<dense.values.count).map { plain.weights.layers[1].o.pointer[$0] }, dense.values)
+        XCTAssertEqual((0..<dense.values.count).map { plain.weights.layers[1].o.matrix.pointer[$0] }, dense.values)
         // Only with the sequential refit toward the dense model.
         XCTAssertThrowsError(try ReconstructorRegistry.make(try ComponentSpec.parse("least_squares(attention: true)")))
         XCTAssertThrowsError(try ReconstructorRegistry.make(try ComponentSpec.parse("least_squares(sequential: true, target: block, attention: true)")))

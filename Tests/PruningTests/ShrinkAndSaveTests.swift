@@ -47,8 +47,8 @@ final class ShrinkAndSaveTests: XCTestCase {
         // Pruning changed the model: the comparison is not between two copies of the dense one.
         XCTAssertGreaterThan(maxDifference(model.logits(ids), masked.logits(ids)), 1e-3)
         // Masking shares what it does not touch.
-        XCTAssertEqual(masked.weights.layers[0].gate.pointer, model.weights.layers[0].gate.pointer)
-        XCTAssertNotEqual(masked.weights.layers[0].up.pointer, model.weights.layers[0].up.pointer)
+        XCTAssertEqual(masked.weights.layers[0].gate.matrix.pointer, model.weights.layers[0].gate.matrix.pointer)
+        XCTAssertNotEqual(masked.weights.layers[0].up.matrix.pointer, model.weights.layers[0].up.matrix.pointer)
     }
 
     func testParameterCounts() throws {
@@ -143,9 +143,9 @@ final class ShrinkAndSaveTests: XCTestCase {
         XCTAssertEqual(shrunk.weights.layers[2].down.rows, 1)
         for l in 0..<2 {
             let layer = shrunk.weights.layers[l]
-            XCTAssertTrue((layer.gate.values + layer.up.values + layer.down.values).allSatisfy { $0 == 0 }, "layer \(l)'s kept neuron is zero")
+            XCTAssertTrue((layer.gate.matrix.values + layer.up.matrix.values + layer.down.matrix.values).allSatisfy { $0 == 0 }, "layer \(l)'s kept neuron is zero")
         }
-        XCTAssertTrue(shrunk.weights.layers[2].down.values.allSatisfy { $0 == 0 })
+        XCTAssertTrue(shrunk.weights.layers[2].down.matrix.values.allSatisfy { $0 == 0 })
         XCTAssertLessThan(maxDifference(masked.logits(ids), shrunk.logits(ids)), 1e-5)
         _ = try assertSavesAndReloads(shrunk, file: file, widths: [1, 1, 96])
     }

@@ -33,7 +33,7 @@ extension LeastSquaresReconstruction {
         // The ridge pulls toward the dense o_proj, not toward zero, so a large attention_ridge leaves the
         // block's attention as it was.
         return try Self.solve(gram: total.gram, width: width, kept: Array(0..<width), ridge: attentionRidge,
-                              toward: dense.weights.layers[l].o, sums: nil,
+                              toward: dense.weights.layers[l].o.matrix, sums: nil,
                               tokens: windows.reduce(0) { $0 + $1.count }, rhs: &rhs, outputs: d).down
     }
 }

@@ -28,7 +28,7 @@ public struct BiasCompensation: Reconstructor {
             let keep = Set(kept)
             let removed = (0..<input.dense.config.intermediateSizes[l]).filter { !keep.contains($0) }
             let channels = input.keptChannels(l)
-            let b = Self.bias(down: input.dense.weights.layers[l].down, rows: channels, removed: removed, mean: stats.mean)
+            let b = Self.bias(down: input.dense.weights.layers[l].down.matrix, rows: channels, removed: removed, mean: stats.mean)
             var full = input.dense.weights.layers[l].downBias ?? [Float](repeating: 0, count: input.dense.config.hiddenSize)
             for (i, channel) in channels.enumerated() { full[channel] += Float(b[i]) }
             layers[l].downBias = full

@@ -27,8 +27,8 @@ extension LeastSquaresReconstruction {
                 // The model whose block l the FFN sums see: dense, but for a refit o_proj.
                 var observed = dense
                 if attention {
-                    layers[l].o = try refitOutputProjection(l, dense: dense, denseStream: denseStream, prunedStream: prunedStream,
-                                                            windows: windows, pool: pool)
+                    layers[l].o = Weight(try refitOutputProjection(l, dense: dense, denseStream: denseStream, prunedStream: prunedStream,
+                                                            windows: windows, pool: pool))
                     var denseLayers = dense.weights.layers
                     denseLayers[l].o = layers[l].o
                     observed = dense.replacingLayers(denseLayers)
@@ -62,7 +62,7 @@ extension LeastSquaresReconstruction {
                 }
                 let refit = try Self.solve(gram: total.gram, width: f, kept: kept, ridge: ridge, sums: bias ? total.sums : nil,
                                            tokens: tokens, rhs: &rhs, outputs: channels.count)
-                layers[l].down = refit.down
+                layers[l].down = Weight(refit.down)
                 // The target already holds the dense block's own bias, so the intercept replaces it.
                 if let intercept = refit.bias {
                     var full = [Float](repeating: 0, count: d)

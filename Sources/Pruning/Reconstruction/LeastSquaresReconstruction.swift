@@ -130,7 +130,7 @@ public struct LeastSquaresReconstruction: Reconstructor {
     /// Puts a refit into a shrunk layer: its down_proj, and its intercept added to any bias the dense
     /// layer had (one value per hidden channel, zero where no row writes).
     static func apply(_ refit: Refit, to layer: inout LlamaLayer, dense: LlamaLayer, channels: [Int], hidden: Int) {
-        layer.down = refit.down
+        layer.down = Weight(refit.down)
         guard let intercept = refit.bias else { return }
         var full = dense.downBias ?? [Float](repeating: 0, count: hidden)
         for (i, channel) in channels.enumerated() { full[channel] += Float(intercept[i]) }
@@ -157,7 +157,7 @@ public struct LeastSquaresReconstruction: Reconstructor {
                 sums = n.mean.map { $0 * Double(input.statistics.tokens) }
             }
             let channels = input.keptChannels(l)
-            let refit = try Self.refit(gram: g, down: input.dense.weights.layers[l].down, rows: channels, kept: kept, ridge: ridge,
+            let refit = try Self.refit(gram: g, down: input.dense.weights.layers[l].down.matrix, rows: channels, kept: kept, ridge: ridge,
                                        sums: sums, tokens: input.statistics.tokens)
             Self.apply(refit, to: &layers[l], dense: input.dense.weights.layers[l], channels: channels, hidden: input.dense.config.hiddenSize)
         }
@@ -191,7 +191,7 @@ public struct LeastSquaresReconstruction: Reconstructor {
                     for (i, v) in s.neurons[l]!.sum.enumerated() { neuronSums[i] += v }
                 }
                 let channels = input.keptChannels(l)
-                let refit = try Self.refit(gram: g, down: dense.weights.layers[l].down, rows: channels, kept: kept, ridge: ridge,
+                let refit = try Self.refit(gram: g, down: dense.weights.layers[l].down.matrix, rows: channels, kept: kept, ridge: ridge,
                                            sums: bias ? neuronSums : nil, tokens: windows.reduce(0) { $0 + $1.count })
                 Self.apply(refit, to: &layers[l], dense: dense.weights.layers[l], channels: channels, hidden: dense.config.hiddenSize)
             }

@@ -84,7 +84,7 @@ public struct HeadRankScorer: HeadGraphScorer {
             let row = o.row(i)
             for c in 0..<width { b[c * hidden + i] = Double(row[c]) * norms[c] }
         }
-        for (offset, m) in [(0, next.q), (qRows, next.k), (qRows + kRows, next.v)] {
+        for (offset, m) in [(0, next.q.matrix), (qRows, next.k.matrix), (qRows + kRows, next.v.matrix)] {
             for r in 0..<m.rows {
                 let row = m.row(r)
                 for i in 0..<hidden { a[(offset + r) * hidden + i] = Double(row[i]) * Double(next.inputNorm[i]) }
