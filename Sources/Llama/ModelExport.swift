@@ -148,14 +148,15 @@ public enum ModelExport {
         // whole blocks falls back to F16.
         var summary = Summary(path: path, format: "GGUF", paddedTo: nil, files: [URL(fileURLWithPath: path).lastPathComponent], dtype: dtype)
         let headName = model.weights.lmHead == nil ? "token_embd.weight" : "output.weight"
-        func add(_ name: String, _ m: Matrix) {
+        // Values are made (widened, reordered) as each tensor is written, one at a time.
+        func add(_ name: String, rows: Int, columns: Int, _ make: @escaping () -> Matrix) {
             let wanted = name == headName ? headStorage(dtype) : dtype
             if wanted != dtype { summary.head = (name, wanted) }
-            let kind = Self.storage(wanted, columns: m.columns)
-            if kind != wanted { summary.fallbacks.append((name, m.columns)) }
-            w.addTensor(name, rows: m.rows, columns: m.columns, values: m.values, storage: kind)
+            let kind = Self.storage(wanted, columns: columns)
+            if kind != wanted { summary.fallbacks.append((name, columns)) }
+            w.addTensor(name, rows: rows, columns: columns, storage: kind) { make().values }
         }
-        func add(_ name: String, _ weight: Weight) { add(name, weight.matrix) }
+        func add(_ name: String, _ weight: Weight) { add(name, rows: weight.rows, columns: weight.columns) { weight.matrix } }
         // 1-D tensors (norm weights, the down_proj bias) stay F32, as llama.cpp's converter keeps them.
         func add(_ name: String, vector: [Float]) { w.addVector(name, values: vector, storage: .f32) }
         func permuted(_ weight: Weight, heads: Int) -> Matrix {
@@ -168,14 +169,15 @@ public enum ModelExport {
         if let head = model.weights.lmHead { add("output.weight", head) }
         for (l, layer) in model.weights.layers.enumerated() {
             add("blk.\(l).attn_norm.weight", vector: layer.inputNorm)
-            add("blk.\(l).attn_q.weight", permuted(layer.q, heads: c.attentionHeads(layer: l)))
-            add("blk.\(l).attn_k.weight", permuted(layer.k, heads: c.keyValueHeads(layer: l)))
+            let heads = c.attentionHeads(layer: l), kvHeads = c.keyValueHeads(layer: l)
+            add("blk.\(l).attn_q.weight", rows: layer.q.rows, columns: layer.q.columns) { permuted(layer.q, heads: heads) }
+            add("blk.\(l).attn_k.weight", rows: layer.k.rows, columns: layer.k.columns) { permuted(layer.k, heads: kvHeads) }
             add("blk.\(l).attn_v.weight", layer.v)
             add("blk.\(l).attn_output.weight", layer.o)
             add("blk.\(l).ffn_norm.weight", vector: layer.postAttentionNorm)
             add("blk.\(l).ffn_gate.weight", layer.gate)
             add("blk.\(l).ffn_up.weight", layer.up)
-            add("blk.\(l).ffn_down.weight", fullDown(layer, hidden: c.hiddenSize))
+            add("blk.\(l).ffn_down.weight", rows: c.hiddenSize, columns: layer.down.columns) { fullDown(layer, hidden: c.hiddenSize) }
             // llama.cpp's llama architecture loads an optional ffn_down.bias and adds it (build_ffn).
             if let bias = layer.downBias { add("blk.\(l).ffn_down.bias", vector: bias) }
         }
@@ -198,11 +200,12 @@ public enum ModelExport {
         var st = SafetensorsWriter()
         guard let kind = safetensors(dtype) else { throw ModelIOError(path, "\(dtype.name) cannot be stored in a Hugging Face folder") }
         var stored = 0
-        func add(_ name: String, _ m: Matrix) {
-            st.add(name, shape: [m.rows, m.columns], values: m.values, dtype: kind)
-            stored += m.count
+        // Values are made (widened, padded) as each tensor is written, one at a time.
+        func add(_ name: String, rows: Int, columns: Int, _ make: @escaping () -> Matrix) {
+            st.add(name, shape: [rows, columns], dtype: kind) { make().values }
+            stored += rows * columns
         }
-        func add(_ name: String, _ weight: Weight) { add(name, weight.matrix) }
+        func add(_ name: String, _ weight: Weight) { add(name, rows: weight.rows, columns: weight.columns) { weight.matrix } }
         func add(_ name: String, vector: [Float]) {
             st.add(name, shape: [vector.count], values: vector, dtype: kind)
             stored += vector.count
@@ -214,16 +217,17 @@ public enum ModelExport {
             // transformers' LlamaConfig has one head count for all layers: a layer with pruned heads is
             // padded with zero heads at the end (zero v rows give a zero head output, zero o columns add
             // nothing, and the padding keeps each query head's key/value head), exact as zero neurons are.
-            add(p + "self_attn.q_proj.weight", padRows(layer.q, to: c.queryWidth))
-            add(p + "self_attn.k_proj.weight", padRows(layer.k, to: c.keyValueWidth))
-            add(p + "self_attn.v_proj.weight", padRows(layer.v, to: c.keyValueWidth))
-            add(p + "self_attn.o_proj.weight", padColumns(layer.o, to: c.queryWidth))
+            let q = c.queryWidth, kv = c.keyValueWidth, hidden = c.hiddenSize
+            add(p + "self_attn.q_proj.weight", rows: max(q, layer.q.rows), columns: layer.q.columns) { padRows(layer.q, to: q) }
+            add(p + "self_attn.k_proj.weight", rows: max(kv, layer.k.rows), columns: layer.k.columns) { padRows(layer.k, to: kv) }
+            add(p + "self_attn.v_proj.weight", rows: max(kv, layer.v.rows), columns: layer.v.columns) { padRows(layer.v, to: kv) }
+            add(p + "self_attn.o_proj.weight", rows: layer.o.rows, columns: max(q, layer.o.columns)) { padColumns(layer.o, to: q) }
             add(p + "post_attention_layernorm.weight", vector: layer.postAttentionNorm)
             // Zero neurons pad a narrower layer: zero gate and up rows give silu(0)·0 = 0, and zero down
             // columns add nothing, so the padded model computes exactly what the pruned one does.
-            add(p + "mlp.gate_proj.weight", padRows(layer.gate, to: width))
-            add(p + "mlp.up_proj.weight", padRows(layer.up, to: width))
-            add(p + "mlp.down_proj.weight", padColumns(fullDown(layer, hidden: c.hiddenSize), to: width))
+            add(p + "mlp.gate_proj.weight", rows: max(width, layer.gate.rows), columns: layer.gate.columns) { padRows(layer.gate, to: width) }
+            add(p + "mlp.up_proj.weight", rows: max(width, layer.up.rows), columns: layer.up.columns) { padRows(layer.up, to: width) }
+            add(p + "mlp.down_proj.weight", rows: hidden, columns: max(width, layer.down.columns)) { padColumns(fullDown(layer, hidden: hidden), to: width) }
             // transformers' mlp_bias gives all three projections a bias: gate and up get zeros (padding
             // neurons stay silu(0)·0 = 0), down the compensation bias (zeros in layers without one).
             if mlpBias {

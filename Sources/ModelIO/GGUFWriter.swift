@@ -8,7 +8,9 @@ public struct GGUFWriter {
         let name: String
         let shape: [Int]        // ggml order: innermost first
         let storage: Storage
-        let values: [Float]
+        let count: Int
+        /// Made when the tensor is written, so a model's tensors are never all held as Float32 at once.
+        let values: () -> [Float]
     }
 
     public private(set) var metadata: [(String, GGUFValue)] = []
@@ -27,14 +29,19 @@ public struct GGUFWriter {
     /// never straddle rows); the caller chooses another storage for a row that is not.
     public mutating func addTensor(_ name: String, rows: Int, columns: Int, values: [Float], storage: Storage = .f32) {
         precondition(values.count == rows * columns)
+        addTensor(name, rows: rows, columns: columns, storage: storage) { values }
+    }
+
+    /// The same, with the values made only when the file is written (`make` must give rows × columns).
+    public mutating func addTensor(_ name: String, rows: Int, columns: Int, storage: Storage = .f32, make: @escaping () -> [Float]) {
         precondition(columns % storage.blockSize == 0, "\(name): rows of \(columns) values are not whole \(storage.name) blocks")
-        tensors.append(PendingTensor(name: name, shape: [columns, rows], storage: storage, values: values))
+        tensors.append(PendingTensor(name: name, shape: [columns, rows], storage: storage, count: rows * columns, values: make))
     }
 
     /// Adds a one-dimensional tensor (a norm's weight, a bias).
     public mutating func addVector(_ name: String, values: [Float], storage: Storage = .f32) {
         precondition(values.count % storage.blockSize == 0, "\(name): \(values.count) values are not whole \(storage.name) blocks")
-        tensors.append(PendingTensor(name: name, shape: [values.count], storage: storage, values: values))
+        tensors.append(PendingTensor(name: name, shape: [values.count], storage: storage, count: values.count, values: { values }))
     }
 
     public func write(to path: String) throws {
@@ -54,7 +61,7 @@ public struct GGUFWriter {
         var offsets: [Int] = []
         for t in tensors {
             offsets.append(offset)
-            offset += align(t.storage.byteCount(t.values.count))
+            offset += align(t.storage.byteCount(t.count))
         }
         for (t, o) in zip(tensors, offsets) {
             out.appendString(t.name)
@@ -68,7 +75,9 @@ public struct GGUFWriter {
         try AtomicWrite.stream(to: path) { sink in
             try sink(header)
             for t in tensors {
-                var chunk = t.storage.bytes(t.values)
+                let values = t.values()
+                precondition(values.count == t.count, "\(t.name): made \(values.count) values, expected \(t.count)")
+                var chunk = t.storage.bytes(values)
                 chunk.append(contentsOf: [UInt8](repeating: 0, count: align(chunk.count) - chunk.count))
                 try sink(Data(chunk))
             }
@@ -76,8 +85,8 @@ public struct GGUFWriter {
     }
 
     /// What the tensors added so far hold: values stored, and bytes of tensor data (without padding).
-    public var storedValues: Int { tensors.reduce(0) { $0 + $1.values.count } }
-    public var storedBytes: Int { tensors.reduce(0) { $0 + $1.storage.byteCount($1.values.count) } }
+    public var storedValues: Int { tensors.reduce(0) { $0 + $1.count } }
+    public var storedBytes: Int { tensors.reduce(0) { $0 + $1.storage.byteCount($1.count) } }
 
     private func align(_ n: Int) -> Int { (n + alignment - 1) / alignment * alignment }
 }

@@ -10,8 +10,10 @@ public struct SafetensorsWriter {
         let name: String
         let shape: [Int]
         let dtype: DType
-        let values: [Float]
-        var bytes: Int { values.count * dtype.byteWidth }
+        let count: Int
+        /// Made when the tensor is written, so a model's tensors are never all held as Float32 at once.
+        let values: () -> [Float]
+        var bytes: Int { count * dtype.byteWidth }
     }
 
     private var tensors: [Pending] = []
@@ -21,7 +23,12 @@ public struct SafetensorsWriter {
 
     public mutating func add(_ name: String, shape: [Int], values: [Float], dtype: DType) {
         precondition(shape.reduce(1, *) == values.count, "safetensors: \(name) has \(values.count) values for shape \(shape)")
-        tensors.append(Pending(name: name, shape: shape, dtype: dtype, values: values))
+        add(name, shape: shape, dtype: dtype) { values }
+    }
+
+    /// The same, with the values made only when the file is written (`make` must fill the shape).
+    public mutating func add(_ name: String, shape: [Int], dtype: DType, make: @escaping () -> [Float]) {
+        tensors.append(Pending(name: name, shape: shape, dtype: dtype, count: shape.reduce(1, *), values: make))
     }
 
     /// Writes `folder/model.safetensors`, or, when the tensors exceed `maxShardBytes`, shards
@@ -72,7 +79,9 @@ public struct SafetensorsWriter {
         try AtomicWrite.stream(to: path) { sink in
             try sink(head)
             for t in tensors {
-                try sink(littleEndianBytes(t.values, t.dtype))
+                let values = t.values()
+                precondition(values.count == t.count, "safetensors: \(t.name) made \(values.count) values, expected \(t.count)")
+                try sink(littleEndianBytes(values, t.dtype))
             }
         }
     }
