@@ -19,10 +19,12 @@ final class SyntheticModelTests: XCTestCase {
             import gguf, sys
             r = gguf.GGUFReader(sys.argv[1])
             types = sorted(set(t.tensor_type.name for t in r.tensors))
-            print(len(r.tensors), ",".join(types), r.fields["llama.block_count"].parts[-1][0])
+            print(len(r.tensors), ",".join(types), r.fields["llama.block_count"].parts[-1][0], sum(int(t.n_bytes) for t in r.tensors))
             """, [model])
         XCTAssertEqual(read.status, 0)
-        XCTAssertEqual(String(decoding: read.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines), "21 BF16,F32 2")
+        let fields = String(decoding: read.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ")
+        XCTAssertEqual(fields.prefix(3).joined(separator: " "), "21 BF16,F32 2")
+        let tensorBytes = try XCTUnwrap(Double(fields.last ?? ""))
 
         let inspect = try PruneCommand.run(["inspect", model])
         XCTAssertEqual(inspect.status, 0, inspect.stderr)
@@ -35,13 +37,18 @@ final class SyntheticModelTests: XCTestCase {
         let json = try JSONSerialization.jsonObject(with: Data(eval.stdout.utf8)) as! [String: Any]
         XCTAssertEqual(json["windows"] as? Int, 4)
 
-        // The rows `prune bench --scale` reports for a model of a paper's size, here on the tiny shape.
-        let bench = try PruneCommand.run(["bench", "--model", model, "--scale", "--seqlen", "32", "--json"])
-        XCTAssertEqual(bench.status, 0, bench.stderr)
-        let rows = try JSONSerialization.jsonObject(with: Data(bench.stdout.utf8)) as! [String: Double]
-        for key in ["scale_load_seconds", "scale_calibration_window_seconds", "scale_prune_seconds", "scale_evaluation_window_seconds", "peak_rss_mb"] {
-            XCTAssertNotNil(rows[key], key)
+        // The rows `prune bench --scale` reports for a model of a paper's size, here on the tiny shape, in
+        // both precisions. The weights are held as the file stores them (BF16 matrices, F32 norms): the
+        // bytes gguf-py counts in the file, not twice as many.
+        for precision in ["f32", "bf16"] {
+            let bench = try PruneCommand.run(["bench", "--model", model, "--scale", "--seqlen", "32", "--precision", precision, "--json"])
+            XCTAssertEqual(bench.status, 0, bench.stderr)
+            let rows = try JSONSerialization.jsonObject(with: Data(bench.stdout.utf8)) as! [String: Double]
+            for key in ["scale_load_seconds", "scale_calibration_window_seconds", "scale_prune_seconds", "scale_evaluation_window_seconds", "peak_rss_mb"] {
+                XCTAssertNotNil(rows[key], key)
+            }
+            XCTAssertLessThan(try XCTUnwrap(rows["scale_shrunk_params_stored"]), try XCTUnwrap(rows["scale_params_stored"]))
+            XCTAssertEqual(try XCTUnwrap(rows["scale_weight_mb"]) * 1e6, tensorBytes, accuracy: 0.5)
         }
-        XCTAssertLessThan(try XCTUnwrap(rows["scale_shrunk_params_stored"]), try XCTUnwrap(rows["scale_params_stored"]))
     }
 }
