@@ -216,54 +216,6 @@ final class ReconstructionTests: XCTestCase {
         }
     }
 
-    /// `relative: true` weighs token t by w_t = 1 / RMS of the dense residual after the block: on block 0
-    /// (whose input and attention are the dense model's), the refit solves the weighted normal equations
-    /// Σ w²[h_K; 1][h_K; 1]ᵀ x = Σ w²[h_K; 1] T_r, T the dense FFN output, built and solved here.
-    func testRelativeRefitSolvesTheTokenWeightedNormalEquations() throws {
-        let f = try fixture(cache: false)
-        let ridge = 0.01
-        let cell = Cell(model: f.modelPath, calibration: f.spec, structure: .neurons, pipeline: .chained,
-                        scorer: ComponentSpec(name: "fluctuation"), pruner: ComponentSpec(name: "local"), amount: 0.5,
-                        reconstruction: try ComponentSpec.parse("least_squares(ridge: \(ridge), sequential: true, relative: true)"))
-        let result = try CellRunner(modelPath: f.modelPath, cache: nil).run(cell)
-        let model = try XCTUnwrap(result.pruned?.model)
-        let kept = try XCTUnwrap(result.pruned?.keptIndices["model.layers.0.mlp.up_proj"])
-        let naive = NaiveLlama(f.tiny)
-        var h: [[Double]] = [], weights: [Double] = []
-        for window in try f.session.calibration(f.spec).windows {
-            let ids = window.map(Int.init)
-            h += naive.ffnActivations(ids)[0]
-            weights += naive.residuals(ids)[1].map { x in 1 / (x.reduce(0) { $0 + $1 * $1 } / Double(x.count)).squareRoot() }
-        }
-        let down = naiveDown(f, 0), k = kept.count
-        // A = Σ w² [h_K; 1][h_K; 1]ᵀ with λ = ridge · mean diag on the neurons' block (not the intercept's).
-        var a = [[Double]](repeating: [Double](repeating: 0, count: k + 1), count: k + 1)
-        for (t, row) in h.enumerated() {
-            let z = kept.map { row[$0] } + [1], w2 = weights[t] * weights[t]
-            for i in 0...k { for j in 0...k { a[i][j] += w2 * z[i] * z[j] } }
-        }
-        let lambda = ridge * (0..<k).reduce(0) { $0 + a[$1][$1] } / Double(k)
-        for i in 0..<k { a[i][i] += lambda }
-        let layer = model.weights.layers[0], refit = layer.down.matrix
-        for r in [0, 5, 33, 63] {
-            var b = [Double](repeating: 0, count: k + 1)
-            for (t, row) in h.enumerated() {
-                let target = (0..<f.tiny.ffn).reduce(0) { $0 + down[r][$1] * row[$1] }, w2 = weights[t] * weights[t]
-                for (i, p) in kept.enumerated() { b[i] += w2 * row[p] * target }
-                b[k] += w2 * target
-            }
-            let x = gaussian(a, b), scale = max(x.map(abs).max()!, 1)
-            for c in 0..<k { XCTAssertEqual(Double(refit[r, c]), x[c], accuracy: 1e-4 * scale, "row \(r), column \(c)") }
-            XCTAssertEqual(Double(try XCTUnwrap(layer.downBias)[r]), x[k], accuracy: 1e-4 * scale, "row \(r) intercept")
-        }
-        // Unweighted, the same block comes out otherwise: the weights matter on this model.
-        var plainCell = cell
-        plainCell.reconstruction = try ComponentSpec.parse("least_squares(ridge: \(ridge), sequential: true)")
-        let plain = try XCTUnwrap(CellRunner(modelPath: f.modelPath, cache: nil).run(plainCell).pruned?.model.weights.layers[0].down.matrix)
-        XCTAssertGreaterThan((0..<plain.count).map { abs(plain.pointer[$0] - refit.pointer[$0]) }.max()!, 1e-3)
-        XCTAssertThrowsError(try ReconstructorRegistry.make(ComponentSpec.parse("least_squares(relative: true)")))
-    }
-
     func testReselectionChoosesBlockZeroAsTheGreedySurgeonDoes() throws {
         let f = try fixture(cache: false)
         let runner = try CellRunner(modelPath: f.modelPath, cache: nil)

@@ -13,7 +13,7 @@ extension LeastSquaresReconstruction {
                                windows: [[Int32]], pool: WindowWorkers) throws -> Matrix {
         let d = dense.config.hiddenSize, width = dense.config.queryWidth(layer: l)
         let length = windows.map(\.count).max() ?? 1
-        let parts = (0..<pool.count).map { _ in FeedbackSums(width: width, hidden: d, tokens: length, relative: relative) }
+        let parts = (0..<pool.count).map { _ in FeedbackSums(width: width, hidden: d, tokens: length) }
         Parallel.workQueue(windows.count, threads: pool.count) { worker, w in
             let state = pool.states[worker], t = windows[w].count
             // The dense model's residual after block l's attention, from its own stream.
@@ -34,6 +34,6 @@ extension LeastSquaresReconstruction {
         // block's attention as it was.
         return try Self.solve(gram: total.gram, width: width, kept: Array(0..<width), ridge: attentionRidge,
                               toward: dense.weights.layers[l].o.matrix, sums: nil,
-                              tokens: total.weightTotal, rhs: &rhs, outputs: d).down
+                              tokens: windows.reduce(0) { $0 + $1.count }, rhs: &rhs, outputs: d).down
     }
 }

@@ -18,6 +18,7 @@ extension LeastSquaresReconstruction {
         let workers = pool.count, states = pool.states
         let denseStream = windows.map { dense.embedded($0) }
         let prunedStream = windows.map { dense.embedded($0) }
+        let tokens = windows.reduce(0) { $0 + $1.count }
         var layers = input.pruned.weights.layers
         let counter = StepCounter(total: windows.count * layers.count, report: input.progress)
         for l in layers.indices {
@@ -33,7 +34,7 @@ extension LeastSquaresReconstruction {
                     observed = dense.replacingLayers(denseLayers)
                 }
                 let f = dense.config.intermediateSizes[l]
-                let parts = (0..<workers).map { _ in FeedbackSums(width: f, hidden: d, tokens: length, relative: relative) }
+                let parts = (0..<workers).map { _ in FeedbackSums(width: f, hidden: d, tokens: length) }
                 Parallel.workQueue(windows.count, threads: workers) { worker, w in
                     let part = parts[worker], t = windows[w].count
                     // The dense model's residual after block l, then the pruned stream's activations.
@@ -47,7 +48,7 @@ extension LeastSquaresReconstruction {
                 total.finishGram()
                 let channels = input.keptChannels(l)
                 if reselect {
-                    kept = try chooseAgain(count: kept.count, sums: total, hidden: d)
+                    kept = try chooseAgain(count: kept.count, sums: total, tokens: tokens, hidden: d)
                     layers[l].gate = dense.weights.layers[l].gate.selectingRows(kept)
                     layers[l].up = dense.weights.layers[l].up.selectingRows(kept)
                     input.reselected.set(l, kept)
@@ -60,7 +61,7 @@ extension LeastSquaresReconstruction {
                     if bias { rhs[r * m + kept.count] = total.targetSums[channel] }
                 }
                 let refit = try Self.solve(gram: total.gram, width: f, kept: kept, ridge: ridge, sums: bias ? total.sums : nil,
-                                           tokens: total.weightTotal, rhs: &rhs, outputs: channels.count)
+                                           tokens: tokens, rhs: &rhs, outputs: channels.count)
                 layers[l].down = Weight(refit.down)
                 // The target already holds the dense block's own bias, so the intercept replaces it.
                 if let intercept = refit.bias {
@@ -86,35 +87,28 @@ extension LeastSquaresReconstruction {
 extension LeastSquaresReconstruction {
     /// The `count` neurons the greedy surgeon keeps last when it fits this block's target from its
     /// activations on the pruned stream (ascending).
-    func chooseAgain(count: Int, sums s: FeedbackSums, hidden d: Int) throws -> [Int] {
+    func chooseAgain(count: Int, sums s: FeedbackSums, tokens: Int, hidden d: Int) throws -> [Int] {
         let f = s.width, m0 = f + 1
         var product = [Double](repeating: 0, count: d * m0)
         for r in 0..<d {
             product[r * m0] = s.targetSums[r]
             for j in 0..<f { product[r * m0 + 1 + j] = s.cross[j * d + r] }
         }
-        let scores = try GreedySurgeon.scores(gram: s.gram, sums: s.sums, tokens: s.weightTotal, crossProducts: product, outputs: d, ridge: ridge)
+        let scores = try GreedySurgeon.scores(gram: s.gram, sums: s.sums, tokens: tokens, crossProducts: product, outputs: d, ridge: ridge)
         return Array((0..<f).sorted { scores[$0] > scores[$1] }.prefix(count)).sorted()
     }
 }
 
 /// One worker's sums for a feedback refit of one block: G = HᵀH, the cross products HᵀT with the
 /// target T, and the column sums of H and T, in Float64 (each window's products in Float32 first).
-/// With `relative`, token t's rows are weighted by w_t = 1 / RMS of the dense residual there (weighted
-/// least squares: G = Σ w²hhᵀ, HᵀT = Σ w²hTᵀ, the intercept's sums Σ w²h and Σ w²T, its own entry Σ w²);
-/// without, every w_t is 1.
 final class FeedbackSums: @unchecked Sendable {
-    let width: Int, hidden: Int, relative: Bool
+    let width: Int, hidden: Int
     var gram: [Double], cross: [Double], sums: [Double], targetSums: [Double]
-    /// Σ w_t²: the token count when unweighted.
-    var weightTotal = 0.0
-    private var gramScratch: [Float], crossScratch: [Float], target: Matrix, scaled: Matrix?
+    private var gramScratch: [Float], crossScratch: [Float], target: Matrix
 
-    init(width: Int, hidden: Int, tokens: Int, relative: Bool = false) {
+    init(width: Int, hidden: Int, tokens: Int) {
         self.width = width
         self.hidden = hidden
-        self.relative = relative
-        scaled = relative ? Matrix(rows: tokens, columns: width) : nil
         gram = .init(repeating: 0, count: width * width)
         cross = .init(repeating: 0, count: width * hidden)
         sums = .init(repeating: 0, count: width)
@@ -127,30 +121,18 @@ final class FeedbackSums: @unchecked Sendable {
     func add(h: Matrix, width f: Int, postAttention: Matrix, denseAfter: Matrix, tokens t: Int) {
         precondition(f == width, "activation width changed")
         let d = hidden
-        // The activations the sums see: h itself, or its rows times w_t.
-        let x = scaled ?? h
         for i in 0..<t {
             let dst = target.row(i), a = denseAfter.row(i), p = postAttention.row(i)
-            var w: Float = 1
-            if relative {
-                var squares = 0.0
-                for c in 0..<d { squares += Double(a[c]) * Double(a[c]) }
-                w = Float(1 / max((squares / Double(d)).squareRoot(), 1e-6))
-            }
             for c in 0..<d {
-                dst[c] = w * (a[c] - p[c])
-                targetSums[c] += Double(w) * Double(dst[c])
+                dst[c] = a[c] - p[c]
+                targetSums[c] += Double(dst[c])
             }
-            let row = h.row(i), out = x.row(i)
-            for j in 0..<f {
-                if relative { out[j] = w * row[j] }
-                sums[j] += Double(w) * Double(out[j])
-            }
-            weightTotal += Double(w) * Double(w)
+            let row = h.row(i)
+            for j in 0..<f { sums[j] += Double(row[j]) }
         }
-        BLAS.addGramLower(rows: t, columns: f, a: x.pointer, lda: x.columns, scratch: &gramScratch, into: &gram)
+        BLAS.addGramLower(rows: t, columns: f, a: h.pointer, lda: h.columns, scratch: &gramScratch, into: &gram)
         crossScratch.withUnsafeMutableBufferPointer { c in
-            BLAS.gemmTN(m: f, n: d, k: t, a: x.pointer, lda: x.columns, b: target.pointer, ldb: d, c: c.baseAddress!, ldc: d)
+            BLAS.gemmTN(m: f, n: d, k: t, a: h.pointer, lda: h.columns, b: target.pointer, ldb: d, c: c.baseAddress!, ldc: d)
             cross.withUnsafeMutableBufferPointer { x in for i in 0..<(f * d) { x[i] += Double(c[i]) } }
         }
     }
@@ -160,7 +142,6 @@ final class FeedbackSums: @unchecked Sendable {
         for i in cross.indices { cross[i] += other.cross[i] }
         for i in sums.indices { sums[i] += other.sums[i] }
         for i in targetSums.indices { targetSums[i] += other.targetSums[i] }
-        weightTotal += other.weightTotal
     }
 
     /// Fills the upper triangle from the lower one.

@@ -2,7 +2,7 @@ import Llama
 import Tensor
 
 /// least_squares(ridge: 0.001, bias: true, sequential: false, target: model, reselect: false, attention: false,
-/// attention_ridge: 1, relative: false): per pruned block, with H the calibration
+/// attention_ridge: 1): per pruned block, with H the calibration
 /// activations of its dense neurons ([tokens, width]) and K the kept ones, refits the kept columns of
 /// down_proj so that H_K W_Kᵀ best matches the dense FFN output H W_downᵀ:
 ///     W_Kᵀ = (G_KK + λI)⁻¹ G_K· W_downᵀ,  G = HᵀH,  λ = ridge · mean(diag G_KK),
@@ -36,10 +36,6 @@ public struct LeastSquaresReconstruction: Reconstructor {
     public let attention: Bool
     /// The o_proj refit's ridge, toward the dense o_proj (relative to the mean diagonal of its Gram matrix).
     public let attentionRidge: Double
-    /// With the sequential refit toward the dense model: weigh each token's squared error by 1 / RMS² of the
-    /// dense residual there, the error the next RMSNorm passes on; otherwise a few tokens with huge
-    /// residuals (the attention sink at a window's start) dominate the fit.
-    public let relative: Bool
 
     public var needs: ReconstructionNeeds { ReconstructionNeeds(grams: !sequential) }
 
@@ -51,10 +47,6 @@ public struct LeastSquaresReconstruction: Reconstructor {
         reselect = try parameters.bool("reselect", default: false)
         attention = try parameters.bool("attention", default: false)
         attentionRidge = try parameters.number("attention_ridge", default: 1, in: 0...1000)
-        relative = try parameters.bool("relative", default: false)
-        if relative && !(sequential && target == "model") {
-            throw PruningError("least_squares(relative: true) weighs tokens by the dense model's residual stream; it needs sequential: true and target: model")
-        }
         if attention && !(sequential && target == "model") {
             throw PruningError("least_squares(attention: true) refits o_proj toward the dense model's residual stream; it needs sequential: true and target: model")
         }
@@ -94,15 +86,14 @@ public struct LeastSquaresReconstruction: Reconstructor {
                 }
             }
         }
-        return try solve(gram: g, width: f, kept: kept, ridge: ridge, sums: sums, tokens: Double(tokens), rhs: &b, outputs: n)
+        return try solve(gram: g, width: f, kept: kept, ridge: ridge, sums: sums, tokens: tokens, rhs: &b, outputs: n)
     }
 
     /// Solves the (bordered) normal equations for `outputs` right-hand sides already in `b`
     /// ([outputs, m] row-major, m = kept count plus one for the intercept when `sums` is given). The ridge
-    /// pulls toward zero, or toward `prior`'s kept columns ([outputs, width]) when one is given. `tokens`
-    /// is the intercept's own Gram entry: the token count, or the sum of squared token weights.
+    /// pulls toward zero, or toward `prior`'s kept columns ([outputs, width]) when one is given.
     static func solve(gram g: [Double], width f: Int, kept: [Int], ridge: Double, toward prior: Matrix? = nil,
-                      sums: [Double]?, tokens: Double, rhs b: inout [Double], outputs n: Int) throws -> Refit {
+                      sums: [Double]?, tokens: Int, rhs b: inout [Double], outputs n: Int) throws -> Refit {
         let k = kept.count, m = sums == nil ? k : k + 1
         // A = G_KK + λI, bordered by the kept sums and the token count for the intercept.
         var a = [Double](repeating: 0, count: m * m)
@@ -124,7 +115,7 @@ public struct LeastSquaresReconstruction: Reconstructor {
                 a[i * m + k] = sums[p]
                 a[k * m + i] = sums[p]
             }
-            a[k * m + k] = tokens
+            a[k * m + k] = Double(tokens)
         }
         do {
             try LAPACK.solveSPD(&a, n: m, &b, nrhs: n)

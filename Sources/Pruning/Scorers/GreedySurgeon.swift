@@ -28,12 +28,12 @@ enum GreedySurgeon {
         wd.withUnsafeBufferPointer { pw in sg.withUnsafeBufferPointer { ps in product.withUnsafeMutableBufferPointer { pm in
             BLAS.dgemmNT(m: d, n: m0, k: f, a: pw.baseAddress!, lda: f, b: ps.baseAddress!, ldb: f, c: pm.baseAddress!, ldc: m0)
         } } }
-        return try scores(gram: g, sums: sums, tokens: Double(tokens), crossProducts: product, outputs: d, ridge: ridge)
+        return try scores(gram: g, sums: sums, tokens: tokens, crossProducts: product, outputs: d, ridge: ridge)
     }
 
     /// The same for any least-squares target T ([tokens, outputs]): `crossProducts` [outputs, 1 + width] holds,
     /// for each output r, Σ_t T_t,r and then Σ_t h_j,t T_t,r for every neuron j.
-    static func scores(gram g: [Double], sums: [Double], tokens: Double, crossProducts product: [Double], outputs d: Int,
+    static func scores(gram g: [Double], sums: [Double], tokens: Int, crossProducts product: [Double], outputs d: Int,
                        ridge: Double) throws -> [Double] {
         let f = sums.count, m0 = f + 1
         precondition(g.count == f * f && product.count == d * m0, "Gram matrix, sums and cross products disagree on the width")
@@ -41,7 +41,7 @@ enum GreedySurgeon {
         // A with the intercept at position 0, then its inverse.
         let lambda = ridge * (0..<f).reduce(0) { $0 + g[$1 * f + $1] } / Double(f)
         var a = [Double](repeating: 0, count: m0 * m0)
-        a[0] = max(tokens, 1)
+        a[0] = Double(max(tokens, 1))
         for i in 0..<f {
             a[i + 1] = sums[i]
             a[(i + 1) * m0] = sums[i]
