@@ -107,9 +107,32 @@ public enum LLMRank {
     ) throws -> [LinearModule: [Int]] {
         try checkAmount(amount)
         var result: [LinearModule: [Int]] = [:]
+        let spared = pruner.spared
+        guard !spared.isEmpty else {
+            for mlp in mlps {
+                let rows = pruner.rowsToPrune(mlp.map { importances[$0]! }, amount: amount)
+                for (m, r) in zip(mlp, rows) { result[m] = r }
+            }
+            return result
+        }
+        // Spared blocks lose nothing; the rest lose the share that keeps the model-wide amount.
+        let modules = mlps.joined(), layers = (modules.map(\.layer).max() ?? -1) + 1
+        guard spared.first + spared.last < layers else {
+            throw PruningError("\(spared.description) spares every one of the model's \(layers) blocks; nothing is left to prune", subject: .parameterName("spare_first"))
+        }
+        let all = modules.reduce(0) { $0 + importances[$1]!.count }
+        let open = modules.filter { !spared.contains($0.layer, of: layers) }.reduce(0) { $0 + importances[$1]!.count }
+        let share = amount * Double(all) / Double(open)
+        guard share < 1 else {
+            throw PruningError(String(format: "amount %@ of all rows is %.3f of the rows of the blocks not spared (\(spared.description)); it must stay below 1",
+                                      amount.clean, share), subject: .parameterName("spare_first"))
+        }
         for mlp in mlps {
-            let rows = pruner.rowsToPrune(mlp.map { importances[$0]! }, amount: amount)
-            for (m, r) in zip(mlp, rows) { result[m] = r }
+            let pruned = mlp.filter { !spared.contains($0.layer, of: layers) }
+            for m in mlp where spared.contains(m.layer, of: layers) { result[m] = [] }
+            guard !pruned.isEmpty else { continue }
+            let rows = pruner.rowsToPrune(pruned.map { importances[$0]! }, amount: share)
+            for (m, r) in zip(pruned, rows) { result[m] = r }
         }
         return result
     }

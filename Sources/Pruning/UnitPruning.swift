@@ -72,6 +72,10 @@ public enum UnitPruning {
     public static func select(_ importances: [[Double]], unit: UnitKind, config: LlamaConfig, pipeline: Pipeline,
                               pruner: any Pruner, amount: Double) throws -> [PruningUnit] {
         try checkAmount(amount)
+        guard pruner.spared.isEmpty else {
+            throw PruningError("\(pruner.spared.description) spares blocks from row and neuron pruning; \(unit.rawValue)s are chosen across blocks without it",
+                               subject: .parameterName("spare_first"))
+        }
         let lists = lists(unit, config)
         guard importances.count == lists.count, zip(importances, lists).allSatisfy({ $0.count == $1.count }) else {
             throw PruningError("importances do not fit the model's \(unit.rawValue)s")

@@ -12,11 +12,14 @@ public protocol Pruner: Sendable {
     /// Whether it ranks the scorer's raw scores across blocks (so it is given them, not importances
     /// normalised per module), which needs a scorer whose scores share units across blocks.
     var comparesRawScores: Bool { get }
+    /// Blocks left whole (rows and neurons only), the others pruning more to keep the model-wide amount.
+    var spared: SparedBlocks { get }
 }
 
 extension Pruner {
     public static var countsParameters: Bool { false }
     public var comparesRawScores: Bool { false }
+    public var spared: SparedBlocks { .none }
     public func unitsToPrune(_ importances: [[Double]], costs: [[Int]], of total: Int, amount: Double) -> [[Int]] {
         rowsToPrune(importances, amount: amount)
     }
@@ -84,10 +87,16 @@ func rowCount(_ amount: Double, of rows: Int, _ rule: FloatingPointRoundingRule)
 /// local: every layer loses the same share, round(amount · rows) rows (Python's round, half to even:
 /// 0.3 · 1536 = 460.8 → 461), those of lowest importance, but never its last row: an empty module
 /// could not be stored as a model file.
+///
+/// `spare_first: n, spare_last: m` leave the first n and last m blocks whole; every other module then
+/// loses amount × (all rows) / (rows of the modules not spared), so the model-wide share is the amount.
 public struct LocalPruner: Pruner {
     public static let name = "local"
+    public let spared: SparedBlocks
 
-    public init(_ parameters: inout ParameterReader) throws {}
+    public init(_ parameters: inout ParameterReader) throws {
+        spared = try SparedBlocks(&parameters)
+    }
 
     public func rowsToPrune(_ importances: [[Double]], amount: Double) -> [[Int]] {
         importances.map { layer in
@@ -109,9 +118,10 @@ public struct LocalPruner: Pruner {
 /// makes the blocks' losses comparable (`PrunerRegistry.checkScores` refuses the rest).
 /// `spread: s` bounds each layer's share of removed rows to [(1 − s), (1 + s)] × amount (floor and
 /// ceil of the row counts), so the global ranking only moves rows between layers within that band;
-/// `spread: 0` is the local share (ceil instead of round).
+/// `spread: 0` is the local share (ceil instead of round). `spare_first` and `spare_last` as for local.
 public struct GlobalPruner: Pruner {
     public static let name = "global"
+    public let spared: SparedBlocks
     public let balanceByWidth: Bool
     public let rawScores: Bool
     /// The bound on each layer's share around `amount`, nil for none.
@@ -124,6 +134,7 @@ public struct GlobalPruner: Pruner {
         rawScores = try parameters.word("scores", default: "normalised", allowed: ["normalised", "raw"]) == "raw"
         let s = try parameters.number("spread", default: .nan, in: 0...1)
         spread = s.isNaN ? nil : s
+        spared = try SparedBlocks(&parameters)
         if rawScores && balanceByWidth {
             throw PruningError("global: balance: width rescales importances normalised per layer; raw scores are compared as they are, so give one or the other",
                                subject: .parameterName("balance"))
