@@ -72,13 +72,16 @@ extension Checker {
                 }
             }
             // A pruner comparing raw scores across blocks needs, in every cell it meets, whole neurons,
-            // the chained pipeline and a scorer whose scores share units; the first misfit is reported.
+            // the chained pipeline and a scorer whose scores share units, and one sparing blocks a structure
+            // of rows or neurons; the first misfit is reported.
             var refused: Set<ComponentSpec> = []
             for (structure, pipeline, scorer, pruner) in Planner.combinations(sweep) where structure.fits(scorer: scorer.name) && !refused.contains(pruner) {
                 do { try PrunerRegistry.checkScores(pruner: pruner, scorer: scorer, structure: structure, pipeline: pipeline) } catch {
                     refused.insert(pruner)
+                    let spares = (try? PrunerRegistry.make(pruner).spared.isEmpty) == false
                     self.error(prunerLocations[pruner] ?? top, "\(error)",
-                               help: "give this pruner its own sweep with `structure model.layers: mlp.neurons`, `pipeline chained` and scorer obs, or pair it with those using `together`")
+                               help: spares ? "spare_first and spare_last apply to rows and neurons: give this pruner its own sweep of such structures, or pair them using `together`"
+                                            : "give this pruner its own sweep with `structure model.layers: mlp.neurons`, `pipeline chained` and scorer obs, or pair it with those using `together`")
                 }
             }
             for structure in sweep.structures where structure.unit != nil && !sweep.scorers.contains(where: { structure.fits(scorer: $0.name) }) {

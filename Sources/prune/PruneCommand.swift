@@ -29,7 +29,7 @@ struct PruneModel: ParsableCommand {
     @Option(help: "norm(p: 1), random(seed: 0), activation, wanda, wpr(gamma: 0, theta: 0.5), mpr(z_importance: false, amount: 0.3); for whole neurons also neuron_norm, neuron_output, fluctuation, obs(ridge: 0.001, greedy: false, relative: none); for attention.heads head_norm, head_output, head_fluctuation, head_rank(gamma: 0.5, theta: 1); for blocks block_influence, angular_distance; for a mix (--chain \"mlp.neurons + attention.heads\") contribution.")
     var scorer = "wpr"
 
-    @Option(help: "local, global (optionally global(balance: width), global(spread: 0.5) to keep each block's share within 0.5x-1.5x the amount, or with --chain mlp.neurons, --pipeline chained and scorer obs global(scores: raw) to rank the scorer's own costs across blocks), or budget (a share of the blocks' parameters, for unit structures; budget(per_block: true) on a mix).")
+    @Option(help: "local, global (optionally global(balance: width), global(spread: 0.5) to keep each block's share within 0.5x-1.5x the amount, local(spare_first: 2, spare_last: 1) or the same on global to leave the end blocks whole and prune the others more, keeping the model-wide amount, or with --chain mlp.neurons, --pipeline chained and scorer obs global(scores: raw) to rank the scorer's own costs across blocks), or budget (a share of the blocks' parameters, for unit structures; budget(per_block: true) on a mix).")
     var pruner = "local"
 
     @Option(help: "Refit the pruned model: least_squares(ridge: 0.001, bias: true, sequential: false, target: model, reselect: false, attention: false, attention_ridge: 1), bias, or none.")

@@ -48,7 +48,12 @@ extension PrunerRegistry {
     /// (each block scored on its own, nothing normalised along a chain), and the pipeline chained
     /// (isolated, each block is pruned alone and raw scores rank as normalised ones do).
     public static func checkScores(pruner: ComponentSpec, scorer: ComponentSpec, structure: PruningStructure, pipeline: Pipeline) throws {
-        guard try make(pruner).comparesRawScores else { return }
+        let madePruner = try make(pruner)
+        if !madePruner.spared.isEmpty, structure.unit != nil || structure.isMixed {
+            throw PruningError("pruner \(pruner) spares blocks from row and neuron pruning; the structure \(structure.chain.joined(separator: " -> ")) chooses its units across blocks without it",
+                               subject: .parameterName("spare_first"))
+        }
+        guard madePruner.comparesRawScores else { return }
         let made = try ScorerRegistry.make(scorer)
         guard made.commonUnit != nil else {
             let fitting = ScorerRegistry.all.filter { type in
