@@ -85,7 +85,7 @@ final class AllocationTests: XCTestCase {
         XCTAssertThrowsError(try pruner("global(scores: raw, balance: width)")) {
             XCTAssertTrue("\($0)".hasPrefix("global: balance: width rescales importances normalised per layer"), "\($0)")
         }
-        XCTAssertThrowsError(try pruner("local(scores: raw)")) { XCTAssertEqual("\($0)", "local has no parameter scores (it takes none)") }
+        XCTAssertThrowsError(try pruner("local(scores: raw)")) { XCTAssertEqual("\($0)", "local has no parameter scores; it takes: spare_first, spare_last") }
     }
 
     func testRawScoresNeedAScorerInCommonUnitsWholeNeuronsAndTheChainedPipeline() throws {
