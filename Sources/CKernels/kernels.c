@@ -124,6 +124,10 @@ HOT void ck_column_squares(const float *x, ptrdiff_t rows, ptrdiff_t cols, ptrdi
     }
 }
 
+HOT void ck_add_widened(double *y, const float *x, ptrdiff_t n) {
+    for (ptrdiff_t i = 0; i < n; i++) y[i] += (double)x[i];
+}
+
 HOT void ck_add(float *y, const float *x, ptrdiff_t n) {
     for (ptrdiff_t i = 0; i < n; i++) y[i] += x[i];
 }

@@ -300,7 +300,6 @@ public final class LlamaModel: @unchecked Sendable {
         }
         let record = statistics?.wants(l, .down) ?? false
         if record { statistics!.addInput(l, .down, s.gate, rows: t) }
-        let n = layer.down.rows
         product(l, .down, input: s.gate, weight: layer.down, state: s, tokens: t, inputRounded: false,
                 into: s.scratch.pointer, ldc: s.scratch.columns)
         if record { statistics!.addOutput(l, .down, s.scratch, rows: t) }

@@ -46,4 +46,7 @@ public enum Kernels {
     /// y[i] += x[i].
     @inline(__always)
     public static func add(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, count n: Int) { ck_add(y, x, n) }
+
+    /// y += x, x widened to Float64 (exactly).
+    public static func add(_ y: UnsafeMutablePointer<Double>, _ x: UnsafePointer<Float>, count n: Int) { ck_add_widened(y, x, n) }
 }

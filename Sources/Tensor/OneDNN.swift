@@ -46,6 +46,14 @@ public enum OneDNN {
              a: UnsafeRawPointer(a), b: UnsafeRawPointer(b), c: c)
     }
 
+    /// C[m×n] = Aᵀ · B (+ C with `accumulate`) for A stored [k, m] (row stride lda) and B [k, n]: a Gram
+    /// matrix or cross products of activations, without copying A transposed. Float32.
+    public static func gemmTN(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                              accumulate: Bool = false, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        gemm(Key(m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc, bTransposed: false, type: .f32, accumulate: accumulate, aTransposed: true),
+             a: UnsafeRawPointer(a), b: UnsafeRawPointer(b), c: c)
+    }
+
     /// Primitives created so far (one per distinct shape, strides, input type and accumulation).
     public static var cachedPrimitives: Int { shared.lock.withLock { shared.cache.count } }
 
@@ -59,6 +67,8 @@ public enum OneDNN {
         let type: InputType
         let accumulate: Bool
         var alpha: Float = 1
+        /// A is stored [k, m] (row stride lda) and read transposed.
+        var aTransposed = false
 
         static let anyRows = -1
         /// The same product for any number of rows.
@@ -66,7 +76,8 @@ public enum OneDNN {
 
         /// Source [rows, k] (row stride lda) and destination [rows, n] (row stride ldc, Float32).
         func describeRows(_ rows: Int64, source: inout dnnl_memory_desc_t, destination: inout dnnl_memory_desc_t) {
-            check(prune_dnnl_matrix_desc(&source, rows, Int64(k), Int64(lda), 1, type == .f32 ? dnnl_f32 : dnnl_bf16), "source descriptor")
+            let (rs, cs) = aTransposed ? (Int64(1), Int64(lda)) : (Int64(lda), Int64(1))
+            check(prune_dnnl_matrix_desc(&source, rows, Int64(k), rs, cs, type == .f32 ? dnnl_f32 : dnnl_bf16), "source descriptor")
             check(prune_dnnl_matrix_desc(&destination, rows, Int64(n), Int64(ldc), 1, dnnl_f32), "destination descriptor")
         }
     }

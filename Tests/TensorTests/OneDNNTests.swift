@@ -70,6 +70,26 @@ final class OneDNNTests: XCTestCase {
         }
     }
 
+    /// Aᵀ·B with A stored [k, m] and read transposed in place (what Gram matrices use).
+    func testTransposedSourceAgainstNaiveLoop() {
+        for s in Self.shapes {
+            for accumulate in [false, true] {
+                let lda = s.m + s.pad, ldb = s.n + s.pad, ldc = s.n + s.pad
+                let stored = random(s.k * lda), b = random(s.k * ldb), c0 = random(s.m * ldc)
+                var c = c0
+                c.withUnsafeMutableBufferPointer { cp in
+                    OneDNN.gemmTN(m: s.m, n: s.n, k: s.k, a: stored, lda: lda, b: b, ldb: ldb, accumulate: accumulate, c: cp.baseAddress!, ldc: ldc)
+                }
+                // The naive loop reads A as the [m, k] matrix it stands for.
+                var a = [Float](repeating: 0, count: s.m * s.k)
+                for i in 0..<s.m { for p in 0..<s.k { a[i * s.k + p] = stored[p * lda + i] } }
+                let e = worstError(m: s.m, n: s.n, k: s.k, a: a, lda: s.k, b: b, ldb: ldb, transposed: false,
+                                   c0: accumulate ? c0 : nil, c: c, ldc: ldc)
+                XCTAssertLessThan(e, 1e-4, "\(s) accumulate \(accumulate)")
+            }
+        }
+    }
+
     func testBFloat16AgainstNaiveLoopOnRoundedInputs() {
         for s in Self.shapes {
             for transposed in [true, false] {

@@ -23,6 +23,7 @@ float ck_sum_squares(const float *x, ptrdiff_t n);
 void ck_column_squares(const float *x, ptrdiff_t rows, ptrdiff_t cols, ptrdiff_t ld, double *acc);
 // y[i] += x[i].
 void ck_add(float *y, const float *x, ptrdiff_t n);
+void ck_add_widened(double *y, const float *x, ptrdiff_t n);
 // Softmax of x over the entries [a0, a1) and [b0, b1) together (disjoint, a1 <= b0); every other entry
 // of x[0..n) is set to 0. For attention rows that see a shared prefix and their own segment.
 void ck_softmax_two_ranges(float *x, ptrdiff_t n, ptrdiff_t a0, ptrdiff_t a1, ptrdiff_t b0, ptrdiff_t b1);
