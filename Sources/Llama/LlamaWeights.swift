@@ -35,13 +35,6 @@ public struct LlamaLayer: Sendable {
         self.downOutputs = downOutputs
         self.downBias = downBias
     }
-
-    /// A block of Float32 weights.
-    public init(inputNorm: [Float], q: Matrix, k: Matrix, v: Matrix, o: Matrix, postAttentionNorm: [Float],
-                gate: Matrix, up: Matrix, down: Matrix, downOutputs: [Int]? = nil, downBias: [Float]? = nil) {
-        self.init(inputNorm: inputNorm, q: Weight(q), k: Weight(k), v: Weight(v), o: Weight(o), postAttentionNorm: postAttentionNorm,
-                  gate: Weight(gate), up: Weight(up), down: Weight(down), downOutputs: downOutputs, downBias: downBias)
-    }
 }
 
 /// All weights of a LLaMA model.
@@ -57,10 +50,6 @@ public struct LlamaWeights: Sendable {
         self.layers = layers
         self.finalNorm = finalNorm
         self.lmHead = lmHead
-    }
-
-    public init(embedding: Matrix, layers: [LlamaLayer], finalNorm: [Float], lmHead: Matrix?) {
-        self.init(embedding: Weight(embedding), layers: layers, finalNorm: finalNorm, lmHead: lmHead.map(Weight.init))
     }
 
     /// The output head's weight (the embedding's when tied).

@@ -82,9 +82,12 @@ public enum LLMRank {
             throw PruningError("\(module.name) takes \(weight.columns) inputs but the module before it in the chain has \(raw.count) outputs")
         }
         var neurons: NeuronInputs? = nil
+        // down_proj in Float32, widened once (a 16-bit one) for its column norms and the Gram scorers.
+        var down: Matrix? = nil
         if isNeurons, let n = statistics?.neurons(layer: module.layer), n.norm.count == weight.rows {
-            neurons = NeuronInputs(norm: n.norm, mean: n.mean, variance: n.variance,
-                                   downColumnNorms: columnNorms(model.weights.layers[module.layer].down.matrix))
+            let d = model.weights.layers[module.layer].down.matrix
+            down = d
+            neurons = NeuronInputs(norm: n.norm, mean: n.mean, variance: n.variance, downColumnNorms: columnNorms(d))
         }
         if kind.scoresNeurons && neurons == nil {
             throw PruningError("scorer \(kind.name) needs the FFN activation statistics of block \(module.layer)")
@@ -94,7 +97,7 @@ public enum LLMRank {
                 throw PruningError("scorer \(kind.name) needs the Gram matrix of block \(module.layer)'s activations")
             }
             neurons?.gram = g
-            neurons?.down = model.weights.layers[module.layer].down.matrix
+            neurons?.down = down
             neurons?.tokens = statistics?.tokens ?? 0
         }
         return ScoringInput(weight: weight, previous: try normalised(raw, what: "input of \(module.name)"),

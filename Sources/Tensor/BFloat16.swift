@@ -35,37 +35,5 @@ public enum BFloat16 {
     }
 }
 
-/// A row-major bfloat16 matrix that owns its storage: a weight held in half the memory of its Float32
-/// form, for products that round their inputs to bfloat16 anyway.
-public struct BF16Matrix: @unchecked Sendable {
-    public let rows: Int
-    public let columns: Int
-    public let storage: HalfStorage
-
-    public init(rows: Int, columns: Int) {
-        self.rows = rows
-        self.columns = columns
-        storage = HalfStorage(count: rows * columns)
-    }
-
-    /// `m` rounded to bfloat16.
-    public init(_ m: Matrix) {
-        self.init(rows: m.rows, columns: m.columns)
-        BFloat16.convert(m.pointer, storage.pointer, count: m.count)
-    }
-
-    public var count: Int { rows * columns }
-    public var pointer: UnsafeMutablePointer<UInt16> { storage.pointer }
-
-    public subscript(r: Int, c: Int) -> Float { BFloat16.float(storage.pointer[r * columns + c]) }
-
-    /// The Float32 matrix of the same values (exact).
-    public func widened() -> Matrix {
-        let out = Matrix(rows: rows, columns: columns)
-        for i in 0..<count { out.pointer[i] = BFloat16.float(pointer[i]) }
-        return out
-    }
-}
-
-/// bfloat16 matrix storage (the 16-bit patterns).
+/// 16-bit storage: bfloat16 or half bit patterns.
 public typealias HalfStorage = AlignedStorage<UInt16>

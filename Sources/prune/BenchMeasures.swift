@@ -39,8 +39,13 @@ enum GemmBench {
         // fastest (brgemm) kernels refuse strided sources and destinations.
         let a = (0..<cores).map { _ in all.map { Matrix.random(rows: m, columns: $0.k) } }
         let b = all.map { Matrix.random(rows: $0.n, columns: $0.k) }
-        let a16 = library == .oneDNNbf16 ? a.map { $0.map(BF16Matrix.init) } : []
-        let b16 = library == .oneDNNbf16 ? b.map(BF16Matrix.init) : []
+        func rounded(_ x: Matrix) -> HalfStorage {
+            let out = HalfStorage(count: x.count)
+            BFloat16.convert(x.pointer, out.pointer, count: x.count)
+            return out
+        }
+        let a16 = library == .oneDNNbf16 ? a.map { $0.map(rounded) } : []
+        let b16 = library == .oneDNNbf16 ? b.map(rounded) : []
         let out = (0..<cores).map { _ in all.map { Matrix(rows: m, columns: $0.n) } }
 
         func pass(_ worker: Int, _ range: Range<Int>) {

@@ -19,14 +19,14 @@ enum ScaleBench {
             out[key] = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
         }
         let modules = Set(try PruningStructure().resolve(model.config).joined())
-        try timed("scale_calibration_window_seconds") {
+        timed("scale_calibration_window_seconds") {
             _ = CalibrationRun.statistics(model, windows: [window], modules: modules)
         }
         var shrunk = model
         try timed("scale_prune_seconds") {
             shrunk = ApplyPruning.shrunk(model, removing: try ShrinkBench.rows(model, amount: amount))
         }
-        try timed("scale_evaluation_window_seconds") {
+        timed("scale_evaluation_window_seconds") {
             _ = Perplexity.negativeLogLikelihood(shrunk, windows: [window])
         }
         out["scale_params_stored"] = Double(ParameterCount.stored(model))
