@@ -25,7 +25,7 @@ public final class ActivationStatistics: @unchecked Sendable {
     /// Blocks whose Gram matrix HᵀH (Float64, lower triangle, [width, width]) is accumulated.
     public private(set) var grams: [Int: [Double]] = [:]
     public private(set) var tokens = 0
-    /// One window's Gram in Float32 (ssyrk's output) before it is added to the Float64 sum.
+    /// One window's Gram in Float32 (the lower triangle) before it is added to the Float64 sum.
     private var gramScratch: [Float] = []
 
     public init(modules: Set<LinearModule>, config: LlamaConfig, neuronLayers: Set<Int> = [], gramLayers: Set<Int> = [],
@@ -98,11 +98,10 @@ public final class ActivationStatistics: @unchecked Sendable {
         if neurons[layer] == nil { neurons[layer] = NeuronSums(sum: .init(repeating: 0, count: width), squares: .init(repeating: 0, count: width)) }
     }
 
-    /// Block `layer`'s Gram matrix, symmetric and complete, handed over (this accumulator forgets it).
+    /// Block `layer`'s Gram matrix, its lower triangle (the upper one is zero), handed over (this
+    /// accumulator forgets it). Workers' triangles are summed before one `SymmetricMatrix.mirrorLower`.
     public func takeGram(_ layer: Int) -> [Double]? {
-        guard var g = grams.removeValue(forKey: layer) else { return nil }
-        let f = Int(Double(g.count).squareRoot().rounded())
-        for i in 0..<f { for j in 0..<i { g[j * f + i] = g[i * f + j] } }
+        guard let g = grams.removeValue(forKey: layer) else { return nil }
         if grams.isEmpty { gramScratch = [] }
         return g
     }

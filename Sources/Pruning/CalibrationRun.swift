@@ -55,6 +55,7 @@ extension CalibrationRun {
                     let g = s.takeGram(l)!
                     for i in total.indices { total[i] += g[i] }
                 }
+                SymmetricMatrix.mirrorLower(&total, n: model.config.intermediateSizes[l])
                 gram(l, total)
             }
         }

@@ -1,5 +1,6 @@
 import Foundation
 import ModelIO
+import Tensor
 
 /// Where each block's Gram matrix G = HᵀH of its FFN activations lives between the calibration pass
 /// and the solves: one block at a time is ever in memory when the store is on disk (the statistics
@@ -10,6 +11,10 @@ public final class GramStore: @unchecked Sendable {
     private let key: StatisticsCache.Key
     private var memory: [Int: [Double]] = [:]
     private let lock = NSLock()
+    /// Cache writes (hashing, writing, fsync) run beside the calibration of the next block; at most
+    /// one is in flight, so at most one Gram beyond the block being accumulated is held.
+    private let writer = DispatchQueue(label: "prune.gram-store")
+    private let writing = DispatchGroup()
 
     init(cache: StatisticsCache?, key: StatisticsCache.Key) {
         self.cache = cache
@@ -18,7 +23,17 @@ public final class GramStore: @unchecked Sendable {
 
     /// Keeps block `layer`'s Gram ([width, width], symmetric, Float64).
     func put(_ layer: Int, _ gram: [Double], width: Int) {
-        if let cache, cache.storeGram(gram, layer: layer, width: width, key: key) { return }
+        writing.wait()
+        guard let cache else { return hold(layer, gram) }
+        writer.async(group: writing) { [self] in
+            if !cache.storeGram(gram, layer: layer, width: width, key: key) { hold(layer, gram) }
+        }
+    }
+
+    /// Waits for the write in flight, so every block put so far is readable.
+    func flush() { writing.wait() }
+
+    private func hold(_ layer: Int, _ gram: [Double]) {
         lock.lock()
         memory[layer] = gram
         lock.unlock()
@@ -26,6 +41,7 @@ public final class GramStore: @unchecked Sendable {
 
     /// Block `layer`'s Gram, or nil when it was never stored (or its cache entry is damaged).
     public func gram(_ layer: Int, width: Int) -> [Double]? {
+        flush()
         lock.lock()
         let held = memory[layer]
         lock.unlock()
@@ -35,7 +51,8 @@ public final class GramStore: @unchecked Sendable {
 
     /// Whether every listed block's Gram is there (the cache holds them all from an earlier run).
     func hasAll(_ widths: [Int: Int]) -> Bool {
-        widths.allSatisfy { l, w in
+        flush()
+        return widths.allSatisfy { l, w in
             lock.lock()
             let held = memory[l] != nil
             lock.unlock()
@@ -73,12 +90,22 @@ extension StatisticsCache {
 
     /// Writes atomically; false when the cache cannot be written (the caller then keeps it in memory).
     func storeGram(_ gram: [Double], layer: Int, width: Int, key: Key) -> Bool {
-        var payload = Data(capacity: width * (width + 1) / 2 * 8)
-        for i in 0..<width {
-            for j in 0...i {
-                var v = gram[i * width + j].bitPattern.littleEndian
-                withUnsafeBytes(of: &v) { payload.append(contentsOf: $0) }
+        var payload = Data(count: width * (width + 1) / 2 * 8)
+        // The lower triangle row by row, as little-endian Float64 (this machine's order; swapped otherwise).
+        payload.withUnsafeMutableBytes { raw in
+            gram.withUnsafeBufferPointer { g in
+                var offset = 0
+                for i in 0..<width {
+                    let row = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(g)[(i * width * 8)..<((i * width + i + 1) * 8)])
+                    UnsafeMutableRawBufferPointer(rebasing: raw[offset..<(offset + row.count)]).copyMemory(from: row)
+                    offset += row.count
+                }
             }
+            #if _endian(big)
+            for o in stride(from: 0, to: raw.count, by: 8) {
+                raw.storeBytes(of: raw.loadUnaligned(fromByteOffset: o, as: UInt64.self).byteSwapped, toByteOffset: o, as: UInt64.self)
+            }
+            #endif
         }
         do {
             let header = GramHeader(format: Self.gramFormat, key: key.digest, layer: layer, width: width,
@@ -115,14 +142,19 @@ extension StatisticsCache {
             guard ContentHash.data(payload) == header.payloadSHA256 else { throw PruningError("payload checksum mismatch") }
             var gram = [Double](repeating: 0, count: width * width)
             payload.withUnsafeBytes { raw in
-                var offset = 0
-                for i in 0..<width {
-                    for j in 0...i {
-                        let v = Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)))
-                        gram[i * width + j] = v
-                        gram[j * width + i] = v
-                        offset += 8
+                gram.withUnsafeMutableBufferPointer { g in
+                    let out = UnsafeMutableRawBufferPointer(g)
+                    var offset = 0
+                    for i in 0..<width {
+                        let bytes = (i + 1) * 8
+                        UnsafeMutableRawBufferPointer(rebasing: out[(i * width * 8)..<(i * width * 8 + bytes)])
+                            .copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + bytes)]))
+                        offset += bytes
                     }
+                    #if _endian(big)
+                    for i in 0..<(width * width) { g[i] = Double(bitPattern: g[i].bitPattern.byteSwapped) }
+                    #endif
+                    SymmetricMatrix.mirrorLower(g.baseAddress!, n: width)
                 }
             }
             guard gram.allSatisfy(\.isFinite) else { throw PruningError("it holds non-finite values") }

@@ -33,16 +33,15 @@ public enum BLAS {
     /// Adds the lower triangle of AᵀA (A[rows×n], row stride lda) to `gram` (n×n, Float64): formed in
     /// Float32 in `scratch` (grown to n² floats; sums of at most a window's tokens) and accumulated in
     /// Float64, so Gram matrices summed over many windows keep their precision.
-    /// The product goes through oneDNN (A read transposed in place) as row blocks of the lower triangle:
-    /// four blocks compute 10/16 of the full product, at oneDNN's speed rather than OpenBLAS's ssyrk,
-    /// which on a machine where oneDNN's GEMM is twice OpenBLAS's made the Gram products most of a
-    /// calibration's extra cost.
+    /// The product goes through oneDNN (A read transposed in place) as row blocks of the lower triangle,
+    /// at oneDNN's speed rather than OpenBLAS's ssyrk (half as fast here). Sixteen blocks compute 17/32
+    /// of the full product (four computed 10/16); blocks of fewer than 64 rows run no faster per row.
     public static func addGramLower(rows: Int, columns n: Int, a: UnsafePointer<Float>, lda: Int, scratch: inout [Float], into gram: inout [Double]) {
         precondition(gram.count >= n * n)
         if scratch.count < n * n { scratch = .init(repeating: 0, count: n * n) }
         scratch.withUnsafeMutableBufferPointer { c in
             let product = c.baseAddress!
-            let block = max(1, (n + 3) / 4)
+            let block = max(64, ((n + 15) / 16 + 15) / 16 * 16)
             for i0 in stride(from: 0, to: n, by: block) {
                 let i1 = min(n, i0 + block)
                 // Rows i0..<i1 of AᵀA, columns 0..<i1: the lower triangle's rows and the diagonal block.

@@ -84,3 +84,29 @@ public final class StepCounter: @unchecked Sendable {
         report?(now, total)
     }
 }
+
+/// One result per item of a parallel loop: each worker fills the slots of the items it took (each slot
+/// once), and the caller reads them in item order afterwards, so the outcome does not depend on which
+/// worker ran what. Failures are kept as results and rethrown when their slot is read.
+public final class ResultSlots<T>: @unchecked Sendable {
+    private var slots: [Result<T, Error>?]
+    private let lock = NSLock()
+
+    public init(_ count: Int) { slots = .init(repeating: nil, count: count) }
+
+    public func set(_ i: Int, _ result: Result<T, Error>) {
+        lock.lock()
+        precondition(slots[i] == nil, "result slot \(i) filled twice")
+        slots[i] = result
+        lock.unlock()
+    }
+
+    /// The result of item `i`; a slot no worker filled is a programming error.
+    public func get(_ i: Int) throws -> T {
+        lock.lock()
+        let slot = slots[i]
+        lock.unlock()
+        guard let slot else { preconditionFailure("result slot \(i) was never filled") }
+        return try slot.get()
+    }
+}

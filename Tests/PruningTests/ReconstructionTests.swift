@@ -108,6 +108,30 @@ final class ReconstructionTests: XCTestCase {
         XCTAssertEqual(cached.grams?.gram(1, width: f.tiny.ffn), calibrated.grams?.gram(1, width: f.tiny.ffn))
     }
 
+    func testDamagedGramEntryIsDiscardedAndRecalibrated() throws {
+        let f = try fixture()
+        let calibrated = try f.session.statistics(f.spec, structure: .neurons, grams: true)
+        let expected = try XCTUnwrap(calibrated.grams?.gram(1, width: f.tiny.ffn))
+        let statistics = f.folder.appendingPathComponent("cache").appendingPathComponent("statistics")
+        let entry = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: statistics.path).first { $0.hasSuffix(".gram1") })
+        let path = statistics.appendingPathComponent(entry).path
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        bytes[bytes.count - 3] ^= 0x40
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let again = PruningSession(bundle: f.session.bundle, cache: StatisticsCache(folder: f.folder.appendingPathComponent("cache")))
+        let reloaded = try again.statistics(f.spec, structure: .neurons, grams: true)
+        // The statistics file is intact and every Gram file exists, so the damage shows when block 1 is read.
+        let (gram, warnings) = Warnings.collecting { reloaded.grams?.gram(1, width: f.tiny.ffn) }
+        XCTAssertNil(gram)
+        XCTAssertTrue(warnings.contains { $0.contains("damaged Gram cache entry") && $0.contains("checksum") }, "\(warnings)")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path))
+        // A third session finds the entry gone and calibrates again, to the same Gram.
+        let third = PruningSession(bundle: f.session.bundle, cache: StatisticsCache(folder: f.folder.appendingPathComponent("cache")))
+        let recalibrated = try third.statistics(f.spec, structure: .neurons, grams: true)
+        XCTAssertFalse(recalibrated.fromDisk)
+        XCTAssertEqual(recalibrated.grams?.gram(1, width: f.tiny.ffn), expected)
+    }
+
     func testNeuronOutputImportancesFromTheNaiveForward() throws {
         let f = try fixture(cache: false)
         let calibrated = try f.session.statistics(f.spec, structure: .neurons)

@@ -146,6 +146,6 @@ final class FeedbackSums: @unchecked Sendable {
 
     /// Fills the upper triangle from the lower one.
     func finishGram() {
-        for i in 0..<width { for j in 0..<i { gram[j * width + i] = gram[i * width + j] } }
+        SymmetricMatrix.mirrorLower(&gram, n: width)
     }
 }
