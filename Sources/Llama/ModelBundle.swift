@@ -28,6 +28,9 @@ public struct ModelBundle: @unchecked Sendable {
     /// SHA-256 of the model's bytes as loaded (see `ModelFiles`): the identity of every result computed
     /// from this model, taken after loading so it covers exactly the bytes the weights came from.
     public let sha256: String
+    /// The files the weights were read from (the `.gguf` file, or the folder's input files) as they were
+    /// when loading began. Weights of a 16-bit model are read from the file's map for the whole run.
+    public let files: [(path: String, identity: FileIdentity)]
 
     public var gguf: GGUFFile? {
         if case .gguf(let file) = source { return file }
@@ -39,7 +42,10 @@ public struct ModelBundle: @unchecked Sendable {
     public static func load(path: String) throws -> ModelBundle {
         let start = Date()
         let model: LlamaModel, tokenizer: any Tokenizer, source: ModelSource, sha256: String
-        if try ModelSource.isFolder(path) {
+        let folder = try ModelSource.isFolder(path)
+        let paths = folder ? try ModelFiles.inputs(folder: path).map { URL(fileURLWithPath: path).appendingPathComponent($0).path } : [path]
+        let files = paths.compactMap { p in FileIdentity.of(p).map { (path: p, identity: $0) } }
+        if folder {
             _ = try LlamaHuggingFaceLoader.open(folder: path)
             tokenizer = try loadTokenizer(huggingFaceFolder: URL(fileURLWithPath: path))
             model = try LlamaHuggingFaceLoader.load(folder: path)
@@ -59,6 +65,17 @@ public struct ModelBundle: @unchecked Sendable {
         guard tokenizer.vocabularySize <= model.config.vocabSize else {
             throw ModelIOError(path, "the tokenizer has \(tokenizer.vocabularySize) tokens but the embedding only \(model.config.vocabSize)")
         }
-        return ModelBundle(path: path, model: model, tokenizer: tokenizer, source: source, loadSeconds: Date().timeIntervalSince(start), sha256: sha256)
+        return ModelBundle(path: path, model: model, tokenizer: tokenizer, source: source, loadSeconds: Date().timeIntervalSince(start),
+                           sha256: sha256, files: files)
+    }
+
+    /// Throws when a file the model was read from has been rewritten in place since loading began: what
+    /// was computed since may mix old and new bytes, so it must not be stored under the load-time digest.
+    /// A file replaced by a rename, or removed, is not a change here (the map keeps the old file).
+    public func checkFilesUnchanged() throws {
+        for (p, identity) in files where identity.rewrittenInPlace(FileIdentity.of(p)) {
+            throw ModelIOError(p, "was rewritten in place while this run was reading it (its size or modification time changed); "
+                                  + "nothing computed since is stored. Replace model files by renaming a new file over them, and run again")
+        }
     }
 }

@@ -158,12 +158,14 @@ public final class CellRunner: @unchecked Sendable {
             }
             metrics.evaluationSeconds = r.seconds
         }
+        try session.bundle.checkFilesUnchanged()
         var saved: ModelExport.Summary? = nil
         if let target = saveTo, let p = pruned {
             stage(.saving)
             saved = try PrunedModelFiles.save(model, bundle: session.bundle, to: target, dtype: dtype, cell: cell, pruned: p, read: read)
         }
         clock.enter("")
+        if saved != nil { try session.bundle.checkFilesUnchanged() }
         metrics.stageSeconds = clock.seconds
         if pendingLoadSeconds > 0 {
             metrics.stageSeconds?[Stage.load.rawValue] = pendingLoadSeconds
