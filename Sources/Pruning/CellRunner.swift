@@ -72,8 +72,14 @@ public final class CellRunner: @unchecked Sendable {
             guard let structure = cell.structure, let pipeline = cell.pipeline, let scorer = cell.scorer, let pruner = cell.pruner else {
                 throw PruningError("a pruned cell needs a structure, a pipeline, a scorer and a pruner")
             }
-            _ = try session.mlps(structure, pipeline)
+            let mlps = try session.mlps(structure, pipeline).mlps
             try PrunerRegistry.checkScores(pruner: pruner, scorer: scorer, structure: structure, pipeline: pipeline)
+            let spared = try PrunerRegistry.make(pruner).spared
+            if !spared.isEmpty, stored == nil {
+                // Refused from the model's shapes now, not after a calibration pass.
+                try checkAmount(cell.amount)
+                _ = try LLMRank.sparedShare(mlps: mlps, rows: { dense.config.shape(of: $0.kind, layer: $0.layer).rows }, spared: spared, amount: cell.amount)
+            }
             let method = try cell.reconstruction.map { spec -> any Reconstructor in
                 try ReconstructorRegistry.check(spec, structure: structure)
                 return try ReconstructorRegistry.make(spec)

@@ -104,6 +104,24 @@ public enum LLMRank {
                             inputNorms: inputs, outputNorms: outputs, module: module, neurons: neurons)
     }
 
+    /// The share of rows each block not spared loses so that the model-wide share is `amount`: refused
+    /// when the spared blocks are all of them or leave too few rows. `rows` gives a module's row count, so
+    /// this is checked from the model's shapes before any calibration as well as when rows are chosen.
+    public static func sparedShare(mlps: [[LinearModule]], rows: (LinearModule) -> Int, spared: SparedBlocks, amount: Double) throws -> Double {
+        let modules = mlps.joined(), layers = (modules.map(\.layer).max() ?? -1) + 1
+        guard spared.first + spared.last < layers else {
+            throw PruningError("\(spared.description) spares every one of the model's \(layers) blocks; nothing is left to prune", subject: .parameterName("spare_first"))
+        }
+        let all = modules.reduce(0) { $0 + rows($1) }
+        let open = modules.filter { !spared.contains($0.layer, of: layers) }.reduce(0) { $0 + rows($1) }
+        let share = amount * Double(all) / Double(open)
+        guard share < 1 else {
+            throw PruningError(String(format: "amount %@ of all rows is %.3f of the rows of the blocks not spared (\(spared.description)); it must stay below 1",
+                                      amount.clean, share), subject: .parameterName("spare_first"))
+        }
+        return share
+    }
+
     /// Rows to remove per module, MLP by MLP.
     public static func rowsToPrune(
         importances: [LinearModule: [Double]], mlps: [[LinearModule]], pruner: any Pruner, amount: Double
@@ -119,17 +137,8 @@ public enum LLMRank {
             return result
         }
         // Spared blocks lose nothing; the rest lose the share that keeps the model-wide amount.
-        let modules = mlps.joined(), layers = (modules.map(\.layer).max() ?? -1) + 1
-        guard spared.first + spared.last < layers else {
-            throw PruningError("\(spared.description) spares every one of the model's \(layers) blocks; nothing is left to prune", subject: .parameterName("spare_first"))
-        }
-        let all = modules.reduce(0) { $0 + importances[$1]!.count }
-        let open = modules.filter { !spared.contains($0.layer, of: layers) }.reduce(0) { $0 + importances[$1]!.count }
-        let share = amount * Double(all) / Double(open)
-        guard share < 1 else {
-            throw PruningError(String(format: "amount %@ of all rows is %.3f of the rows of the blocks not spared (\(spared.description)); it must stay below 1",
-                                      amount.clean, share), subject: .parameterName("spare_first"))
-        }
+        let share = try sparedShare(mlps: mlps, rows: { importances[$0]!.count }, spared: spared, amount: amount)
+        let layers = (mlps.joined().map(\.layer).max() ?? -1) + 1
         for mlp in mlps {
             let pruned = mlp.filter { !spared.contains($0.layer, of: layers) }
             for m in mlp where spared.contains(m.layer, of: layers) { result[m] = [] }

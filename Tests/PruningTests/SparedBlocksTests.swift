@@ -1,5 +1,7 @@
 @testable import Pruning
+import Foundation
 import Llama
+import TestSupport
 import XCTest
 
 /// `spare_first` / `spare_last`: the first and last blocks keep every row, the others lose the share that
@@ -59,6 +61,24 @@ final class SparedBlocksTests: XCTestCase {
         XCTAssertThrowsError(try UnitPruning.select([[1, 2], [3, 4]], unit: .head, config: config, pipeline: .chained,
                                                     pruner: pruner("local(spare_first: 1)"), amount: 0.5)) { error in
             XCTAssertTrue("\(error)".contains("heads are chosen across blocks without it"), "\(error)")
+        }
+    }
+
+    func testTooMuchSparingIsRefusedBeforeCalibration() throws {
+        let folder = try TestPaths.temporaryFolder(self)
+        let path = folder.appendingPathComponent("tiny.gguf").path
+        try TinyLlama(seed: 31) { $0.layers = 2 }.write(to: path)
+        // The calibration file does not exist: had calibration started, that would be the error.
+        let missing = CalibrationSpec(path: folder.appendingPathComponent("missing.txt").path, samples: 2, seqlen: 16, seed: 1)
+        let cell = Cell(model: path, calibration: missing, structure: .neurons, pipeline: .chained, scorer: ComponentSpec(name: "neuron_output"),
+                        pruner: try ComponentSpec.parse("local(spare_last: 1)"), amount: 0.5)
+        XCTAssertThrowsError(try CellRunner(modelPath: path, cache: nil).run(cell)) { error in
+            XCTAssertTrue("\(error)".contains("1.000 of the rows of the blocks not spared"), "\(error)")
+        }
+        var fine = cell
+        fine.amount = 0.3
+        XCTAssertThrowsError(try CellRunner(modelPath: path, cache: nil).run(fine)) { error in
+            XCTAssertTrue("\(error)".contains("missing.txt"), "\(error)")
         }
     }
 }
