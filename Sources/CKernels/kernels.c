@@ -71,13 +71,20 @@ HOT static float sum_exp_shifted(const float *x, ptrdiff_t n, float shift) {
     return s;
 }
 
-double ck_logsumexp(const float *x, ptrdiff_t n) {
+double ck_sum_exp_below_max(const float *x, ptrdiff_t n, float *max) {
     float m = max_of(x, n);
     double total = 0;
     for (ptrdiff_t i = 0; i < n; i += 1024) {
         ptrdiff_t len = n - i < 1024 ? n - i : 1024;
         total += sum_exp_shifted(x + i, len, m);
     }
+    *max = m;
+    return total;
+}
+
+double ck_logsumexp(const float *x, ptrdiff_t n) {
+    float m;
+    double total = ck_sum_exp_below_max(x, n, &m);
     return (double)m + log(total);
 }
 

@@ -261,33 +261,47 @@ public final class LlamaModel: @unchecked Sendable {
     /// at a time (exactly: each bfloat16 and half is a Float32), so it is never held widened whole.
     private func float32Product(_ w: Weight, m: Int, a: UnsafePointer<Float>, lda: Int, state s: RunState,
                                 accumulate: Bool, into c: UnsafeMutablePointer<Float>, ldc: Int) {
+        float32Product(w, rows: 0..<w.rows, m: m, a: a, lda: lda, state: s, accumulate: accumulate, into: c, ldc: ldc)
+    }
+
+    /// a W[range]ᵀ (+ C): the product with the rows `range` of W only (output columns 0..<range.count).
+    private func float32Product(_ w: Weight, rows range: Range<Int>, m: Int, a: UnsafePointer<Float>, lda: Int, state s: RunState,
+                                accumulate: Bool, into c: UnsafeMutablePointer<Float>, ldc: Int) {
         if w.type == .f32 {
-            backend.gemmNT(m: m, n: w.rows, k: w.columns, a: a, lda: lda, b: w.matrix.pointer, ldb: w.columns,
+            backend.gemmNT(m: m, n: range.count, k: w.columns, a: a, lda: lda, b: w.matrix.pointer + range.lowerBound * w.columns, ldb: w.columns,
                            accumulate: accumulate, c: c, ldc: ldc)
             return
         }
-        let slice = max(1, min(w.rows, RunState.widenedSlice / max(w.columns, 1)))
+        let slice = max(1, min(range.count, RunState.widenedSlice / max(w.columns, 1)))
         let buffer = s.widenedBuffer(slice * w.columns)
-        for r0 in stride(from: 0, to: w.rows, by: slice) {
-            let r1 = min(w.rows, r0 + slice)
+        for r0 in stride(from: range.lowerBound, to: range.upperBound, by: slice) {
+            let r1 = min(range.upperBound, r0 + slice)
             w.widenRows(r0..<r1, into: buffer)
             backend.gemmNT(m: m, n: r1 - r0, k: w.columns, a: a, lda: lda, b: buffer, ldb: w.columns,
-                           accumulate: accumulate, c: c + r0, ldc: ldc)
+                           accumulate: accumulate, c: c + (r0 - range.lowerBound), ldc: ldc)
         }
     }
 
     /// Logits of `rows` hidden states (row stride lda) into `c` ([rows, vocab]), in the model's precision.
     func headProduct(rows: Int, a: UnsafePointer<Float>, lda: Int, state s: RunState, into c: UnsafeMutablePointer<Float>) {
+        headProduct(rows: rows, a: a, lda: lda, state: s, tokens: 0..<config.vocabSize, inputRounded: false, into: c, ldc: config.vocabSize)
+    }
+
+    /// The logits of the vocabulary entries `tokens` only, into `c` ([rows, tokens.count], row stride ldc).
+    /// `inputRounded`: the bfloat16 copy of these hidden states from the previous call is still in the state.
+    func headProduct(rows: Int, a: UnsafePointer<Float>, lda: Int, state s: RunState, tokens: Range<Int>, inputRounded: Bool,
+                     into c: UnsafeMutablePointer<Float>, ldc: Int) {
         let vocab = config.vocabSize, d = config.hiddenSize
         if let packed = bf16 {
-            BFloat16.convert(rows: rows, columns: d, a, lda: lda, s.input16.pointer)
-            OneDNN.gemmNT(m: rows, n: vocab, k: d, a: s.input16.pointer, lda: d, b: packed.head.half!.pointer, ldb: d, c: c, ldc: vocab)
+            if !inputRounded { BFloat16.convert(rows: rows, columns: d, a, lda: lda, s.input16.pointer) }
+            OneDNN.gemmNT(m: rows, n: tokens.count, k: d, a: s.input16.pointer, lda: d, b: packed.head.half!.pointer + tokens.lowerBound * d, ldb: d,
+                          c: c, ldc: ldc)
         } else if let transposed = outputTransposed {
             // OpenBLAS runs the plain (NN) product on the transposed head a third faster than x Wᵀ.
-            BLAS.gemmNN(m: rows, n: vocab, k: d, a: a, lda: lda, b: transposed.pointer, ldb: vocab, c: c, ldc: vocab)
+            BLAS.gemmNN(m: rows, n: tokens.count, k: d, a: a, lda: lda, b: transposed.pointer + tokens.lowerBound, ldb: vocab, c: c, ldc: ldc)
         } else {
             // oneDNN is faster on the head stored [vocab, hidden] (x Wᵀ) than on its transpose.
-            float32Product(weights.output, m: rows, a: a, lda: lda, state: s, accumulate: false, into: c, ldc: vocab)
+            float32Product(weights.output, rows: tokens, m: rows, a: a, lda: lda, state: s, accumulate: false, into: c, ldc: ldc)
         }
     }
 

@@ -13,7 +13,7 @@ public final class RunState: @unchecked Sendable {
     let up: Matrix         // (tokens, max ffn)
     let scratch: Matrix    // (tokens, hidden) a module's output when its statistics are wanted
     let scores: Matrix     // (attention block, tokens)
-    let logits: Matrix     // (logit chunk, vocab)
+    let logits: Matrix     // (logit chunk, vocabulary tile)
     let rope: RopeTable
     let input16: HalfStorage // (tokens, widest input) a product's input rounded to bfloat16 (bf16 precision)
 
@@ -24,6 +24,8 @@ public final class RunState: @unchecked Sendable {
     /// The most numbers one widened slice of a 16-bit weight holds (16 MB).
     static let widenedSlice = 1 << 22
     public static let logitChunk = 512
+    /// Vocabulary entries whose logits are formed at a time (see `windowNLL`).
+    public static let vocabularyTile = 4096
 
     public init(config c: LlamaConfig, tokens: Int) {
         self.tokens = tokens
@@ -37,7 +39,7 @@ public final class RunState: @unchecked Sendable {
         up = Matrix(rows: tokens, columns: c.maxIntermediateSize)
         scratch = Matrix(rows: tokens, columns: c.hiddenSize)
         scores = Matrix(rows: min(tokens, Self.attentionBlock), columns: tokens)
-        logits = Matrix(rows: min(tokens, Self.logitChunk), columns: c.vocabSize)
+        logits = Matrix(rows: min(tokens, Self.logitChunk), columns: min(c.vocabSize, Self.vocabularyTile))
         rope = RopeTable(positions: tokens, headDim: c.headDim, theta: c.ropeTheta)
         input16 = HalfStorage(count: tokens * max(c.hiddenSize, c.queryWidth, c.maxIntermediateSize))
     }

@@ -36,6 +36,15 @@ public enum Kernels {
     @inline(__always)
     public static func logSumExp(_ x: UnsafePointer<Float>, _ n: Int) -> Double { ck_logsumexp(x, n) }
 
+    /// The maximum m of x[0..<n] and Σ exp(x_i − m), the parts of a log-sum-exp that several ranges of
+    /// one row combine (log-sum-exp = m + log Σ); summed as `logSumExp` sums (Float within 1,024
+    /// values, Float64 across). m is −∞ for n = 0.
+    public static func sumExpBelowMax(_ x: UnsafePointer<Float>, _ n: Int) -> (max: Double, sum: Double) {
+        var m: Float = 0
+        let sum = ck_sum_exp_below_max(x, n, &m)
+        return (Double(m), sum)
+    }
+
     /// acc[j] += Σ_rows x[r, j]² for a [rows, columns] block with row stride `ld`: per-channel sums of
     /// squares, the raw material of L2-norm activation statistics.
     @inline(__always)
