@@ -12,7 +12,9 @@ public final class RunState: @unchecked Sendable {
     let gate: Matrix       // (tokens, max ffn)
     let up: Matrix         // (tokens, max ffn)
     let scratch: Matrix    // (tokens, hidden) a module's output when its statistics are wanted
-    let scores: Matrix     // (attention block, tokens)
+    let scores: Matrix     // (query group · attention block, tokens)
+    let groupQueries: Matrix // (query group · attention block, headDim) a key/value head's queries, gathered
+    let groupOutputs: Matrix // (query group · attention block, headDim) their outputs before scattering
     let logits: Matrix     // (logit chunk, vocabulary tile)
     let rope: RopeTable
     let input16: HalfStorage // (tokens, widest input) a product's input rounded to bfloat16 (bf16 precision)
@@ -20,7 +22,7 @@ public final class RunState: @unchecked Sendable {
     /// Float32 rows of a 16-bit weight, widened a slice at a time for a Float32 product (grown on demand).
     private var widened: FloatStorage?
 
-    public static let attentionBlock = 128
+    public static let attentionBlock = 64
     /// The most numbers one widened slice of a 16-bit weight holds (16 MB).
     static let widenedSlice = 1 << 22
     public static let logitChunk = 512
@@ -38,7 +40,10 @@ public final class RunState: @unchecked Sendable {
         gate = Matrix(rows: tokens, columns: c.maxIntermediateSize)
         up = Matrix(rows: tokens, columns: c.maxIntermediateSize)
         scratch = Matrix(rows: tokens, columns: c.hiddenSize)
-        scores = Matrix(rows: min(tokens, Self.attentionBlock), columns: tokens)
+        let groupRows = c.queryGroup * min(tokens, Self.attentionBlock)
+        scores = Matrix(rows: groupRows, columns: tokens)
+        groupQueries = Matrix(rows: c.queryGroup > 1 ? groupRows : 0, columns: c.headDim)
+        groupOutputs = Matrix(rows: c.queryGroup > 1 ? groupRows : 0, columns: c.headDim)
         logits = Matrix(rows: min(tokens, Self.logitChunk), columns: min(c.vocabSize, Self.vocabularyTile))
         rope = RopeTable(positions: tokens, headDim: c.headDim, theta: c.ropeTheta)
         input16 = HalfStorage(count: tokens * max(c.hiddenSize, c.queryWidth, c.maxIntermediateSize))
