@@ -29,7 +29,7 @@ public struct BlockSimilarity: Sendable, Equatable {
         let states = pool.states
         let sums = SumsBox(windows: windows.count, layers: layers)
         let counter = StepCounter(total: windows.count, report: progress)
-        Parallel.workQueue(windows.count, threads: pool.count) { worker, w in
+        Parallel.stripes(windows.count, threads: pool.count) { worker, w in
             let x = model.embedded(windows[w])
             let before = Matrix(rows: x.rows, columns: x.columns)
             var cos = [Double](repeating: 0, count: layers), ang = cos, input = cos, update = cos

@@ -14,7 +14,7 @@ public enum CalibrationRun {
         let workers = pool.count, states = pool.states
         let sums = (0..<workers).map { _ in ActivationStatistics(modules: modules, config: model.config, neuronLayers: neuronLayers, attentionLayers: attentionLayers) }
         let counter = StepCounter(total: windows.count, report: progress)
-        Parallel.workQueue(windows.count, threads: workers) { worker, w in
+        Parallel.stripes(windows.count, threads: workers) { worker, w in
             model.body(windows[w], state: states[worker], statistics: sums[worker])
             counter.step()
         }
@@ -45,7 +45,7 @@ extension CalibrationRun {
         for l in 0..<layers {
             let wanted = neuronLayers.contains(l)
             if wanted { for s in sums { s.beginGram(l, width: model.config.intermediateSizes[l]) } }
-            Parallel.workQueue(windows.count, threads: workers) { worker, w in
+            Parallel.stripes(windows.count, threads: workers) { worker, w in
                 model.block(l, residual: residuals[w], state: states[worker], statistics: sums[worker])
                 counter.step()
             }

@@ -14,7 +14,7 @@ extension LeastSquaresReconstruction {
         let d = dense.config.hiddenSize, width = dense.config.queryWidth(layer: l)
         let length = windows.map(\.count).max() ?? 1
         let parts = (0..<pool.count).map { _ in FeedbackSums(width: width, hidden: d, tokens: length) }
-        Parallel.workQueue(windows.count, threads: pool.count) { worker, w in
+        Parallel.stripes(windows.count, threads: pool.count) { worker, w in
             let state = pool.states[worker], t = windows[w].count
             // The dense model's residual after block l's attention, from its own stream.
             let middle = Matrix(rows: t, columns: d)

@@ -35,7 +35,7 @@ extension LeastSquaresReconstruction {
                 }
                 let f = dense.config.intermediateSizes[l]
                 let parts = (0..<workers).map { _ in FeedbackSums(width: f, hidden: d, tokens: length) }
-                Parallel.workQueue(windows.count, threads: workers) { worker, w in
+                Parallel.stripes(windows.count, threads: workers) { worker, w in
                     let part = parts[worker], t = windows[w].count
                     // The dense model's residual after block l, then the pruned stream's activations.
                     dense.block(l, residual: denseStream[w], state: states[worker])
@@ -70,12 +70,12 @@ extension LeastSquaresReconstruction {
                     layers[l].downBias = full
                 }
             } else {
-                Parallel.workQueue(windows.count, threads: workers) { worker, w in
+                Parallel.stripes(windows.count, threads: workers) { worker, w in
                     dense.block(l, residual: denseStream[w], state: states[worker])
                 }
             }
             let current = input.pruned.replacingLayers(layers)
-            Parallel.workQueue(windows.count, threads: workers) { worker, w in
+            Parallel.stripes(windows.count, threads: workers) { worker, w in
                 current.block(l, residual: prunedStream[w], state: states[worker])
                 counter.step()
             }

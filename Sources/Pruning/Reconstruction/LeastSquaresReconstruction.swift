@@ -195,7 +195,7 @@ public struct LeastSquaresReconstruction: Reconstructor {
                 let f = dense.config.intermediateSizes[l]
                 let sums = (0..<workers).map { _ in ActivationStatistics(modules: [], config: dense.config) }
                 for s in sums { s.beginGram(l, width: f) }
-                Parallel.workQueue(windows.count, threads: workers) { worker, w in
+                Parallel.stripes(windows.count, threads: workers) { worker, w in
                     dense.block(l, residual: residuals[w], state: states[worker], statistics: sums[worker], keep: false)
                 }
                 var g = sums[0].takeGram(l)!
@@ -212,7 +212,7 @@ public struct LeastSquaresReconstruction: Reconstructor {
                 Self.apply(refit, to: &layers[l], dense: dense.weights.layers[l], channels: channels, hidden: dense.config.hiddenSize)
             }
             let current = input.pruned.replacingLayers(layers)
-            Parallel.workQueue(windows.count, threads: workers) { worker, w in
+            Parallel.stripes(windows.count, threads: workers) { worker, w in
                 current.block(l, residual: residuals[w], state: states[worker])
                 counter.step()
             }
