@@ -1,4 +1,5 @@
 import Llama
+import Tensor
 
 /// Scoring and choosing coupled units (key/value head groups, blocks): importances per list of units
 /// (one list per block for heads, one list of all blocks for blocks), each normalised to sum 1, and the
@@ -45,8 +46,13 @@ public enum UnitPruning {
                                      blocks: similarity)
             return [try LLMRank.normalised(scorer.score(input), what: "\(kind.name) scores of the blocks")]
         case .head:
-            let inputs = try (0..<c.numHiddenLayers).map { l in
-                let o = LinearModule(layer: l, kind: .o), weight = model.weights.layers[l].o.matrix
+            let graph = scorer as? any HeadGraphScorer
+            var inputs: [ScoringInput] = [], perBlock: [[Double]] = []
+            for l in 0..<c.numHiddenLayers {
+                let o = LinearModule(layer: l, kind: .o), stored = model.weights.layers[l].o
+                // A 16-bit o_proj is widened for its block only: per-block scorers score it at once, and a
+                // graph scorer reads o_proj from the layers (one block's widened copy at a time).
+                let weight = stored.matrix
                 guard let stats = statistics?[o], stats.input.count == weight.columns,
                       let channels = statistics?.attention(layer: l), channels.variance.count == weight.columns else {
                     throw PruningError("scorer \(kind.name) needs the calibration statistics of \(o.name)'s input")
@@ -54,13 +60,14 @@ public enum UnitPruning {
                 let heads = HeadInputs(groups: c.keyValueHeads(layer: l), channels: c.queryGroup * c.headDim,
                                        channelNorms: stats.input, outputColumnNorms: LLMRank.columnNorms(weight),
                                        channelVariance: channels.variance)
-                var input = ScoringInput(weight: weight, previous: [], inputNorms: stats.input, outputNorms: stats.output, module: o)
+                let kept = graph == nil || stored.type == .f32 ? weight : Matrix(rows: 0, columns: 0)
+                var input = ScoringInput(weight: kept, previous: [], inputNorms: stats.input, outputNorms: stats.output, module: o)
                 input.heads = heads
-                return input
+                if graph == nil { perBlock.append(try scorer.score(input)) }
+                inputs.append(input)
             }
             // A scorer of the graph over all blocks' groups scores them in one pass.
-            let scores = try (scorer as? any HeadGraphScorer)?.score(blocks: inputs, layers: model.weights.layers, headDim: c.headDim)
-                ?? inputs.map { try scorer.score($0) }
+            let scores = try graph?.score(blocks: inputs, layers: model.weights.layers, headDim: c.headDim) ?? perBlock
             return try zip(scores, inputs).map { try LLMRank.normalised($0, what: "\(kind.name) scores of \($1.module.name)") }
         case .neuron:
             throw PruningError("whole neurons are scored as rows of mlp.up_proj (structure mlp.neurons)")

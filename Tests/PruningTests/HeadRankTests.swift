@@ -130,6 +130,26 @@ final class HeadRankTests: XCTestCase {
         XCTAssertGreaterThan(zip(rank[2], norm[2]).map { abs($0 - 0.5 / 4 - 0.5 * $1) }.max()!, 1e-4)
     }
 
+    func testABFloat16ModelScoresAsItsFloat32Copy() throws {
+        // Every value a bfloat16, so the BF16 file and the Float32 file hold the same model.
+        var tiny = TinyLlama(seed: 21) { $0.layers = 3; $0.heads = 8; $0.kvHeads = 4 }
+        for (name, t) in tiny.tensors {
+            tiny.tensors[name] = (t.rows, t.columns, t.values.map { Float(bitPattern: $0.bitPattern & 0xFFFF_0000) })
+        }
+        let folder = try TestPaths.temporaryFolder(self)
+        let wide = folder.appendingPathComponent("f32.gguf").path, narrow = folder.appendingPathComponent("bf16.gguf").path
+        try tiny.write(to: wide)
+        try tiny.write(to: narrow, storage: .bf16)
+        let f32 = try LlamaModel.load(path: wide), bf16 = try LlamaModel.load(path: narrow)
+        XCTAssertEqual(bf16.weights.layers[1].o.type, .bf16)
+        let stats = statistics(f32)
+        for name in ["head_rank", "head_norm"] {
+            let expected = try UnitPruning.importances(model: f32, statistics: stats, similarity: nil, unit: .head, scorer: make(name))
+            let got = try UnitPruning.importances(model: bf16, statistics: stats, similarity: nil, unit: .head, scorer: make(name))
+            XCTAssertEqual(got, expected, name)
+        }
+    }
+
     func testBlocksWithDifferentHeadCounts() throws {
         // Groups removed unevenly: 4, 2 and 3 groups in the three blocks.
         let model = ApplyUnits.shrunk(try tinyModel(), removing: [(1, 0), (1, 3), (2, 2)].map { PruningUnit(.head, layer: $0.0, index: $0.1) })

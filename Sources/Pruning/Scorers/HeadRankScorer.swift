@@ -5,6 +5,8 @@ import Tensor
 /// (a graph over all of them); `UnitPruning.importances` calls it once instead of once per block.
 protocol HeadGraphScorer: Scorer {
     /// Raw scores of every block's groups, from each block's `ScoringInput` (with `heads`) and weights.
+    /// o_proj is read from `layers` (`.matrix`, widened per use for a 16-bit model), not from the inputs'
+    /// `weight`, which is empty for a 16-bit model so that no block's widened copy outlives its use.
     func score(blocks: [ScoringInput], layers: [LlamaLayer], headDim: Int) throws -> [[Double]]
 }
 
@@ -54,7 +56,7 @@ public struct HeadRankScorer: HeadGraphScorer {
             let scores: [Double]
             if let previous = result.last {
                 let from = blocks[l - 1]
-                let w = try Self.edges(from: from.weight, norms: from.heads!.channelNorms, groups: from.heads!.groups,
+                let w = try Self.edges(from: layers[l - 1].o.matrix, norms: from.heads!.channelNorms, groups: from.heads!.groups,
                                        to: layers[l], groups: h.groups, channels: h.channels, headDim: headDim, layer: l)
                 scores = WeightedPageRankScorer.step(rows: h.groups, columns: previous.count, previous: previous, teleport: teleport,
                                                      gamma: gamma, theta: theta) { w[$0][$1] }
