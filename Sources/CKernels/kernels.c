@@ -82,12 +82,6 @@ double ck_sum_exp_below_max(const float *x, ptrdiff_t n, float *max) {
     return total;
 }
 
-double ck_logsumexp(const float *x, ptrdiff_t n) {
-    float m;
-    double total = ck_sum_exp_below_max(x, n, &m);
-    return (double)m + log(total);
-}
-
 HOT void ck_softmax(float *x, ptrdiff_t n) {
     REASSOCIATE
     float m = max_of(x, n), s = 0;

@@ -32,13 +32,9 @@ public enum Kernels {
         ck_softmax_two_ranges(x, n, a.lowerBound, a.upperBound, b.lowerBound, b.upperBound)
     }
 
-    /// log Σ exp(x[i]) for one row of logits; blocks of 1024 are summed in Float32, blocks in Float64.
-    @inline(__always)
-    public static func logSumExp(_ x: UnsafePointer<Float>, _ n: Int) -> Double { ck_logsumexp(x, n) }
-
-    /// The maximum m of x[0..<n] and Σ exp(x_i − m), the parts of a log-sum-exp that several ranges of
-    /// one row combine (log-sum-exp = m + log Σ); summed as `logSumExp` sums (Float within 1,024
-    /// values, Float64 across). m is −∞ for n = 0.
+    /// The maximum m of x[0..<n] and Σ exp(x_i − m), the parts of a log-sum-exp (m + log Σ) that several
+    /// ranges of one row combine; blocks of 1,024 values are summed in Float32, blocks in Float64.
+    /// m is −∞ for n = 0.
     public static func sumExpBelowMax(_ x: UnsafePointer<Float>, _ n: Int) -> (max: Double, sum: Double) {
         var m: Float = 0
         let sum = ck_sum_exp_below_max(x, n, &m)

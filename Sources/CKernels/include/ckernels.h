@@ -11,8 +11,6 @@ float ck_exp(float x);
 void ck_exp_array(const float *x, float *out, ptrdiff_t n);
 // The maximum of x[0..n) into *max, and the sum of exp(x[i] - max) (Float within 1024 values, double across).
 double ck_sum_exp_below_max(const float *x, ptrdiff_t n, float *max);
-// log Σ e^(x[i]); blocks of 1024 summed in float, blocks in double.
-double ck_logsumexp(const float *x, ptrdiff_t n);
 // Softmax of x[0..n) in place, maximum subtracted first.
 void ck_softmax(float *x, ptrdiff_t n);
 // gate[i] = silu(gate[i]) * up[i].
