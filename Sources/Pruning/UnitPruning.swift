@@ -47,11 +47,11 @@ public enum UnitPruning {
             return [try LLMRank.normalised(scorer.score(input), what: "\(kind.name) scores of the blocks")]
         case .head:
             let graph = scorer as? any HeadGraphScorer
-            var inputs: [ScoringInput] = [], perBlock: [[Double]] = []
+            var modules: [LinearModule] = [], perBlock: [[Double]] = [], graphInputs: [ScoringInput] = []
             for l in 0..<c.numHiddenLayers {
                 let o = LinearModule(layer: l, kind: .o), stored = model.weights.layers[l].o
-                // A 16-bit o_proj is widened for its block only: per-block scorers score it at once, and a
-                // graph scorer reads o_proj from the layers (one block's widened copy at a time).
+                // A 16-bit o_proj is widened for its block only and not kept: a per-block scorer scores it
+                // at once, and a graph scorer reads o_proj from the layers (one widened copy at a time).
                 let weight = stored.matrix
                 guard let stats = statistics?[o], stats.input.count == weight.columns,
                       let channels = statistics?.attention(layer: l), channels.variance.count == weight.columns else {
@@ -63,12 +63,12 @@ public enum UnitPruning {
                 let kept = graph == nil || stored.type == .f32 ? weight : Matrix(rows: 0, columns: 0)
                 var input = ScoringInput(weight: kept, previous: [], inputNorms: stats.input, outputNorms: stats.output, module: o)
                 input.heads = heads
-                if graph == nil { perBlock.append(try scorer.score(input)) }
-                inputs.append(input)
+                modules.append(o)
+                if graph == nil { perBlock.append(try scorer.score(input)) } else { graphInputs.append(input) }
             }
             // A scorer of the graph over all blocks' groups scores them in one pass.
-            let scores = try graph?.score(blocks: inputs, layers: model.weights.layers, headDim: c.headDim) ?? perBlock
-            return try zip(scores, inputs).map { try LLMRank.normalised($0, what: "\(kind.name) scores of \($1.module.name)") }
+            let scores = try graph?.score(blocks: graphInputs, layers: model.weights.layers, headDim: c.headDim) ?? perBlock
+            return try zip(scores, modules).map { try LLMRank.normalised($0, what: "\(kind.name) scores of \($1.name)") }
         case .neuron:
             throw PruningError("whole neurons are scored as rows of mlp.up_proj (structure mlp.neurons)")
         }
