@@ -5,22 +5,9 @@ public enum Parallel {
     /// Cores this process may use.
     public static var cores: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
-    /// Runs `body(i)` for i in 0..<count on up to `threads` threads.
+    /// Runs `body(i)` for i in 0..<count on up to `threads` threads (as `stripes` hands them out).
     public static func forEach(_ count: Int, threads: Int = Parallel.cores, _ body: (Int) -> Void) {
-        if count <= 1 || threads <= 1 {
-            for i in 0..<count { body(i) }
-            return
-        }
-        withoutActuallyEscaping(body) { body in
-            let box = UncheckedBox(body)
-            DispatchQueue.concurrentPerform(iterations: min(threads, count)) { worker in
-                var i = worker
-                while i < count {
-                    box.value(i)
-                    i += min(threads, count)
-                }
-            }
-        }
+        stripes(count, threads: threads) { _, i in body(i) }
     }
 
     /// Worker w takes items w, w + W, w + 2W, ... in that order (W workers): which worker sums which
