@@ -22,3 +22,11 @@ static inline dnnl_status_t prune_dnnl_matrix_desc(dnnl_memory_desc_t *desc, int
     dnnl_dims_t strides = {row_stride, column_stride};
     return dnnl_memory_desc_init_by_strides(desc, 2, dims, type, strides);
 }
+
+// A 2-D descriptor whose layout a primitive chooses (format tag "any"): how weights are asked for in
+// the blocked layout oneDNN prefers.
+static inline dnnl_status_t prune_dnnl_any_matrix_desc(dnnl_memory_desc_t *desc, int64_t rows, int64_t columns,
+                                                       dnnl_data_type_t type) {
+    dnnl_dims_t dims = {rows, columns};
+    return dnnl_memory_desc_init_by_tag(desc, 2, dims, type, dnnl_format_tag_any);
+}

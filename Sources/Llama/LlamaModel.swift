@@ -17,6 +17,8 @@ public final class LlamaModel: @unchecked Sendable {
     let outputTransposed: Matrix?
     /// bfloat16 copies of the linear weights and the head, when `precision` is bf16.
     let bf16: BF16Weights?
+    /// Float32 weights in oneDNN's blocked layout, packed as products first need them (oneDNN, Float32).
+    let packs: Float32Packs?
 
     public init(config: LlamaConfig, weights: LlamaWeights, precision: Precision = .f32, backend: GemmBackend = .float32Default) {
         self.config = config
@@ -25,16 +27,22 @@ public final class LlamaModel: @unchecked Sendable {
         self.backend = backend
         outputTransposed = Self.transposedHead(weights, backend)
         bf16 = precision == .bf16 ? BF16Weights(layers: weights.layers, head: weights.output) : nil
+        packs = Self.packing(precision, backend) ? Float32Packs() : nil
     }
 
-    private init(config: LlamaConfig, weights: LlamaWeights, outputTransposed: Matrix?, precision: Precision, backend: GemmBackend, bf16: BF16Weights?) {
+    private init(config: LlamaConfig, weights: LlamaWeights, outputTransposed: Matrix?, precision: Precision, backend: GemmBackend, bf16: BF16Weights?,
+                 packs: Float32Packs?) {
         self.config = config
         self.weights = weights
         self.outputTransposed = outputTransposed
         self.precision = precision
         self.backend = backend
         self.bf16 = bf16
+        self.packs = packs
     }
+
+    /// Whether products pack Float32 weights: oneDNN's alone take them.
+    private static func packing(_ precision: Precision, _ backend: GemmBackend) -> Bool { precision == .f32 && backend == .oneDNN }
 
     /// A model with other block weights (pruned or shrunk) sharing this one's embedding and output
     /// head, which pruning never touches, and computing as this one does.
@@ -47,7 +55,8 @@ public final class LlamaModel: @unchecked Sendable {
         var w = weights
         w.layers = layers
         let packed = bf16.map { BF16Weights(layers: layers, head: $0.head) }
-        return LlamaModel(config: c, weights: w, outputTransposed: outputTransposed, precision: precision, backend: backend, bf16: packed)
+        return LlamaModel(config: c, weights: w, outputTransposed: outputTransposed, precision: precision, backend: backend, bf16: packed,
+                          packs: packs?.keeping(layers, head: w.output))
     }
 
     /// The same weights computing in another precision or through another Float32 backend.
@@ -55,8 +64,9 @@ public final class LlamaModel: @unchecked Sendable {
         let packed = precision == .bf16 ? bf16 ?? BF16Weights(layers: weights.layers, head: weights.output) : nil
         let backend = backend ?? self.backend
         let transposed = backend == .openBLAS ? outputTransposed ?? Self.transposedHead(weights, backend) : nil
+        let packs = Self.packing(precision, backend) ? self.packs ?? Float32Packs() : nil
         return LlamaModel(config: config, weights: weights, outputTransposed: transposed, precision: precision,
-                          backend: backend, bf16: packed)
+                          backend: backend, bf16: packed, packs: packs)
     }
 
     /// OpenBLAS's transposed head copy, for a Float32 head (a 16-bit one is widened a slice at a time).
@@ -267,6 +277,23 @@ public final class LlamaModel: @unchecked Sendable {
     /// a W[range]ᵀ (+ C): the product with the rows `range` of W only (output columns 0..<range.count).
     private func float32Product(_ w: Weight, rows range: Range<Int>, m: Int, a: UnsafePointer<Float>, lda: Int, state s: RunState,
                                 accumulate: Bool, into c: UnsafeMutablePointer<Float>, ldc: Int) {
+        if w.type == .f32, let packs {
+            // One pack per chunk of rows, aligned from row 0, so the head's tiles each read one.
+            let chunk = Float32Packs.chunkRows
+            var r0 = range.lowerBound
+            while r0 < range.upperBound {
+                let r1 = min(range.upperBound, (r0 / chunk + 1) * chunk)
+                let out = c + (r0 - range.lowerBound)
+                if let pack = packs.pack(w, rows: r0..<r1) {
+                    OneDNN.gemmNT(m: m, a: a, lda: lda, packed: pack, accumulate: accumulate, c: out, ldc: ldc)
+                } else {
+                    backend.gemmNT(m: m, n: r1 - r0, k: w.columns, a: a, lda: lda, b: w.matrix.pointer + r0 * w.columns, ldb: w.columns,
+                                   accumulate: accumulate, c: out, ldc: ldc)
+                }
+                r0 = r1
+            }
+            return
+        }
         if w.type == .f32 {
             backend.gemmNT(m: m, n: range.count, k: w.columns, a: a, lda: lda, b: w.matrix.pointer + range.lowerBound * w.columns, ldb: w.columns,
                            accumulate: accumulate, c: c, ldc: ldc)

@@ -69,6 +69,8 @@ public enum OneDNN {
         var alpha: Float = 1
         /// A is stored [k, m] (row stride lda) and read transposed.
         var aTransposed = false
+        /// B in a blocked layout oneDNN chose (`PackedWeights.layout`), or -1: plain, as the strides say.
+        var packedLayout = -1
 
         static let anyRows = -1
         /// The same product for any number of rows.
@@ -93,13 +95,19 @@ public enum OneDNN {
         /// Made for any number of rows: each call describes its source and destination again.
         let anyRows: Bool
 
-        init(_ key: Key, engine: OpaquePointer) {
+        /// Nil when `layout` (packed weights) is given and oneDNN can serve it only with its reference code
+        /// (or not at all): the caller then uses the plain weight.
+        init?(_ key: Key, engine: OpaquePointer, layout: dnnl_memory_desc_t? = nil) {
             let type = key.type == .f32 ? dnnl_f32 : dnnl_bf16
             anyRows = key.m == Key.anyRows
             key.describeRows(anyRows ? prune_dnnl_runtime_dim : Int64(key.m), source: &src, destination: &dst)
-            // Logical [k, n]; B stored [n, k] (transposed) or [k, n], described by strides alone.
-            let (rs, cs) = key.bTransposed ? (1, key.ldb) : (key.ldb, 1)
-            check(prune_dnnl_matrix_desc(&weights, Int64(key.k), Int64(key.n), Int64(rs), Int64(cs), type), "weights descriptor")
+            // Logical [k, n]; B stored [n, k] (transposed) or [k, n], described by strides alone, or packed.
+            if let packed = layout {
+                weights = packed
+            } else {
+                let (rs, cs) = key.bTransposed ? (1, key.ldb) : (key.ldb, 1)
+                check(prune_dnnl_matrix_desc(&weights, Int64(key.k), Int64(key.n), Int64(rs), Int64(cs), type), "weights descriptor")
+            }
             var desc = dnnl_matmul_desc_t()
             check(dnnl_matmul_desc_init(&desc, &src, &weights, nil, &dst), "matmul descriptor")
 
@@ -119,8 +127,15 @@ public enum OneDNN {
                 check(dnnl_primitive_attr_set_post_ops(attr, ops), "post-ops attribute")
             }
             var pd: OpaquePointer?
-            check(dnnl_primitive_desc_create(&pd, &desc, attr, engine, nil), "matmul primitive descriptor for \(key)")
+            let made = dnnl_primitive_desc_create(&pd, &desc, attr, engine, nil)
+            if layout != nil && made != dnnl_success { return nil }
+            check(made, "matmul primitive descriptor for \(key)")
             defer { dnnl_primitive_desc_destroy(pd) }
+            if layout != nil {
+                var name: UnsafePointer<CChar>?
+                check(dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &name), "implementation name")
+                if name.map({ String(cString: $0).hasPrefix("ref") }) ?? true { return nil }
+            }
             if let md = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0) {
                 scratchpad = md.pointee
                 scratchpadBytes = dnnl_memory_desc_get_size(md)
@@ -139,6 +154,10 @@ public enum OneDNN {
         let lock = NSLock()
         let engine: OpaquePointer
         var cache: [Key: Matmul] = [:]
+        /// Packed products oneDNN cannot serve well (see `Matmul.init`): their calls use the plain weight.
+        var unservable: Set<Key> = []
+        /// The distinct blocked weight layouts `PackedWeights` were given, by index.
+        var layouts: [dnnl_memory_desc_t] = []
         /// How many row counts each product has a primitive of its own for.
         var rowCounts: [Key: Int] = [:]
         var threads = Parallel.cores
@@ -165,11 +184,43 @@ public enum OneDNN {
                 // primitive costs well under a millisecond to make again, so start over. Callers that
                 // hold one keep it alive until they are done.
                 if cache.count >= Self.capacity { cache.removeAll(); rowCounts.removeAll() }
-                let made = Matmul(chosen, engine: engine)
+                let made = Matmul(chosen, engine: engine)!
                 cache[chosen] = made
                 if chosen == key { rowCounts[family] = counted + 1 }
                 return made
             }
+        }
+
+        /// The primitive for a product with packed weights, or nil when its calls must use the plain
+        /// weight: oneDNN serves the layout only with reference code, or the product already has a
+        /// primitive for as many row counts as `rowCountsPerProduct` allows.
+        func packedMatmul(_ key: Key) -> Matmul? {
+            lock.withLock {
+                if let hit = cache[key] { return hit }
+                if unservable.contains(key) { return nil }
+                let family = key.family
+                let counted = rowCounts[family, default: 0]
+                guard counted < Self.rowCountsPerProduct else { return nil }
+                if cache.count >= Self.capacity { cache.removeAll(); rowCounts.removeAll(); unservable.removeAll() }
+                guard let made = Matmul(key, engine: engine, layout: layouts[key.packedLayout]) else {
+                    unservable.insert(key)
+                    return nil
+                }
+                cache[key] = made
+                rowCounts[family] = counted + 1
+                return made
+            }
+        }
+
+        /// The index of a blocked weights layout, registered on first sight. Called under `lock`.
+        func layoutIndex(_ layout: dnnl_memory_desc_t) -> Int {
+            var wanted = layout
+            for i in layouts.indices {
+                var known = layouts[i]
+                if dnnl_memory_desc_equal(&known, &wanted) != 0 { return i }
+            }
+            layouts.append(layout)
+            return layouts.count - 1
         }
     }
 
@@ -183,12 +234,19 @@ public enum OneDNN {
             if !key.accumulate { for r in 0..<key.m { (c + r * key.ldc).update(repeating: 0, count: key.n) } }
             return
         }
-        // The thread count first: a primitive sizes its work split by it when created.
+        setThreads()
+        run(shared.matmul(key), key, a: a, b: b, c: c)
+    }
+
+    /// The thread count goes first: a primitive sizes its work split by it when created.
+    static func setThreads() {
         let want = threads
         if omp_get_max_threads() != Int32(want) { omp_set_num_threads(Int32(want)) }
-        let mm = shared.matmul(key)
-        let engine = shared.engine
+    }
 
+    /// Runs a matmul primitive on the caller's buffers, with a scratchpad of its own.
+    static func run(_ mm: Matmul, _ key: Key, a: UnsafeRawPointer, b: UnsafeRawPointer, c: UnsafeMutablePointer<Float>) {
+        let engine = shared.engine
         var stream: OpaquePointer?
         check(dnnl_stream_create(&stream, engine, dnnl_stream_default_flags.rawValue), "stream")
         defer { dnnl_stream_destroy(stream) }

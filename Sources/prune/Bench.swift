@@ -79,7 +79,10 @@ struct Bench: ParsableCommand {
                 rows.append((library.rawValue, String(format: "%.1f GFLOP/s on the model's shapes (%.1f: one call on %d threads; %.1f: one call per core)",
                                                       r.gflops, r.sharedCall, Parallel.cores, r.perCore)))
             }
-            let sgemm = gemm[.sgemm]!, bestF32 = max(sgemm.gflops, gemm[.oneDNNf32]!.gflops)
+            // The best f32 figure counts the packed weights the forward pass uses; the plain one is the
+            // ceiling of weights read as stored (what the ratio meant before packing).
+            let sgemm = gemm[.sgemm]!, plainF32 = max(sgemm.gflops, gemm[.oneDNNf32]!.gflops)
+            let bestF32 = max(plainF32, gemm[.oneDNNf32Packed]!.gflops)
 
             let f32Model = m.computing(.f32)
             let forward = ForwardBench.measure(f32Model, tokens: seqlen, windows: windows)
@@ -87,10 +90,11 @@ struct Bench: ParsableCommand {
             out["forward_tokens_per_second"] = forward.tokensPerSecond
             out["forward_to_sgemm"] = forward.gflops / sgemm.gflops
             out["forward_to_best_f32_gemm"] = forward.gflops / bestF32
+            out["forward_to_plain_f32_gemm"] = forward.gflops / plainF32
             rows.append(("forward", String(format: "%.0f tokens/s, %.1f GFLOP/s (f32 through %@, the default; %d windows of %d tokens with logits and NLL, %.2f s)",
                                            forward.tokensPerSecond, forward.gflops, f32Model.backend.rawValue, windows, seqlen, forward.seconds)))
-            rows.append(("forward/gemm", String(format: "%.1f %% of the best f32 GEMM (%.1f %% of sgemm)",
-                                                100 * forward.gflops / bestF32, 100 * forward.gflops / sgemm.gflops)))
+            rows.append(("forward/gemm", String(format: "%.1f %% of the best f32 GEMM (packed weights), %.1f %% of the best on weights as stored, %.1f %% of sgemm",
+                                                100 * forward.gflops / bestF32, 100 * forward.gflops / plainF32, 100 * forward.gflops / sgemm.gflops)))
             for backend in GemmBackend.allCases {
                 let r = ForwardBench.measure(m.computing(.f32, backend: backend), tokens: seqlen, windows: windows)
                 out["forward_\(backend.rawValue)_tokens_per_second"] = r.tokensPerSecond

@@ -9,9 +9,10 @@ import Tensor
 /// rows, plus the LM head, through one library. Measured two ways on all cores (one call using every
 /// thread, and one single-threaded call per core side by side); the faster is that library's ceiling.
 enum GemmBench {
-    /// OpenBLAS's sgemm, oneDNN's matmul in Float32, and oneDNN's with bfloat16 inputs (Float32 output).
+    /// OpenBLAS's sgemm, oneDNN's matmul in Float32 (weights as stored, and packed into its blocked
+    /// layout once, as the forward pass holds them), and oneDNN's with bfloat16 inputs (Float32 output).
     enum Library: String, CaseIterable {
-        case sgemm, oneDNNf32 = "onednn_f32", oneDNNbf16 = "onednn_bf16"
+        case sgemm, oneDNNf32 = "onednn_f32", oneDNNf32Packed = "onednn_f32_packed", oneDNNbf16 = "onednn_bf16"
     }
 
     struct Result {
@@ -46,6 +47,9 @@ enum GemmBench {
         }
         let a16 = library == .oneDNNbf16 ? a.map { $0.map(rounded) } : []
         let b16 = library == .oneDNNbf16 ? b.map(rounded) : []
+        let packed = library == .oneDNNf32Packed ? zip(all, b).map { shape, w in
+            OneDNN.PackedWeights(b: w.pointer, n: shape.n, k: shape.k, ldb: shape.k, owner: w.storage, rows: m)
+        } : []
         let out = (0..<cores).map { _ in all.map { Matrix(rows: m, columns: $0.n) } }
 
         func pass(_ worker: Int, _ range: Range<Int>) {
@@ -56,6 +60,12 @@ enum GemmBench {
                     BLAS.gemmNT(m: m, n: n, k: k, a: a[worker][i].pointer, lda: k, b: b[i].pointer, ldb: k, c: c, ldc: n)
                 case .oneDNNf32:
                     OneDNN.gemmNT(m: m, n: n, k: k, a: a[worker][i].pointer, lda: k, b: b[i].pointer, ldb: k, c: c, ldc: n)
+                case .oneDNNf32Packed:
+                    if let w = packed[i] {
+                        OneDNN.gemmNT(m: m, a: a[worker][i].pointer, lda: k, packed: w, c: c, ldc: n)
+                    } else {
+                        OneDNN.gemmNT(m: m, n: n, k: k, a: a[worker][i].pointer, lda: k, b: b[i].pointer, ldb: k, c: c, ldc: n)
+                    }
                 case .oneDNNbf16:
                     OneDNN.gemmNT(m: m, n: n, k: k, a: a16[worker][i].pointer, lda: k, b: b16[i].pointer, ldb: k, c: c, ldc: n)
                 }
