@@ -244,38 +244,84 @@ public enum OneDNN {
         if omp_get_max_threads() != Int32(want) { omp_set_num_threads(Int32(want)) }
     }
 
-    /// Runs a matmul primitive on the caller's buffers, with a scratchpad of its own.
+    /// Runs a matmul primitive on the caller's buffers, with the calling thread's stream and scratchpad.
     static func run(_ mm: Matmul, _ key: Key, a: UnsafeRawPointer, b: UnsafeRawPointer, c: UnsafeMutablePointer<Float>) {
         let engine = shared.engine
-        var stream: OpaquePointer?
-        check(dnnl_stream_create(&stream, engine, dnnl_stream_default_flags.rawValue), "stream")
-        defer { dnnl_stream_destroy(stream) }
-        var memories: [OpaquePointer?] = []
-        defer { for m in memories { dnnl_memory_destroy(m) } }
+        let context = ThreadContext.current(engine)
+        var memories: (OpaquePointer?, OpaquePointer?, OpaquePointer?, OpaquePointer?) = (nil, nil, nil, nil)
+        defer {
+            dnnl_memory_destroy(memories.0)
+            dnnl_memory_destroy(memories.1)
+            dnnl_memory_destroy(memories.2)
+            if let pad = memories.3 { dnnl_memory_destroy(pad) }
+        }
         func wrap(_ desc: inout dnnl_memory_desc_t, _ pointer: UnsafeMutableRawPointer) -> OpaquePointer? {
             var m: OpaquePointer?
             check(dnnl_memory_create(&m, &desc, engine, pointer), "memory object")
-            memories.append(m)
             return m
         }
         // A primitive for any number of rows reads this call's from its memory descriptors.
         var src = mm.src, dst = mm.dst
         if mm.anyRows { key.describeRows(Int64(key.m), source: &src, destination: &dst) }
         var weights = mm.weights
-        var args = [
-            dnnl_exec_arg_t(arg: prune_dnnl_arg_src, memory: wrap(&src, UnsafeMutableRawPointer(mutating: a))),
-            dnnl_exec_arg_t(arg: prune_dnnl_arg_weights, memory: wrap(&weights, UnsafeMutableRawPointer(mutating: b))),
-            dnnl_exec_arg_t(arg: prune_dnnl_arg_dst, memory: wrap(&dst, UnsafeMutableRawPointer(c))),
-        ]
-        var scratch: UnsafeMutableRawPointer?
-        defer { scratch?.deallocate() }
+        memories.0 = wrap(&src, UnsafeMutableRawPointer(mutating: a))
+        memories.1 = wrap(&weights, UnsafeMutableRawPointer(mutating: b))
+        memories.2 = wrap(&dst, UnsafeMutableRawPointer(c))
+        var args = (dnnl_exec_arg_t(arg: prune_dnnl_arg_src, memory: memories.0),
+                    dnnl_exec_arg_t(arg: prune_dnnl_arg_weights, memory: memories.1),
+                    dnnl_exec_arg_t(arg: prune_dnnl_arg_dst, memory: memories.2),
+                    dnnl_exec_arg_t(arg: prune_dnnl_arg_scratchpad, memory: nil))
+        var count: Int32 = 3
         if mm.scratchpadBytes > 0 {
-            scratch = UnsafeMutableRawPointer.allocate(byteCount: mm.scratchpadBytes, alignment: 64)
             var pad = mm.scratchpad
-            args.append(dnnl_exec_arg_t(arg: prune_dnnl_arg_scratchpad, memory: wrap(&pad, scratch!)))
+            memories.3 = wrap(&pad, context.scratchpad(mm.scratchpadBytes))
+            args.3.memory = memories.3
+            count = 4
         }
-        check(dnnl_primitive_execute(mm.primitive, stream, Int32(args.count), &args), "matmul execution")
-        check(dnnl_stream_wait(stream), "stream wait")
+        withUnsafeMutableBytes(of: &args) { raw in
+            let list = raw.baseAddress!.assumingMemoryBound(to: dnnl_exec_arg_t.self)
+            check(dnnl_primitive_execute(mm.primitive, context.stream, count, list), "matmul execution")
+        }
+        check(dnnl_stream_wait(context.stream), "stream wait")
+    }
+
+    /// A thread's oneDNN stream and scratchpad, made on its first call and kept until the thread ends:
+    /// creating a stream and allocating (often mapping) a scratchpad per call had cost more than the
+    /// small attention products they served.
+    final class ThreadContext {
+        let stream: OpaquePointer
+        private var pad: UnsafeMutableRawPointer?
+        private var padBytes = 0
+        static let key = "prune.onednn.thread-context"
+
+        init(_ engine: OpaquePointer) {
+            var s: OpaquePointer?
+            check(dnnl_stream_create(&s, engine, dnnl_stream_default_flags.rawValue), "stream")
+            stream = s!
+        }
+
+        deinit {
+            dnnl_stream_destroy(stream)
+            pad?.deallocate()
+        }
+
+        static func current(_ engine: OpaquePointer) -> ThreadContext {
+            let slots = Thread.current.threadDictionary
+            if let known = slots[key] as? ThreadContext { return known }
+            let made = ThreadContext(engine)
+            slots[key] = made
+            return made
+        }
+
+        /// At least `bytes` of 64-byte-aligned scratch, this thread's alone.
+        func scratchpad(_ bytes: Int) -> UnsafeMutableRawPointer {
+            if bytes > padBytes {
+                pad?.deallocate()
+                pad = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+                padBytes = bytes
+            }
+            return pad!
+        }
     }
 
     /// oneDNN reports failures as status codes; every call here is on shapes the caller checked, so a
