@@ -5,8 +5,9 @@ import TestSupport
 import XCTest
 
 /// The Float32 forward with weights packed into oneDNN's blocked layout, against the naive forward: a
-/// head of two packs (more rows than one vocabulary tile), and a pruned model made after the dense one
-/// has packed its weights, which must compute with its own zeroed rows, not the dense packs.
+/// head of two packs (more rows than one vocabulary tile), weights packed only from their third product
+/// on, and a pruned model made after the dense one has packed its weights, which must compute with its
+/// own zeroed rows, not the dense packs (every pass checked, before and after its new gate is packed).
 final class PackedWeightsForwardTests: XCTestCase {
     func worst(_ fast: Matrix, _ slow: [[Double]]) -> Double {
         var worst = 0.0
@@ -25,10 +26,14 @@ final class PackedWeightsForwardTests: XCTestCase {
         let ids = tokens.map(Int32.init)
 
         let dense = NaiveLlama(tiny).logits(tokens)
-        XCTAssertLessThan(worst(model.logits(ids), dense), 1e-4)
         let packs = try XCTUnwrap(model.packs)
-        // Every linear weight and both head chunks (if oneDNN packs them all, as it does on this machine).
+        for pass in 1...Float32Packs.packAfterUses {
+            XCTAssertEqual(packs.packedBytes, 0, "packed before its \(Float32Packs.packAfterUses)th use")
+            XCTAssertLessThan(worst(model.logits(ids), dense), 1e-4, "pass \(pass)")
+        }
+        // Every linear weight and both head chunks (if oneDNN packs them, as it does on this machine).
         XCTAssertGreaterThan(packs.packedBytes, 0, "nothing was packed: the test checks the plain path only")
+        XCTAssertLessThan(worst(model.logits(ids), dense), 1e-4, "packed")
 
         // Zero gate rows of block 1 in both the model and the naive weights.
         let removed = [0, 3, 100, 319]
@@ -43,6 +48,8 @@ final class PackedWeightsForwardTests: XCTestCase {
         XCTAssertGreaterThan(try XCTUnwrap(prunedModel.packs).packedBytes, 0)
         let expected = NaiveLlama(pruned).logits(tokens)
         XCTAssertGreaterThan(worst(model.logits(ids), expected), 1e-3, "the pruning must change the logits for this test to mean anything")
-        XCTAssertLessThan(worst(prunedModel.logits(ids), expected), 1e-4)
+        for pass in 1...Float32Packs.packAfterUses + 1 {
+            XCTAssertLessThan(worst(prunedModel.logits(ids), expected), 1e-4, "pruned model, pass \(pass)")
+        }
     }
 }
