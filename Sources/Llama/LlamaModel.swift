@@ -277,26 +277,24 @@ public final class LlamaModel: @unchecked Sendable {
     /// a W[range]ᵀ (+ C): the product with the rows `range` of W only (output columns 0..<range.count).
     private func float32Product(_ w: Weight, rows range: Range<Int>, m: Int, a: UnsafePointer<Float>, lda: Int, state s: RunState,
                                 accumulate: Bool, into c: UnsafeMutablePointer<Float>, ldc: Int) {
-        if w.type == .f32, let packs {
+        if w.type == .f32 {
+            func plain(_ rows: Range<Int>) {
+                backend.gemmNT(m: m, n: rows.count, k: w.columns, a: a, lda: lda, b: w.matrix.pointer + rows.lowerBound * w.columns, ldb: w.columns,
+                               accumulate: accumulate, c: c + (rows.lowerBound - range.lowerBound), ldc: ldc)
+            }
+            guard let packs else { return plain(range) }
             // One pack per chunk of rows, aligned from row 0, so the head's tiles each read one.
             let chunk = Float32Packs.chunkRows
             var r0 = range.lowerBound
             while r0 < range.upperBound {
                 let r1 = min(range.upperBound, (r0 / chunk + 1) * chunk)
-                let out = c + (r0 - range.lowerBound)
                 if let pack = packs.pack(w, rows: r0..<r1) {
-                    OneDNN.gemmNT(m: m, a: a, lda: lda, packed: pack, accumulate: accumulate, c: out, ldc: ldc)
+                    OneDNN.gemmNT(m: m, a: a, lda: lda, packed: pack, accumulate: accumulate, c: c + (r0 - range.lowerBound), ldc: ldc)
                 } else {
-                    backend.gemmNT(m: m, n: r1 - r0, k: w.columns, a: a, lda: lda, b: w.matrix.pointer + r0 * w.columns, ldb: w.columns,
-                                   accumulate: accumulate, c: out, ldc: ldc)
+                    plain(r0..<r1)
                 }
                 r0 = r1
             }
-            return
-        }
-        if w.type == .f32 {
-            backend.gemmNT(m: m, n: range.count, k: w.columns, a: a, lda: lda, b: w.matrix.pointer + range.lowerBound * w.columns, ldb: w.columns,
-                           accumulate: accumulate, c: c, ldc: ldc)
             return
         }
         let slice = max(1, min(range.count, RunState.widenedSlice / max(w.columns, 1)))

@@ -64,9 +64,7 @@ extension OneDNN {
             var primitive: OpaquePointer?
             check(dnnl_primitive_create(&primitive, pd), "reorder primitive")
             defer { dnnl_primitive_destroy(primitive) }
-            var stream: OpaquePointer?
-            check(dnnl_stream_create(&stream, engine, dnnl_stream_default_flags.rawValue), "stream")
-            defer { dnnl_stream_destroy(stream) }
+            let stream = ThreadContext.current(engine).stream
             var input: OpaquePointer?, output: OpaquePointer?
             check(dnnl_memory_create(&input, &source, engine, from), "memory object")
             defer { dnnl_memory_destroy(input) }
