@@ -64,6 +64,8 @@ final class Float32Packs: @unchecked Sendable {
     /// The pack of rows `rows` (one chunk) of a Float32 weight for this product, or nil: use the plain
     /// weight (not used often enough yet, or not packable).
     func pack(_ w: Weight, rows: Range<Int>) -> OneDNN.PackedWeights? {
+        // An empty product has nothing to pack (oneDNN refuses empty layouts; the plain call handles it).
+        guard !rows.isEmpty, w.columns > 0 else { return nil }
         let matrix = w.matrix
         let key = Key(storage: ObjectIdentifier(matrix.storage), rows: rows)
         let reserve = rows.count * w.columns * 4

@@ -52,4 +52,14 @@ final class PackedWeightsForwardTests: XCTestCase {
             XCTAssertLessThan(worst(prunedModel.logits(ids), expected), 1e-4, "pruned model, pass \(pass)")
         }
     }
+
+    /// A weight with no columns (an empty reduction) is never packed, however often it is used: the
+    /// plain product zeroes its output.
+    func testEmptyWeightsAreNotPacked() {
+        let packs = Float32Packs()
+        let empty = Weight(Matrix(rows: 3, columns: 0))
+        for _ in 0...Float32Packs.packAfterUses { XCTAssertNil(packs.pack(empty, rows: 0..<3)) }
+        XCTAssertNil(packs.pack(Weight(Matrix(rows: 3, columns: 4)), rows: 2..<2))
+        XCTAssertEqual(packs.packedBytes, 0)
+    }
 }
