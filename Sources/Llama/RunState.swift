@@ -15,6 +15,7 @@ public final class RunState: @unchecked Sendable {
     let scores: Matrix     // (query group · attention block, tokens)
     let groupQueries: Matrix // (query group · attention block, headDim) a key/value head's queries, gathered
     let groupOutputs: Matrix // (query group · attention block, headDim) their outputs before scattering
+    let keysTransposed: Matrix // (headDim, tokens) one key/value head's keys, for `LaneGemm`
     let logits: Matrix     // (logit chunk, vocabulary tile)
     let rope: RopeTable
     let input16: HalfStorage // (tokens, widest input) a product's input rounded to bfloat16 (bf16 precision)
@@ -42,8 +43,9 @@ public final class RunState: @unchecked Sendable {
         scratch = Matrix(rows: tokens, columns: c.hiddenSize)
         let groupRows = c.queryGroup * min(tokens, Self.attentionBlock)
         scores = Matrix(rows: groupRows, columns: tokens)
-        groupQueries = Matrix(rows: c.queryGroup > 1 ? groupRows : 0, columns: c.headDim)
-        groupOutputs = Matrix(rows: c.queryGroup > 1 ? groupRows : 0, columns: c.headDim)
+        groupQueries = Matrix(rows: groupRows, columns: c.headDim)
+        groupOutputs = Matrix(rows: groupRows, columns: c.headDim)
+        keysTransposed = Matrix(rows: CausalAttention.usesLanes(c) ? c.headDim : 0, columns: tokens)
         logits = Matrix(rows: min(tokens, Self.logitChunk), columns: min(c.vocabSize, Self.vocabularyTile))
         rope = RopeTable(positions: tokens, headDim: c.headDim, theta: c.ropeTheta)
         input16 = HalfStorage(count: tokens * max(c.hiddenSize, c.queryWidth, c.maxIntermediateSize))

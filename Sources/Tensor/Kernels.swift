@@ -54,4 +54,11 @@ public enum Kernels {
 
     /// y += x, x widened to Float64 (exactly).
     public static func add(_ y: UnsafeMutablePointer<Double>, _ x: UnsafePointer<Float>, count n: Int) { ck_add_widened(y, x, n) }
+
+    /// Causal attention's softmax for a block of `rows` score rows (row stride ld, `width` keys each): row r
+    /// over its first `first + r` entries, its other entries set to 0.
+    public static func causalSoftmax(_ scores: UnsafeMutablePointer<Float>, rows: Int, width: Int, ld: Int, first: Int) {
+        precondition(rows >= 0 && first >= 1 && first + rows - 1 <= width && ld >= width, "causal softmax: \(rows) rows from \(first) over \(width)")
+        ck_softmax_causal(scores, rows, width, ld, first)
+    }
 }

@@ -27,5 +27,16 @@ void ck_add_widened(double *y, const float *x, ptrdiff_t n);
 // Softmax of x over the entries [a0, a1) and [b0, b1) together (disjoint, a1 <= b0); every other entry
 // of x[0..n) is set to 0. For attention rows that see a shared prefix and their own segment.
 void ck_softmax_two_ranges(float *x, ptrdiff_t n, ptrdiff_t a0, ptrdiff_t a1, ptrdiff_t b0, ptrdiff_t b1);
+// Causal attention's softmax over a block of rows (row stride ld): row r over its first `first + r`
+// entries, the rest of its `width` set to 0 (causal_softmax.c). 1 <= first, first + rows - 1 <= width.
+void ck_softmax_causal(float *scores, ptrdiff_t rows, ptrdiff_t width, ptrdiff_t ld, ptrdiff_t first);
+// C[m × n] = alpha · A[m × depth] · B[depth × n] (row strides lda, ldb, ldc) for n a multiple of 16, in
+// registers without packing: attention's small products (attention_gemm.c).
+void ck_gemm_nn_lanes(ptrdiff_t m, ptrdiff_t n, ptrdiff_t depth, float alpha, const float *a, ptrdiff_t lda,
+                      const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc);
+// dst[c × ldd + r] = src[r × lds + c] for r < rows, c < cols.
+void ck_transpose(const float *src, ptrdiff_t rows, ptrdiff_t cols, ptrdiff_t lds, float *dst, ptrdiff_t ldd);
+// Whether this processor runs AVX-512 (the only build of ck_gemm_nn_lanes worth calling).
+int ck_has_avx512(void);
 
 #endif

@@ -1,0 +1,85 @@
+#include "ckernels.h"
+#include <string.h>
+
+#include "target_clones.h"
+
+// The 16-float vectors below never cross a call boundary (every helper is inlined), so the baseline
+// clones' warning about their calling convention does not apply.
+#pragma clang diagnostic ignored "-Wpsabi"
+
+// Attention's products are small (192 query rows of a key/value head's group against 64 to 512 keys,
+// depth 64) and a library GEMM spends much of such a call packing its operands: oneDNN took 52 µs for a
+// score and value product pair over 64 keys on one core, 60 GFLOP/s. This kernel reads the operands in
+// place instead: B's rows are contiguous and 16-lane multiples wide, a tile of C (up to 6 rows × 64
+// columns) stays in 24 registers while the depth loop broadcasts A's entries against B's rows.
+
+typedef float f32x16 __attribute__((vector_size(64)));
+
+static inline __attribute__((always_inline)) f32x16 load16(const float *p) {
+    f32x16 v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static inline __attribute__((always_inline)) void store16(float *p, f32x16 v) { memcpy(p, &v, sizeof v); }
+
+// C[R × 16·V] = alpha · A[R × depth] · B[depth × 16·V]; R and V are constants after inlining.
+static inline __attribute__((always_inline)) void tile(const int R, const int V, ptrdiff_t depth, float alpha,
+                                                       const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
+                                                       float *c, ptrdiff_t ldc) {
+    f32x16 acc[6][4];
+    for (int r = 0; r < R; r++)
+        for (int v = 0; v < V; v++) acc[r][v] = (f32x16){0};
+    for (ptrdiff_t p = 0; p < depth; p++) {
+        f32x16 row[4];
+        for (int v = 0; v < V; v++) row[v] = load16(b + p * ldb + 16 * v);
+        for (int r = 0; r < R; r++) {
+            f32x16 x = (f32x16){0} + a[r * lda + p];
+            for (int v = 0; v < V; v++) acc[r][v] += x * row[v];
+        }
+    }
+    for (int r = 0; r < R; r++)
+        for (int v = 0; v < V; v++) store16(c + r * ldc + 16 * v, alpha * acc[r][v]);
+}
+
+static inline __attribute__((always_inline)) void rows_of(const int V, ptrdiff_t m, ptrdiff_t depth, float alpha,
+                                                          const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
+                                                          float *c, ptrdiff_t ldc) {
+    ptrdiff_t i = 0;
+    for (; i + 6 <= m; i += 6) tile(6, V, depth, alpha, a + i * lda, lda, b, ldb, c + i * ldc, ldc);
+    switch (m - i) {
+    case 5: tile(5, V, depth, alpha, a + i * lda, lda, b, ldb, c + i * ldc, ldc); break;
+    case 4: tile(4, V, depth, alpha, a + i * lda, lda, b, ldb, c + i * ldc, ldc); break;
+    case 3: tile(3, V, depth, alpha, a + i * lda, lda, b, ldb, c + i * ldc, ldc); break;
+    case 2: tile(2, V, depth, alpha, a + i * lda, lda, b, ldb, c + i * ldc, ldc); break;
+    case 1: tile(1, V, depth, alpha, a + i * lda, lda, b, ldb, c + i * ldc, ldc); break;
+    default: break;
+    }
+}
+
+HOT void ck_gemm_nn_lanes(ptrdiff_t m, ptrdiff_t n, ptrdiff_t depth, float alpha, const float *a, ptrdiff_t lda,
+                          const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc) {
+    // Column panels of 64 (B's panel, at most 16 KB for depth 64, stays in L1 over every row tile), then
+    // what is left in panels of 16.
+    ptrdiff_t j = 0;
+    for (; j + 64 <= n; j += 64) rows_of(4, m, depth, alpha, a, lda, b + j, ldb, c + j, ldc);
+    for (; j + 16 <= n; j += 16) rows_of(1, m, depth, alpha, a, lda, b + j, ldb, c + j, ldc);
+}
+
+HOT void ck_transpose(const float *src, ptrdiff_t rows, ptrdiff_t cols, ptrdiff_t lds, float *dst, ptrdiff_t ldd) {
+    // Blocks of 16 source rows: each destination row's 16 entries are one cache line.
+    for (ptrdiff_t r0 = 0; r0 < rows; r0 += 16) {
+        ptrdiff_t r1 = rows - r0 < 16 ? rows : r0 + 16;
+        for (ptrdiff_t c = 0; c < cols; c++)
+            for (ptrdiff_t r = r0; r < r1; r++) dst[c * ldd + r] = src[r * lds + c];
+    }
+}
+
+int ck_has_avx512(void) {
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") ? 1 : 0;
+#else
+    return 0;
+#endif
+}

@@ -1,0 +1,122 @@
+#include "ckernels.h"
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+
+// Attention's softmax a block of query rows at a time, in 16-lane vectors throughout: row r of a block
+// sees its first `first + r` keys, a count that is rarely a whole number of vectors, and the per-row
+// kernel spent much of its time in scalar tails (SmolLM2: 17 ms of a window's 75 ms of attention).
+// The partial vector at a row's end is masked instead; the exponential is the same polynomial as
+// `exp_inline` in kernels.c, lane-wise, with the same clamping and NaN propagation. Only an AVX-512
+// build of it exists (16-float vectors cannot be passed around without it); elsewhere each row goes
+// through ck_softmax.
+
+typedef float f32x16 __attribute__((vector_size(64)));
+typedef int32_t i32x16 __attribute__((vector_size(64)));
+typedef uint32_t u32x16 __attribute__((vector_size(64)));
+
+#define AI static inline __attribute__((always_inline))
+
+// Every function from here to the pop, helpers included, is built for AVX-512 only.
+#pragma clang attribute push(__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma"))), apply_to = function)
+
+AI f32x16 splat(float x) { return (f32x16){0} + x; }
+AI f32x16 load16(const float *p) { f32x16 v; memcpy(&v, p, sizeof v); return v; }
+AI void store16(float *p, f32x16 v) { memcpy(p, &v, sizeof v); }
+// a where mask (all ones), b elsewhere.
+AI f32x16 select16(i32x16 mask, f32x16 a, f32x16 b) { return (f32x16)(((i32x16)a & mask) | ((i32x16)b & ~mask)); }
+
+AI f32x16 exp16(f32x16 x) {
+    f32x16 v = select16(x < -87.33654f, splat(-87.33654f), select16(x > 88.72283f, splat(88.72283f), x));
+    f32x16 t = v * 1.442695040888963f + 12582912.0f;
+    f32x16 n = t - 12582912.0f;
+    f32x16 r = v - n * 0.693359375f;
+    r = r - n * -2.12194440e-4f;
+    f32x16 p = splat(1.9875691500e-4f);
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    p = p * (r * r) + r + 1.0f;
+    u32x16 bits = ((u32x16)t + 127u) << 23;
+    return p * (f32x16)bits;
+}
+
+// Reductions across the lanes in four halving steps instead of a serial chain of sixteen (the chain's
+// latency was paid once per row, 138,000 rows per SmolLM2 window).
+AI float horizontal_max(f32x16 v) {
+    f32x16 h = __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7);
+    v = __builtin_elementwise_max(v, h);
+    h = __builtin_shufflevector(v, v, 4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11);
+    v = __builtin_elementwise_max(v, h);
+    h = __builtin_shufflevector(v, v, 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13);
+    v = __builtin_elementwise_max(v, h);
+    h = __builtin_shufflevector(v, v, 1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14);
+    return __builtin_elementwise_max(v, h)[0];
+}
+
+AI float horizontal_sum(f32x16 v) {
+    v += __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7);
+    v += __builtin_shufflevector(v, v, 4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11);
+    v += __builtin_shufflevector(v, v, 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13);
+    v += __builtin_shufflevector(v, v, 1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14);
+    return v[0];
+}
+
+static void causal_avx512(float *scores, ptrdiff_t rows, ptrdiff_t width, ptrdiff_t ld, ptrdiff_t first) {
+    const i32x16 lane = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+    for (ptrdiff_t r = 0; r < rows; r++) {
+        float *x = scores + r * ld;
+        ptrdiff_t n = first + r, full = n / 16 * 16, rem = n - full;
+        // The masked last vector needs 16 readable entries; a row narrower than that ends in scalars.
+        int masked = rem > 0 && full + 16 <= width;
+        ptrdiff_t end = masked ? full + 16 : full;
+        i32x16 inside = lane < (int32_t)rem;
+
+        f32x16 mv = splat(-INFINITY);
+        for (ptrdiff_t i = 0; i < full; i += 16) mv = __builtin_elementwise_max(mv, load16(x + i));
+        if (masked) mv = __builtin_elementwise_max(mv, select16(inside, load16(x + full), splat(-INFINITY)));
+        float m = horizontal_max(mv);
+        for (ptrdiff_t i = end; i < n; i++) m = x[i] > m ? x[i] : m;
+
+        f32x16 sv = splat(0);
+        for (ptrdiff_t i = 0; i < full; i += 16) {
+            f32x16 e = exp16(load16(x + i) - m);
+            store16(x + i, e);
+            sv += e;
+        }
+        if (masked) {
+            f32x16 e = select16(inside, exp16(load16(x + full) - m), splat(0));
+            store16(x + full, e);
+            sv += e;
+        }
+        float s = horizontal_sum(sv);
+        for (ptrdiff_t i = end; i < n; i++) {
+            float e = exp16(splat(x[i] - m))[0];
+            x[i] = e;
+            s += e;
+        }
+
+        f32x16 inv = splat(1.0f / s);
+        for (ptrdiff_t i = 0; i < end; i += 16) store16(x + i, load16(x + i) * inv);
+        for (ptrdiff_t i = end; i < n; i++) x[i] *= inv[0];
+        for (ptrdiff_t i = n > end ? n : end; i < width; i++) x[i] = 0;
+    }
+}
+
+#pragma clang attribute pop
+
+void ck_softmax_causal(float *scores, ptrdiff_t rows, ptrdiff_t width, ptrdiff_t ld, ptrdiff_t first) {
+    if (ck_has_avx512()) {
+        causal_avx512(scores, rows, width, ld, first);
+        return;
+    }
+    for (ptrdiff_t r = 0; r < rows; r++) {
+        float *x = scores + r * ld;
+        ptrdiff_t n = first + r;
+        ck_softmax(x, n);
+        memset(x + n, 0, (size_t)(width - n) * sizeof(float));
+    }
+}
