@@ -1,9 +1,10 @@
 import Foundation
 import Tensor
 
-/// Causal grouped-query attention over one window, as BLAS calls: for each head and each block of
+/// Causal grouped-query attention over one window, as matrix products: for each head and each block of
 /// queries, scores against the keys up to the block's end only (the upper triangle is never computed),
 /// a masked softmax per row, then the weighted sum of values. Head h reads key/value head h / group.
+/// Plain windows' products go through `LaneGemm` where it runs (see `usesLanes`), else a GEMM library.
 enum CausalAttention {
     static func run(state s: RunState, config c: LlamaConfig, layer l: Int, tokens t: Int, layout: PackedLayout?,
                     backend: GemmBackend) {
