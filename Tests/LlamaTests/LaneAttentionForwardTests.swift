@@ -7,7 +7,7 @@ import XCTest
 /// Attention through the lane kernel and the block softmax, against the naive forward: grouped queries
 /// (four heads per key/value head) and no grouping (which the lane kernel also sends through the group
 /// path), windows whose key counts are whole 16-lane vectors and ones whose last block is not (that
-/// block's scores take the library GEMM).
+/// block's scores take the library GEMM), down to a single token.
 final class LaneAttentionForwardTests: XCTestCase {
     func testLaneAttentionMatchesTheNaiveForward() throws {
         for (heads, kvHeads, hidden) in [(4, 1, 128), (2, 2, 128)] {
@@ -17,7 +17,7 @@ final class LaneAttentionForwardTests: XCTestCase {
             let model = try LlamaModel.load(path: path)
             XCTAssertEqual(CausalAttention.usesLanes(model.config), LaneGemm.available, "head dimension \(tiny.headDim) is whole vectors")
             var rng = SeededRandom(seed: 3)
-            for t in [64, 100, 160] {
+            for t in [1, 17, 64, 100, 160] {
                 let tokens = (0..<t).map { _ in Int.random(in: 0..<tiny.vocab, using: &rng) }
                 let expected = NaiveLlama(tiny).logits(tokens)
                 let got = model.logits(tokens.map(Int32.init))
