@@ -1,14 +1,14 @@
 #include "ckernels.h"
+#include "exp_core.h"
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
 
-
 // Attention's softmax a block of query rows at a time, in 16-lane vectors throughout: row r of a block
 // sees its first `first + r` keys, a count that is rarely a whole number of vectors, and the per-row
 // kernel spent much of its time in scalar tails (SmolLM2: 17 ms of a window's 75 ms of attention).
-// The partial vector at a row's end is masked instead; the exponential is the same polynomial as
-// `exp_inline` in kernels.c, lane-wise, with the same clamping and NaN propagation. Only an AVX-512
+// The partial vector at a row's end is masked instead; the exponential is kernels.c's, lane-wise
+// (`exp_core.h`), with the same clamping and NaN propagation. Only an AVX-512
 // build of it exists (16-float vectors cannot be passed around without it); elsewhere each row goes
 // through ck_softmax.
 
@@ -27,19 +27,12 @@ AI void store16(float *p, f32x16 v) { memcpy(p, &v, sizeof v); }
 // a where mask (all ones), b elsewhere.
 AI f32x16 select16(i32x16 mask, f32x16 a, f32x16 b) { return (f32x16)(((i32x16)a & mask) | ((i32x16)b & ~mask)); }
 
+EXP_CORE(f32x16)
+
 AI f32x16 exp16(f32x16 x) {
     f32x16 v = select16(x < -87.33654f, splat(-87.33654f), select16(x > 88.72283f, splat(88.72283f), x));
-    f32x16 t = v * 1.442695040888963f + 12582912.0f;
-    f32x16 n = t - 12582912.0f;
-    f32x16 r = v - n * 0.693359375f;
-    r = r - n * -2.12194440e-4f;
-    f32x16 p = splat(1.9875691500e-4f);
-    p = p * r + 1.3981999507e-3f;
-    p = p * r + 8.3334519073e-3f;
-    p = p * r + 4.1665795894e-2f;
-    p = p * r + 1.6666665459e-1f;
-    p = p * r + 5.0000001201e-1f;
-    p = p * (r * r) + r + 1.0f;
+    f32x16 t;
+    f32x16 p = exp_core_f32x16(v, &t);
     u32x16 bits = ((u32x16)t + 127u) << 23;
     return p * (f32x16)bits;
 }

@@ -3,25 +3,18 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "exp_core.h"
 #include "target_clones.h"
 
 // Reductions may be reordered (partial sums per vector lane); nothing else is relaxed.
 #define REASSOCIATE _Pragma("clang fp reassociate(on)")
 
+EXP_CORE(float)
+
 static inline float exp_inline(float x) {
     float v = x < -87.33654f ? -87.33654f : (x > 88.72283f ? 88.72283f : x);
-    const float magic = 12582912.0f; // 1.5 * 2^23: adding it rounds to an integer kept in the low mantissa bits
-    float t = v * 1.442695040888963f + magic;
-    float n = t - magic;
-    float r = v - n * 0.693359375f;
-    r = r - n * -2.12194440e-4f;
-    float p = 1.9875691500e-4f;
-    p = p * r + 1.3981999507e-3f;
-    p = p * r + 8.3334519073e-3f;
-    p = p * r + 4.1665795894e-2f;
-    p = p * r + 1.6666665459e-1f;
-    p = p * r + 5.0000001201e-1f;
-    p = p * (r * r) + r + 1.0f;
+    float t;
+    float p = exp_core_float(v, &t);
     // t's bits are 0x4B400000 + n; (bits + 127) << 23 keeps exactly (n + 127) << 23, the bits of 2^n.
     uint32_t bits;
     memcpy(&bits, &t, 4);
