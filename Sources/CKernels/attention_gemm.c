@@ -1,27 +1,17 @@
 #include "ckernels.h"
-#include <string.h>
-
 #include "target_clones.h"
 
 // The 16-float vectors below never cross a call boundary (every helper is inlined), so the baseline
 // clones' warning about their calling convention does not apply.
 #pragma clang diagnostic ignored "-Wpsabi"
 
+#include "vector16.h"
+
 // Attention's products are small (192 query rows of a key/value head's group against 64 to 512 keys,
 // depth 64) and a library GEMM spends much of such a call packing its operands: oneDNN took 52 µs for a
 // score and value product pair over 64 keys on one core, 60 GFLOP/s. This kernel reads the operands in
 // place instead: B's rows are contiguous and 16-lane multiples wide, a tile of C (up to 6 rows × 64
 // columns) stays in 24 registers while the depth loop broadcasts A's entries against B's rows.
-
-typedef float f32x16 __attribute__((vector_size(64)));
-
-static inline __attribute__((always_inline)) f32x16 load16(const float *p) {
-    f32x16 v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-static inline __attribute__((always_inline)) void store16(float *p, f32x16 v) { memcpy(p, &v, sizeof v); }
 
 // C[R × 16·V] = alpha · A[R × depth] · B[depth × 16·V]; R and V are constants after inlining.
 static inline __attribute__((always_inline)) void tile(const int R, const int V, ptrdiff_t depth, float alpha,
@@ -77,8 +67,15 @@ HOT void ck_transpose(const float *src, ptrdiff_t rows, ptrdiff_t cols, ptrdiff_
 
 int ck_has_avx512(void) {
 #if defined(__x86_64__)
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") ? 1 : 0;
+    // Asked once: the block softmax checks it on every call. -1 until known; a race only asks twice.
+    static int known = -1;
+    int v = __atomic_load_n(&known, __ATOMIC_RELAXED);
+    if (v < 0) {
+        __builtin_cpu_init();
+        v = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") ? 1 : 0;
+        __atomic_store_n(&known, v, __ATOMIC_RELAXED);
+    }
+    return v;
 #else
     return 0;
 #endif

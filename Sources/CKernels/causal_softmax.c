@@ -12,18 +12,14 @@
 // build of it exists (16-float vectors cannot be passed around without it); elsewhere each row goes
 // through ck_softmax.
 
-typedef float f32x16 __attribute__((vector_size(64)));
-typedef int32_t i32x16 __attribute__((vector_size(64)));
-typedef uint32_t u32x16 __attribute__((vector_size(64)));
-
 #define AI static inline __attribute__((always_inline))
 
 // Every function from here to the pop, helpers included, is built for AVX-512 only.
 #pragma clang attribute push(__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma"))), apply_to = function)
 
+#include "vector16.h"
+
 AI f32x16 splat(float x) { return (f32x16){0} + x; }
-AI f32x16 load16(const float *p) { f32x16 v; memcpy(&v, p, sizeof v); return v; }
-AI void store16(float *p, f32x16 v) { memcpy(p, &v, sizeof v); }
 // a where mask (all ones), b elsewhere.
 AI f32x16 select16(i32x16 mask, f32x16 a, f32x16 b) { return (f32x16)(((i32x16)a & mask) | ((i32x16)b & ~mask)); }
 
