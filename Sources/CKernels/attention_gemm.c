@@ -13,10 +13,18 @@
 // place instead: B's rows are contiguous and 16-lane multiples wide, a tile of C (up to 6 rows × 64
 // columns) stays in 24 registers while the depth loop broadcasts A's entries against B's rows.
 
-// C[R × 16·V] = alpha · A[R × depth] · B[depth × 16·V]; R and V are constants after inlining.
-static inline __attribute__((always_inline)) void tile(const int R, const int V, ptrdiff_t depth, float alpha,
-                                                       const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
-                                                       float *c, ptrdiff_t ldc) {
+// Row i of a matrix laid out as `ck_rows` describes: rows come in groups of `group_rows`, group g
+// starting `group_stride` floats after group g - 1, its rows `ld` apart. One group of every row is a
+// plain row-major matrix; groups let attention read a key/value head's query heads (and write their
+// outputs) where the projections put them, side by side in each token's row, without copying.
+static inline __attribute__((always_inline)) ptrdiff_t row_offset(ck_rows layout, ptrdiff_t i) {
+    return (i / layout.group_rows) * layout.group_stride + (i % layout.group_rows) * layout.ld;
+}
+
+// C[R × 16·V] = A[R × depth] · B[depth × 16·V] times alpha and, when given, each row's scale; R and V
+// are constants after inlining. a[r] and c[r] point at the tile's rows.
+static inline __attribute__((always_inline)) void tile(const int R, const int V, ptrdiff_t depth, const float *const *a,
+                                                       const float *b, ptrdiff_t ldb, float *const *c, const float *scale) {
     f32x16 acc[6][4];
     for (int r = 0; r < R; r++)
         for (int v = 0; v < V; v++) acc[r][v] = (f32x16){0};
@@ -24,36 +32,51 @@ static inline __attribute__((always_inline)) void tile(const int R, const int V,
         f32x16 row[4];
         for (int v = 0; v < V; v++) row[v] = load16(b + p * ldb + 16 * v);
         for (int r = 0; r < R; r++) {
-            f32x16 x = (f32x16){0} + a[r * lda + p];
+            f32x16 x = (f32x16){0} + a[r][p];
             for (int v = 0; v < V; v++) acc[r][v] += x * row[v];
         }
     }
     for (int r = 0; r < R; r++)
-        for (int v = 0; v < V; v++) store16(c + r * ldc + 16 * v, alpha * acc[r][v]);
+        for (int v = 0; v < V; v++) store16(c[r] + 16 * v, scale[r] * acc[r][v]);
 }
 
-static inline __attribute__((always_inline)) void rows_of(const int V, ptrdiff_t m, ptrdiff_t depth, float alpha,
-                                                          const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
-                                                          float *c, ptrdiff_t ldc) {
-    ptrdiff_t i = 0;
-    for (; i + 6 <= m; i += 6) tile(6, V, depth, alpha, a + i * lda, lda, b, ldb, c + i * ldc, ldc);
-    switch (m - i) {
-    case 5: tile(5, V, depth, alpha, a + i * lda, lda, b, ldb, c + i * ldc, ldc); break;
-    case 4: tile(4, V, depth, alpha, a + i * lda, lda, b, ldb, c + i * ldc, ldc); break;
-    case 3: tile(3, V, depth, alpha, a + i * lda, lda, b, ldb, c + i * ldc, ldc); break;
-    case 2: tile(2, V, depth, alpha, a + i * lda, lda, b, ldb, c + i * ldc, ldc); break;
-    case 1: tile(1, V, depth, alpha, a + i * lda, lda, b, ldb, c + i * ldc, ldc); break;
-    default: break;
+static inline __attribute__((always_inline)) void rows_of(const int V, ptrdiff_t m, ptrdiff_t depth, float alpha, const float *row_scale,
+                                                          const float *a, ck_rows a_rows, const float *b, ptrdiff_t ldb,
+                                                          float *c, ck_rows c_rows) {
+    for (ptrdiff_t i = 0; i < m; i += 6) {
+        const float *ap[6];
+        float *cp[6];
+        float scale[6];
+        int rows = m - i < 6 ? (int)(m - i) : 6;
+        for (int r = 0; r < rows; r++) {
+            ap[r] = a + row_offset(a_rows, i + r);
+            cp[r] = c + row_offset(c_rows, i + r);
+            scale[r] = row_scale ? alpha * row_scale[i + r] : alpha;
+        }
+        switch (rows) {
+        case 6: tile(6, V, depth, ap, b, ldb, cp, scale); break;
+        case 5: tile(5, V, depth, ap, b, ldb, cp, scale); break;
+        case 4: tile(4, V, depth, ap, b, ldb, cp, scale); break;
+        case 3: tile(3, V, depth, ap, b, ldb, cp, scale); break;
+        case 2: tile(2, V, depth, ap, b, ldb, cp, scale); break;
+        default: tile(1, V, depth, ap, b, ldb, cp, scale); break;
+        }
     }
 }
 
-HOT void ck_gemm_nn_lanes(ptrdiff_t m, ptrdiff_t n, ptrdiff_t depth, float alpha, const float *a, ptrdiff_t lda,
-                          const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc) {
+HOT void ck_gemm_nn_lanes_rows(ptrdiff_t m, ptrdiff_t n, ptrdiff_t depth, float alpha, const float *row_scale,
+                               const float *a, ck_rows a_rows, const float *b, ptrdiff_t ldb, float *c, ck_rows c_rows) {
     // Column panels of 64 (B's panel, at most 16 KB for depth 64, stays in L1 over every row tile), then
     // what is left in panels of 16.
     ptrdiff_t j = 0;
-    for (; j + 64 <= n; j += 64) rows_of(4, m, depth, alpha, a, lda, b + j, ldb, c + j, ldc);
-    for (; j + 16 <= n; j += 16) rows_of(1, m, depth, alpha, a, lda, b + j, ldb, c + j, ldc);
+    for (; j + 64 <= n; j += 64) rows_of(4, m, depth, alpha, row_scale, a, a_rows, b + j, ldb, c + j, c_rows);
+    for (; j + 16 <= n; j += 16) rows_of(1, m, depth, alpha, row_scale, a, a_rows, b + j, ldb, c + j, c_rows);
+}
+
+void ck_gemm_nn_lanes(ptrdiff_t m, ptrdiff_t n, ptrdiff_t depth, float alpha, const float *a, ptrdiff_t lda,
+                      const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc) {
+    ptrdiff_t one = m > 0 ? m : 1;
+    ck_gemm_nn_lanes_rows(m, n, depth, alpha, NULL, a, (ck_rows){lda, one, 0}, b, ldb, c, (ck_rows){ldc, one, 0});
 }
 
 HOT void ck_transpose(const float *src, ptrdiff_t rows, ptrdiff_t cols, ptrdiff_t lds, float *dst, ptrdiff_t ldd) {

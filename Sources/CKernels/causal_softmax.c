@@ -54,7 +54,7 @@ AI float horizontal_sum(f32x16 v) {
     return v[0];
 }
 
-static void causal_avx512(float *scores, ptrdiff_t rows, ptrdiff_t width, ptrdiff_t ld, ptrdiff_t first) {
+static void causal_avx512(float *scores, ptrdiff_t rows, ptrdiff_t width, ptrdiff_t ld, ptrdiff_t first, float *inverse_sums) {
     const i32x16 lane = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
     for (ptrdiff_t r = 0; r < rows; r++) {
         float *x = scores + r * ld;
@@ -88,18 +88,22 @@ static void causal_avx512(float *scores, ptrdiff_t rows, ptrdiff_t width, ptrdif
             s += e;
         }
 
-        f32x16 inv = splat(1.0f / s);
-        for (ptrdiff_t i = 0; i < end; i += 16) store16(x + i, load16(x + i) * inv);
-        for (ptrdiff_t i = end; i < n; i++) x[i] *= inv[0];
+        if (inverse_sums) {
+            inverse_sums[r] = 1.0f / s;
+        } else {
+            f32x16 inv = splat(1.0f / s);
+            for (ptrdiff_t i = 0; i < end; i += 16) store16(x + i, load16(x + i) * inv);
+            for (ptrdiff_t i = end; i < n; i++) x[i] *= inv[0];
+        }
         for (ptrdiff_t i = n > end ? n : end; i < width; i++) x[i] = 0;
     }
 }
 
 #pragma clang attribute pop
 
-void ck_softmax_causal(float *scores, ptrdiff_t rows, ptrdiff_t width, ptrdiff_t ld, ptrdiff_t first) {
+void ck_softmax_causal(float *scores, ptrdiff_t rows, ptrdiff_t width, ptrdiff_t ld, ptrdiff_t first, float *inverse_sums) {
     if (ck_has_avx512()) {
-        causal_avx512(scores, rows, width, ld, first);
+        causal_avx512(scores, rows, width, ld, first, inverse_sums);
         return;
     }
     for (ptrdiff_t r = 0; r < rows; r++) {
@@ -107,5 +111,6 @@ void ck_softmax_causal(float *scores, ptrdiff_t rows, ptrdiff_t width, ptrdiff_t
         ptrdiff_t n = first + r;
         ck_softmax(x, n);
         memset(x + n, 0, (size_t)(width - n) * sizeof(float));
+        if (inverse_sums) inverse_sums[r] = 1;
     }
 }

@@ -59,10 +59,12 @@ enum CausalAttention {
 
     /// Plain windows with grouped-query attention (or any, with the lane kernel: a group of one): the
     /// query heads that share a key/value head go through the score and value products together (their
-    /// query rows gathered one head after another, `group` times the rows per product), so each product
-    /// reads its keys and values once for the group on taller matrices. With blocks of 64 queries (an eighth of a 512-token window's products
-    /// above the diagonal, where 128 computed a quarter) SmolLM2's attention took 60 ms a window on one
-    /// core, against 65-68 ms per head or with 128-query blocks.
+    /// query rows one head after another, `group` times the rows per product), so each product reads its
+    /// keys and values once for the group on taller matrices. With blocks of 64 queries (an eighth of a
+    /// 512-token window's products above the diagonal, where 128 computed a quarter) SmolLM2's attention
+    /// took 60 ms a window on one core, against 65-68 ms per head or with 128-query blocks. The lane
+    /// kernel reads the queries and writes the outputs in place and normalises the softmax on its output
+    /// rows: 60-62 → 57-58 ms a window (layer by layer on one core, five alternating rounds).
     private static func grouped(state s: RunState, config c: LlamaConfig, layer l: Int, tokens t: Int, gemm: GemmBackend, scale: Float) {
         let hd = c.headDim, group = c.queryGroup
         let qStride = s.q.columns, kvStride = s.k.columns
@@ -75,32 +77,38 @@ enum CausalAttention {
             var q0 = 0
             while q0 < t {
                 let rows = min(block, t - q0), keys = q0 + rows
-                // Row g·rows + r is head kv·group + g at query q0 + r.
-                for g in 0..<group {
-                    let head = kv * group + g
-                    for r in 0..<rows { (queries + (g * rows + r) * hd).update(from: s.q.pointer + (q0 + r) * qStride + head * hd, count: hd) }
-                }
+                // Row g·rows + r is head kv·group + g at query q0 + r: for the lane kernel, the heads' columns
+                // of the block's tokens where the projections put them (`inPlace`); for a library GEMM,
+                // gathered into a dense matrix.
+                let firstHead = kv * group * hd
+                let inPlace = LaneGemm.Rows(stride: qStride, groupRows: rows, groupStride: hd)
                 if lanes && keys % 16 == 0 {
-                    LaneGemm.gemmNN(m: group * rows, n: keys, depth: hd, alpha: scale, a: queries, lda: hd,
-                                    b: s.keysTransposed.pointer, ldb: s.keysTransposed.columns, c: s.scores.pointer, ldc: keys)
+                    LaneGemm.gemmNN(m: group * rows, n: keys, depth: hd, alpha: scale, a: s.q.pointer + q0 * qStride + firstHead, aRows: inPlace,
+                                    b: s.keysTransposed.pointer, ldb: s.keysTransposed.columns, c: s.scores.pointer, cRows: .dense(keys))
                 } else {
+                    for g in 0..<group {
+                        let head = kv * group + g
+                        for r in 0..<rows { (queries + (g * rows + r) * hd).update(from: s.q.pointer + (q0 + r) * qStride + head * hd, count: hd) }
+                    }
                     gemm.gemmNT(m: group * rows, n: keys, k: hd, alpha: scale, a: queries, lda: hd,
                                 b: s.k.pointer + kv * hd, ldb: kvStride, c: s.scores.pointer, ldc: keys)
                 }
-                // Each head's rows of the block see q0 + 1, q0 + 2, ... keys.
+                // Each head's rows of the block see q0 + 1, q0 + 2, ... keys. With the lane kernel the value
+                // product normalises them, on 64 outputs a row instead of up to 512 exponentials.
                 for g in 0..<group {
-                    Kernels.causalSoftmax(s.scores.pointer + g * rows * keys, rows: rows, width: keys, ld: keys, first: q0 + 1)
+                    Kernels.causalSoftmax(s.scores.pointer + g * rows * keys, rows: rows, width: keys, ld: keys, first: q0 + 1,
+                                          inverseSums: lanes ? s.inverseSums.pointer + g * rows : nil)
                 }
                 if lanes {
-                    LaneGemm.gemmNN(m: group * rows, n: hd, depth: keys, a: s.scores.pointer, lda: keys,
-                                    b: s.v.pointer + kv * hd, ldb: kvStride, c: outputs, ldc: hd)
+                    LaneGemm.gemmNN(m: group * rows, n: hd, depth: keys, rowScale: s.inverseSums.pointer, a: s.scores.pointer, aRows: .dense(keys),
+                                    b: s.v.pointer + kv * hd, ldb: kvStride, c: s.attention.pointer + q0 * qStride + firstHead, cRows: inPlace)
                 } else {
                     gemm.gemmNN(m: group * rows, n: hd, k: keys, a: s.scores.pointer, lda: keys,
                                 b: s.v.pointer + kv * hd, ldb: kvStride, c: outputs, ldc: hd)
-                }
-                for g in 0..<group {
-                    let head = kv * group + g
-                    for r in 0..<rows { (s.attention.pointer + (q0 + r) * qStride + head * hd).update(from: outputs + (g * rows + r) * hd, count: hd) }
+                    for g in 0..<group {
+                        let head = kv * group + g
+                        for r in 0..<rows { (s.attention.pointer + (q0 + r) * qStride + head * hd).update(from: outputs + (g * rows + r) * hd, count: hd) }
+                    }
                 }
                 q0 += rows
             }

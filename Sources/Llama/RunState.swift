@@ -16,6 +16,7 @@ public final class RunState: @unchecked Sendable {
     let groupQueries: Matrix // (query group · attention block, headDim) a key/value head's queries, gathered
     let groupOutputs: Matrix // (query group · attention block, headDim) their outputs before scattering
     let keysTransposed: Matrix // (headDim, tokens) one key/value head's keys, for `LaneGemm`
+    let inverseSums: FloatStorage // (query group · attention block) the score rows' softmax normalisers
     let logits: Matrix     // (logit chunk, vocabulary tile)
     let rope: RopeTable
     let input16: HalfStorage // (tokens, widest input) a product's input rounded to bfloat16 (bf16 precision)
@@ -46,6 +47,7 @@ public final class RunState: @unchecked Sendable {
         groupQueries = Matrix(rows: groupRows, columns: c.headDim)
         groupOutputs = Matrix(rows: groupRows, columns: c.headDim)
         keysTransposed = Matrix(rows: CausalAttention.usesLanes(c) ? c.headDim : 0, columns: tokens)
+        inverseSums = FloatStorage(count: groupRows)
         logits = Matrix(rows: min(tokens, Self.logitChunk), columns: min(c.vocabSize, Self.vocabularyTile))
         rope = RopeTable(positions: tokens, headDim: c.headDim, theta: c.ropeTheta)
         input16 = HalfStorage(count: tokens * max(c.hiddenSize, c.queryWidth, c.maxIntermediateSize))

@@ -56,9 +56,12 @@ public enum Kernels {
     public static func add(_ y: UnsafeMutablePointer<Double>, _ x: UnsafePointer<Float>, count n: Int) { ck_add_widened(y, x, n) }
 
     /// Causal attention's softmax for a block of `rows` score rows (row stride ld, `width` keys each): row r
-    /// over its first `first + r` entries, its other entries set to 0.
-    public static func causalSoftmax(_ scores: UnsafeMutablePointer<Float>, rows: Int, width: Int, ld: Int, first: Int) {
+    /// over its first `first + r` entries, its other entries set to 0. With `inverseSums` (room for `rows`),
+    /// a row may be left as its exponentials, and `inverseSums[r]` is the factor that normalises it (1 if
+    /// the row already is): for a product that applies it to its output rows instead.
+    public static func causalSoftmax(_ scores: UnsafeMutablePointer<Float>, rows: Int, width: Int, ld: Int, first: Int,
+                                     inverseSums: UnsafeMutablePointer<Float>? = nil) {
         precondition(rows >= 0 && first >= 1 && first + rows - 1 <= width && ld >= width, "causal softmax: \(rows) rows from \(first) over \(width)")
-        ck_softmax_causal(scores, rows, width, ld, first)
+        ck_softmax_causal(scores, rows, width, ld, first, inverseSums)
     }
 }

@@ -9,11 +9,24 @@ import XCTest
 final class CausalSoftmaxTests: XCTestCase {
     var rng = SystemRandomNumberGenerator()
 
-    func check(rows: Int, first: Int, width: Int, ld: Int, spread: Float = 8, line: UInt = #line) {
+    /// With `deferred`, the rows come back as exponentials and the kernel's inverse sums (as many as the
+    /// rows, nothing past them written) must turn them into the same softmax.
+    func check(rows: Int, first: Int, width: Int, ld: Int, spread: Float = 8, deferred: Bool = false, line: UInt = #line) {
         var x = [Float](repeating: .nan, count: rows * ld)
         for r in 0..<rows { for j in 0..<width { x[r * ld + j] = Float.random(in: -spread...spread, using: &rng) } }
         let input = x
-        x.withUnsafeMutableBufferPointer { Kernels.causalSoftmax($0.baseAddress!, rows: rows, width: width, ld: ld, first: first) }
+        var inverse = [Float](repeating: .nan, count: rows + 1)
+        x.withUnsafeMutableBufferPointer { xp in
+            inverse.withUnsafeMutableBufferPointer { ip in
+                Kernels.causalSoftmax(xp.baseAddress!, rows: rows, width: width, ld: ld, first: first, inverseSums: deferred ? ip.baseAddress! : nil)
+            }
+        }
+        if deferred {
+            XCTAssertTrue(inverse[rows].isNaN, "an inverse sum written past the rows", line: line)
+            for r in 0..<rows { for j in 0..<first + r { x[r * ld + j] *= inverse[r] } }
+        } else {
+            XCTAssertTrue(inverse.allSatisfy(\.isNaN), line: line)
+        }
         for r in 0..<rows {
             let visible = first + r
             let row = (0..<visible).map { Double(input[r * ld + $0]) }
@@ -40,6 +53,15 @@ final class CausalSoftmaxTests: XCTestCase {
         check(rows: 3, first: 30, width: 37, ld: 40)
         check(rows: 1, first: 1, width: 1, ld: 1)
         check(rows: 20, first: 17, width: 48, ld: 50, spread: 60)
+    }
+
+    /// Left unnormalised, rows times their inverse sums are the same softmax (within a rounding more).
+    func testDeferredNormalisationGivesTheSameSoftmax() {
+        check(rows: 64, first: 1, width: 64, ld: 64, deferred: true)
+        check(rows: 64, first: 129, width: 192, ld: 192, deferred: true)
+        check(rows: 7, first: 10, width: 21, ld: 21, deferred: true)
+        check(rows: 1, first: 1, width: 1, ld: 1, deferred: true)
+        check(rows: 20, first: 17, width: 48, ld: 50, spread: 60, deferred: true)
     }
 
     func testANaNScoreSpoilsItsRowOnly() {

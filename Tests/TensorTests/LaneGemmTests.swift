@@ -46,6 +46,58 @@ final class LaneGemmTests: XCTestCase {
         XCTAssertEqual(checked, 7 * 5 * 5)
     }
 
+    /// Attention's layout: `groups` heads side by side in each of `rows` token rows (stride `ld`), read and
+    /// written in place as one matrix of groups × rows rows, C's rows scaled one by one. Against the
+    /// Float64 loop on the gathered matrix; every entry of C's buffer outside the heads' columns stays NaN.
+    func testGroupedRowsAndRowScalesAgainstAFloat64Loop() {
+        for (rows, groups, width, depth) in [(64, 3, 64, 64), (7, 2, 16, 20), (1, 4, 32, 5), (13, 1, 80, 64), (6, 3, 64, 0)] {
+            let ld = groups * width + 11, m = groups * rows
+            let a = random(rows * (groups * depth + 3)), lda = groups * depth + 3
+            let ldb = width + 2, b = random(max(depth, 1) * ldb)
+            let scales = random(m)
+            var c = [Float](repeating: .nan, count: rows * ld)
+            c.withUnsafeMutableBufferPointer { cp in
+                LaneGemm.gemmNN(m: m, n: width, depth: depth, alpha: 0.5, rowScale: scales,
+                                a: a, aRows: .init(stride: lda, groupRows: rows, groupStride: depth), b: b, ldb: ldb,
+                                c: cp.baseAddress!, cRows: .init(stride: ld, groupRows: rows, groupStride: width))
+            }
+            var written = Set<Int>()
+            for g in 0..<groups {
+                for r in 0..<rows {
+                    for j in 0..<width {
+                        var sum = 0.0, scale = 0.0
+                        for p in 0..<depth {
+                            let t = Double(a[r * lda + g * depth + p]) * Double(b[p * ldb + j])
+                            sum += t
+                            scale += abs(t)
+                        }
+                        let factor = 0.5 * Double(scales[g * rows + r])
+                        let at = r * ld + g * width + j
+                        written.insert(at)
+                        XCTAssertEqual(Double(c[at]), sum * factor, accuracy: 1e-6 * max(scale * abs(factor), 1e-30),
+                                       "head \(g) row \(r) column \(j) (\(rows)×\(groups)×\(width)×\(depth))")
+                    }
+                }
+            }
+            for i in c.indices where !written.contains(i) { XCTAssertTrue(c[i].isNaN, "entry \(i) outside the heads written") }
+        }
+    }
+
+    /// Layouts whose rows would overlap are refused before anything is written (checked by the layout's
+    /// own test: a precondition would stop the test process).
+    func testOverlappingLayoutsAreRecognised() {
+        XCTAssertTrue(LaneGemm.Rows.dense(64).disjoint(rows: 10, width: 64))
+        XCTAssertFalse(LaneGemm.Rows.dense(63).disjoint(rows: 10, width: 64))
+        XCTAssertTrue(LaneGemm.Rows.dense(1).disjoint(rows: 1, width: 64))
+        // Three heads of 64 side by side in rows of 192: fits; in rows of 191 the last one spills over.
+        XCTAssertTrue(LaneGemm.Rows(stride: 192, groupRows: 8, groupStride: 64).disjoint(rows: 24, width: 64))
+        XCTAssertFalse(LaneGemm.Rows(stride: 191, groupRows: 8, groupStride: 64).disjoint(rows: 24, width: 64))
+        XCTAssertFalse(LaneGemm.Rows(stride: 192, groupRows: 8, groupStride: 48).disjoint(rows: 24, width: 64))
+        // Whole groups one after another: each must end before the next begins.
+        XCTAssertTrue(LaneGemm.Rows(stride: 16, groupRows: 4, groupStride: 64).disjoint(rows: 8, width: 16))
+        XCTAssertFalse(LaneGemm.Rows(stride: 16, groupRows: 4, groupStride: 63).disjoint(rows: 8, width: 16))
+    }
+
     func testTransposeAgainstIndexing() {
         for (rows, columns) in [(1, 1), (15, 3), (16, 64), (37, 20), (512, 64)] {
             let lds = columns + 2, ldd = rows + 9
