@@ -57,6 +57,16 @@ HOT static float sum_exp_shifted(const float *x, ptrdiff_t n, float shift) {
     return s;
 }
 
+double ck_sum_exp_shifted(const float *x, ptrdiff_t n, float shift, float *max) {
+    double total = 0;
+    for (ptrdiff_t i = 0; i < n; i += 1024) {
+        ptrdiff_t len = n - i < 1024 ? n - i : 1024;
+        total += sum_exp_shifted(x + i, len, shift);
+    }
+    *max = max_of(x, n);
+    return total;
+}
+
 double ck_sum_exp_below_max(const float *x, ptrdiff_t n, float *max) {
     float m = max_of(x, n);
     double total = 0;

@@ -76,13 +76,30 @@ extension LlamaModel {
             headProduct(rows: formed, a: a, lda: lda, state: s, tokens: tokens, inputRounded: v0 > 0, into: s.logits.pointer, ldc: n)
             for r in 0..<rows {
                 let row = s.logits.pointer + r * n
-                let (m, sum) = Kernels.sumExpBelowMax(row, n)
-                // The larger maximum becomes the shift; the other sum is rescaled to it.
-                if m > peak[r] {
-                    total[r] = total[r] * Foundation.exp(peak[r] - m) + sum
-                    peak[r] = m
-                } else {
-                    total[r] += sum * Foundation.exp(m - peak[r])
+                // After the first tile, one pass with the row's maximum so far as the shift, kept when the
+                // tile's own maximum stays within `shiftReach` above it (its terms are then exact and
+                // cannot overflow); otherwise the two passes, shifted by the tile's maximum.
+                var (m, sum) = (-Double.infinity, 0.0), folded = false
+                if peak[r].isFinite {
+                    (m, sum) = Kernels.sumExp(row, n, shift: Float(peak[r]))
+                    if m - peak[r] <= Self.shiftReach {
+                        total[r] += sum
+                        if m > peak[r] {
+                            total[r] *= Foundation.exp(peak[r] - m)
+                            peak[r] = m
+                        }
+                        folded = true
+                    }
+                }
+                if !folded {
+                    (m, sum) = Kernels.sumExpBelowMax(row, n)
+                    // The larger maximum becomes the shift; the other sum is rescaled to it.
+                    if m > peak[r] {
+                        total[r] = total[r] * Foundation.exp(peak[r] - m) + sum
+                        peak[r] = m
+                    } else {
+                        total[r] += sum * Foundation.exp(m - peak[r])
+                    }
                 }
                 // A later tile takes the argmax only with a strictly larger value: the first maximum wins.
                 if argmax, Float(m) > bestValue[r], let j = (0..<n).first(where: { row[$0] == Float(m) }) {
@@ -94,6 +111,10 @@ extension LlamaModel {
         }
         return ((0..<rows).map { peak[$0] + Foundation.log(total[$0]) }, best)
     }
+
+    /// How far above its shift a tile's maximum may lie for a one-pass sum (e^64 ≈ 6e27: 4,096 such terms
+    /// stay far below Float32's overflow, and the exponential clamps only past 88.7).
+    static let shiftReach = 64.0
 
     /// Full logits [tokens, vocab] of one window (for tests and small inputs).
     public func logits(_ ids: [Int32]) -> Matrix {

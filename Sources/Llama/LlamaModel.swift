@@ -232,7 +232,7 @@ public final class LlamaModel: @unchecked Sendable {
 
     /// y = x Wᵀ for the first `tokens` rows; with `accumulate`, y += x Wᵀ (the residual add), the product
     /// formed in `scratch` and added after: oneDNN's accumulating products (a sum post-op) ran o_proj's
-    /// and down_proj's shapes 5 % slower than plain ones followed by the add (six alternating rounds,
+    /// and down_proj's shapes about 6 % slower than plain ones followed by the add (six alternating rounds,
     /// both cores), and statistics of the output need it alone anyway.
     /// `inputRounded`: x's bfloat16 copy from the previous call (same input) is still in the state.
     private func linear(_ layer: Int, _ kind: LinearKind, input x: Matrix, weight w: Weight, output y: Matrix,

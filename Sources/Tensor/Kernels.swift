@@ -41,6 +41,14 @@ public enum Kernels {
         return (Double(m), sum)
     }
 
+    /// Σ exp(x_i − shift) over x[0..<n] and the maximum of x, in one pass where AVX-512 runs it. Each term
+    /// is exact only while x_i − shift ≤ 88.7 (the exponential clamps above): check the maximum.
+    public static func sumExp(_ x: UnsafePointer<Float>, _ n: Int, shift: Float) -> (max: Double, sum: Double) {
+        var m: Float = 0
+        let sum = ck_sum_exp_shifted_max(x, n, shift, &m)
+        return (Double(m), sum)
+    }
+
     /// acc[j] += Σ_rows x[r, j]² for a [rows, columns] block with row stride `ld`: per-channel sums of
     /// squares, the raw material of L2-norm activation statistics.
     @inline(__always)

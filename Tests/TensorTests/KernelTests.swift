@@ -33,6 +33,26 @@ final class KernelTests: XCTestCase {
         }
     }
 
+    /// The one-pass sum below a given shift: every length around the 16-lane vectors and the 1,024-entry
+    /// blocks, shifts below, at and above the maximum, and a NaN ignored by the maximum but not by the sum.
+    func testSumExpBelowAGivenShift() {
+        for n in [1, 15, 16, 17, 1023, 1024, 1025, 4096, 5000] {
+            let x = random(n, -30...30)
+            let top = Double(x.max()!)
+            for shift in [Float(top) - 50, Float(top), Float(top) + 20, 0] {
+                let want = x.reduce(0.0) { $0 + Foundation.exp(Double($1) - Double(shift)) }
+                let (m, sum) = x.withUnsafeBufferPointer { Kernels.sumExp($0.baseAddress!, n, shift: shift) }
+                XCTAssertEqual(m, top, "n = \(n)")
+                XCTAssertEqual(sum, want, accuracy: 2e-6 * want, "n = \(n), shift \(shift)")
+            }
+        }
+        var x = random(40, -1...1)
+        x[33] = .nan
+        let (m, sum) = x.withUnsafeBufferPointer { Kernels.sumExp($0.baseAddress!, 40, shift: 0) }
+        XCTAssertEqual(m, Double(x.filter { !$0.isNaN }.max()!))
+        XCTAssertTrue(sum.isNaN)
+    }
+
     func testRMSNormAndSwiGLU() {
         let n = 576
         let x = random(n, -3...3), w = random(n, 0.5...1.5)

@@ -11,6 +11,11 @@ float ck_exp(float x);
 void ck_exp_array(const float *x, float *out, ptrdiff_t n);
 // The maximum of x[0..n) into *max, and the sum of exp(x[i] - max) (Float within 1024 values, double across).
 double ck_sum_exp_below_max(const float *x, ptrdiff_t n, float *max);
+// The sum of exp(x[i] - shift) for a given shift (summed as above), and the maximum of x into *max
+// (NaNs ignored). Terms are exact only while x[i] - shift <= 88.7 (the exponential clamps there): the
+// caller checks *max. ck_sum_exp_shifted in two passes, ck_sum_exp_shifted_max in one (AVX-512).
+double ck_sum_exp_shifted(const float *x, ptrdiff_t n, float shift, float *max);
+double ck_sum_exp_shifted_max(const float *x, ptrdiff_t n, float shift, float *max);
 // Softmax of x[0..n) in place, maximum subtracted first.
 void ck_softmax(float *x, ptrdiff_t n);
 // gate[i] = silu(gate[i]) * up[i].
