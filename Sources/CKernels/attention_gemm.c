@@ -17,8 +17,20 @@
 // starting `group_stride` floats after group g - 1, its rows `ld` apart. One group of every row is a
 // plain row-major matrix; groups let attention read a key/value head's query heads (and write their
 // outputs) where the projections put them, side by side in each token's row, without copying.
-static inline __attribute__((always_inline)) ptrdiff_t row_offset(ck_rows layout, ptrdiff_t i) {
-    return (i / layout.group_rows) * layout.group_stride + (i % layout.group_rows) * layout.ld;
+// A cursor walks the rows in order, counting groups instead of dividing (two divisions per row: a
+// window's attention took 0.4-1.2 ms longer with them, five alternating rounds).
+typedef struct {
+    ck_rows layout;
+    ptrdiff_t group, row;
+} row_cursor;
+
+static inline __attribute__((always_inline)) ptrdiff_t next_offset(row_cursor *cursor) {
+    ptrdiff_t offset = cursor->group * cursor->layout.group_stride + cursor->row * cursor->layout.ld;
+    if (++cursor->row == cursor->layout.group_rows) {
+        cursor->row = 0;
+        cursor->group++;
+    }
+    return offset;
 }
 
 // C[R × 16·V] = A[R × depth] · B[depth × 16·V] times alpha and, when given, each row's scale; R and V
@@ -43,14 +55,15 @@ static inline __attribute__((always_inline)) void tile(const int R, const int V,
 static inline __attribute__((always_inline)) void rows_of(const int V, ptrdiff_t m, ptrdiff_t depth, float alpha, const float *row_scale,
                                                           const float *a, ck_rows a_rows, const float *b, ptrdiff_t ldb,
                                                           float *c, ck_rows c_rows) {
+    row_cursor at_a = {a_rows, 0, 0}, at_c = {c_rows, 0, 0};
     for (ptrdiff_t i = 0; i < m; i += 6) {
         const float *ap[6];
         float *cp[6];
         float scale[6];
         int rows = m - i < 6 ? (int)(m - i) : 6;
         for (int r = 0; r < rows; r++) {
-            ap[r] = a + row_offset(a_rows, i + r);
-            cp[r] = c + row_offset(c_rows, i + r);
+            ap[r] = a + next_offset(&at_a);
+            cp[r] = c + next_offset(&at_c);
             scale[r] = row_scale ? alpha * row_scale[i + r] : alpha;
         }
         switch (rows) {
