@@ -86,12 +86,6 @@ HOT void ck_gemm_nn_lanes_rows(ptrdiff_t m, ptrdiff_t n, ptrdiff_t depth, float 
     for (; j + 16 <= n; j += 16) rows_of(1, m, depth, alpha, row_scale, a, a_rows, b + j, ldb, c + j, c_rows);
 }
 
-void ck_gemm_nn_lanes(ptrdiff_t m, ptrdiff_t n, ptrdiff_t depth, float alpha, const float *a, ptrdiff_t lda,
-                      const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc) {
-    ptrdiff_t one = m > 0 ? m : 1;
-    ck_gemm_nn_lanes_rows(m, n, depth, alpha, NULL, a, (ck_rows){lda, one, 0}, b, ldb, c, (ck_rows){ldc, one, 0});
-}
-
 HOT void ck_transpose(const float *src, ptrdiff_t rows, ptrdiff_t cols, ptrdiff_t lds, float *dst, ptrdiff_t ldd) {
     // Blocks of 16 source rows: each destination row's 16 entries are one cache line.
     for (ptrdiff_t r0 = 0; r0 < rows; r0 += 16) {

@@ -57,25 +57,24 @@ HOT static float sum_exp_shifted(const float *x, ptrdiff_t n, float shift) {
     return s;
 }
 
-double ck_sum_exp_shifted(const float *x, ptrdiff_t n, float shift, float *max) {
+// Float sums within blocks of 1,024 values, double across them.
+static double blocked_sum_exp(const float *x, ptrdiff_t n, float shift) {
     double total = 0;
     for (ptrdiff_t i = 0; i < n; i += 1024) {
         ptrdiff_t len = n - i < 1024 ? n - i : 1024;
         total += sum_exp_shifted(x + i, len, shift);
     }
-    *max = max_of(x, n);
     return total;
 }
 
+double ck_sum_exp_shifted(const float *x, ptrdiff_t n, float shift, float *max) {
+    *max = max_of(x, n);
+    return blocked_sum_exp(x, n, shift);
+}
+
 double ck_sum_exp_below_max(const float *x, ptrdiff_t n, float *max) {
-    float m = max_of(x, n);
-    double total = 0;
-    for (ptrdiff_t i = 0; i < n; i += 1024) {
-        ptrdiff_t len = n - i < 1024 ? n - i : 1024;
-        total += sum_exp_shifted(x + i, len, m);
-    }
-    *max = m;
-    return total;
+    *max = max_of(x, n);
+    return blocked_sum_exp(x, n, *max);
 }
 
 HOT void ck_softmax(float *x, ptrdiff_t n) {

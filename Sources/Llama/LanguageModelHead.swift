@@ -77,30 +77,19 @@ extension LlamaModel {
             for r in 0..<rows {
                 let row = s.logits.pointer + r * n
                 // After the first tile, one pass with the row's maximum so far as the shift, kept when the
-                // tile's own maximum stays within `shiftReach` above it (its terms are then exact and
-                // cannot overflow); otherwise the two passes, shifted by the tile's maximum.
-                var (m, sum) = (-Double.infinity, 0.0), folded = false
-                if peak[r].isFinite {
-                    (m, sum) = Kernels.sumExp(row, n, shift: Float(peak[r]))
-                    if m - peak[r] <= Self.shiftReach {
-                        total[r] += sum
-                        if m > peak[r] {
-                            total[r] *= Foundation.exp(peak[r] - m)
-                            peak[r] = m
-                        }
-                        folded = true
-                    }
-                }
-                if !folded {
+                // tile's own maximum m stays within `shiftReach` above it (its terms cannot overflow);
+                // otherwise the two passes, shifted by m.
+                var shift = peak[r], (m, sum) = (-Double.infinity, 0.0)
+                if peak[r].isFinite { (m, sum) = Kernels.sumExp(row, n, shift: Float(shift)) }
+                if !peak[r].isFinite || m - shift > Self.shiftReach {
                     (m, sum) = Kernels.sumExpBelowMax(row, n)
-                    // The larger maximum becomes the shift; the other sum is rescaled to it.
-                    if m > peak[r] {
-                        total[r] = total[r] * Foundation.exp(peak[r] - m) + sum
-                        peak[r] = m
-                    } else {
-                        total[r] += sum * Foundation.exp(m - peak[r])
-                    }
+                    shift = m
                 }
+                // The larger maximum becomes the row's shift; both sums are rescaled to it (by 1 when it
+                // is already theirs).
+                let top = Swift.max(peak[r], m)
+                total[r] = total[r] * Foundation.exp(peak[r] - top) + sum * Foundation.exp(shift - top)
+                peak[r] = top
                 // A later tile takes the argmax only with a strictly larger value: the first maximum wins.
                 if argmax, Float(m) > bestValue[r], let j = (0..<n).first(where: { row[$0] == Float(m) }) {
                     best[r] = v0 + j

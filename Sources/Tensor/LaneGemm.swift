@@ -1,6 +1,6 @@
 import CKernels
 
-/// A register-tiled product for the small matrices of attention (`ck_gemm_nn_lanes`): no packing, B's
+/// A register-tiled product for the small matrices of attention (`ck_gemm_nn_lanes_rows`): no packing, B's
 /// rows read in place. Only worth calling where AVX-512 runs it (`available`); elsewhere the library
 /// GEMMs stay faster.
 public enum LaneGemm {
@@ -12,7 +12,7 @@ public enum LaneGemm {
                               b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int) {
         precondition(m >= 0 && depth >= 0 && n >= 0 && n % 16 == 0, "lane GEMM: \(m)×\(n) columns must be a multiple of 16")
         precondition(lda >= depth && ldb >= n && ldc >= n, "lane GEMM: row strides shorter than rows")
-        ck_gemm_nn_lanes(m, n, depth, alpha, a, lda, b, ldb, c, ldc)
+        ck_gemm_nn_lanes_rows(m, n, depth, alpha, nil, a, Rows.dense(lda).c, b, ldb, c, Rows.dense(ldc).c)
     }
 
     /// Where a matrix's rows lie: groups of `groupRows` rows `stride` apart, each group `groupStride` after

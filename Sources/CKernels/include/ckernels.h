@@ -37,23 +37,22 @@ void ck_softmax_two_ranges(float *x, ptrdiff_t n, ptrdiff_t a0, ptrdiff_t a1, pt
 // With inverse_sums, row r may be left as exponentials and inverse_sums[r] is what it is to be
 // multiplied by (1 if it was normalised): the product that reads the rows can apply it to fewer numbers.
 void ck_softmax_causal(float *scores, ptrdiff_t rows, ptrdiff_t width, ptrdiff_t ld, ptrdiff_t first, float *inverse_sums);
-// C[m × n] = alpha · A[m × depth] · B[depth × n] (row strides lda, ldb, ldc) for n a multiple of 16, in
-// registers without packing: attention's small products (attention_gemm.c).
-void ck_gemm_nn_lanes(ptrdiff_t m, ptrdiff_t n, ptrdiff_t depth, float alpha, const float *a, ptrdiff_t lda,
-                      const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc);
-// Where row i of a matrix starts: (i / group_rows) · group_stride + (i % group_rows) · ld floats in.
+// Where row i of a matrix starts: (i / group_rows) · group_stride + (i % group_rows) · ld floats in
+// (a plain row-major matrix: group_rows at least its row count).
 typedef struct {
     ptrdiff_t ld;
     ptrdiff_t group_rows;
     ptrdiff_t group_stride;
 } ck_rows;
-// ck_gemm_nn_lanes with A's and C's rows laid out in groups, and C's row i also scaled by row_scale[i]
-// (when not NULL): attention's value product applies the softmax's normalisation there.
+// C[m × n] = alpha · A[m × depth] · B[depth × n] (B's row stride ldb; A's and C's rows laid out as
+// a_rows and c_rows say) for n a multiple of 16, in registers without packing: attention's small
+// products (attention_gemm.c). C's row i is also scaled by row_scale[i] when not NULL: attention's
+// value product applies the softmax's normalisation there.
 void ck_gemm_nn_lanes_rows(ptrdiff_t m, ptrdiff_t n, ptrdiff_t depth, float alpha, const float *row_scale,
                            const float *a, ck_rows a_rows, const float *b, ptrdiff_t ldb, float *c, ck_rows c_rows);
 // dst[c × ldd + r] = src[r × lds + c] for r < rows, c < cols.
 void ck_transpose(const float *src, ptrdiff_t rows, ptrdiff_t cols, ptrdiff_t lds, float *dst, ptrdiff_t ldd);
-// Whether this processor runs AVX-512 (the only build of ck_gemm_nn_lanes worth calling).
+// Whether this processor runs AVX-512 (the only build of ck_gemm_nn_lanes_rows worth calling).
 int ck_has_avx512(void);
 
 #endif
